@@ -1,0 +1,78 @@
+"""dasksnn: fast spiking neural networks on one core, thousands of them in parallel.
+
+The API follows ANNarchy's names, so ``import dasksnn as ann`` runs ANNarchy scripts.
+Units are plain floats: ms, mV, nA, uS/nS (as each model documents), nF, Hz.
+"""
+
+__version__ = "0.1.0"
+
+from dasksnn.errors import (
+    DasksnnError,
+    ModelError,
+    NetworkError,
+    NotCompiledError,
+    SimulationError,
+    UnknownAttributeError,
+)
+from dasksnn.model import (
+    Binomial,
+    DiscreteUniform,
+    Exponential,
+    Gamma,
+    LogNormal,
+    Neuron,
+    Normal,
+    Uniform,
+)
+from dasksnn.models import (
+    EIF_cond_exp_isfa_ista,
+    HH_cond_exp,
+    IF_cond_alpha,
+    IF_cond_exp,
+    IF_curr_alpha,
+    IF_curr_exp,
+    Izhikevich,
+)
+from dasksnn.network import (
+    Monitor,
+    Network,
+    PoissonPopulation,
+    Population,
+    PopulationView,
+    Projection,
+    SpikeSourceArray,
+)
+from dasksnn.network.network import (
+    clear,
+    compile,
+    get_current_step,
+    get_population,
+    get_projection,
+    get_time,
+    reset,
+    set_current_step,
+    set_seed,
+    set_time,
+    setup,
+    simulate,
+    step,
+)
+
+__all__ = [
+    "__version__",
+    # models
+    "Neuron",
+    "Izhikevich", "IF_curr_exp", "IF_cond_exp", "IF_curr_alpha", "IF_cond_alpha",
+    "EIF_cond_exp_isfa_ista", "HH_cond_exp",
+    # random distributions
+    "Uniform", "DiscreteUniform", "Normal", "LogNormal", "Exponential", "Gamma", "Binomial",
+    # structure
+    "Population", "PopulationView", "PoissonPopulation", "SpikeSourceArray", "Projection",
+    "Monitor", "Network",
+    # the default network
+    "setup", "compile", "simulate", "step", "reset", "clear", "get_time", "set_time",
+    "get_current_step", "set_current_step", "set_seed", "get_population", "get_projection",
+    # errors
+    "DasksnnError", "ModelError", "NetworkError", "NotCompiledError", "SimulationError",
+    "UnknownAttributeError",
+]

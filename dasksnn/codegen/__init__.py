@@ -1,0 +1,13 @@
+"""Code generation: network structure -> Python source of one Numba step loop."""
+
+from dasksnn.codegen.kernel import (
+    KernelSource,
+    MonitorSpec,
+    NetworkSpec,
+    PopulationSpec,
+    ProjectionSpec,
+    generate,
+)
+
+__all__ = ["generate", "KernelSource", "NetworkSpec", "PopulationSpec", "ProjectionSpec",
+           "MonitorSpec"]

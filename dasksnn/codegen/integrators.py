@@ -1,0 +1,130 @@
+"""Update rules of the integration methods: ``euler``, ``exponential``, ``midpoint``, ``rk4``.
+
+Each rule turns the differential equations of one neuron model into lines of the
+per-neuron loop that compute ``_new_<x>`` from the values at the start of the step.
+Methods are registered in :data:`INTEGRATORS`; all differential equations read the
+values of the start of the step (simultaneous update).
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from dasksnn.codegen.translate import parse, translate
+from dasksnn.model.equations import Equation
+from dasksnn.model.expressions import is_random, linear_split, names_in
+from dasksnn.model.neuron import Neuron
+
+__all__ = ["INTEGRATORS", "Plan", "plan_integration"]
+
+
+@dataclass(frozen=True)
+class Plan:
+    """How one differential equation is integrated.
+
+    ``method`` is the rule; for ``exponential``, ``rate`` and ``drive`` are ``A`` and
+    ``B`` of ``dx/dt = A x + B``, and ``hoisted`` says that ``A`` depends on
+    parameters only, so ``exp(A dt)`` is computed once per simulate call (once for
+    the population when those parameters are ``shared`` population-wide).
+    """
+
+    equation: Equation
+    method: str
+    rate: str = ""
+    drive: str = ""
+    hoisted: bool = False
+    shared: bool = False
+
+
+def plan_integration(neuron: Neuron) -> list[Plan]:
+    """Choose the method of every differential equation of ``neuron``.
+
+    Flags win, then the model's ``method``; otherwise an equation linear in its
+    variable, with a time constant made of parameters and a drive that reads no other
+    differential variable, is integrated exactly (exponential), any other by explicit Euler.
+    """
+    params = set(neuron.parameter_names)
+    differential = {eq.name for eq in neuron.equation_defs if eq.ode}
+    plans: list[Plan] = []
+    for eq in neuron.equation_defs:
+        if not eq.ode:
+            continue
+        method = eq.method or neuron.method
+        split = linear_split(parse(eq.rhs), eq.name)
+        if split is not None:
+            rate, drive = split
+            hoisted = names_in(rate) <= params and not is_random(rate)
+        if method is None:
+            # exact when the solution over one step is an exponential: constant rate, and
+            # a drive that no other differential variable changes during the step
+            exact = split is not None and hoisted and not names_in(drive) & differential
+            method = "exponential" if exact else "euler"
+        if method == "exponential":
+            if split is None:
+                # Neuron.__post_init__ rejects this case with a message for the user
+                raise ValueError(f"{eq.name} is not linear")
+            shared = hoisted and names_in(rate) <= neuron.population_parameters
+            plans.append(Plan(eq, method, ast.unparse(rate), ast.unparse(drive), hoisted, shared))
+        else:
+            plans.append(Plan(eq, method))
+    return plans
+
+
+Rule = Callable[[list[Plan], str], list[str]]
+
+
+def _euler(plans: list[Plan], prefix: str) -> list[str]:
+    lines = []
+    for plan in plans:
+        x = plan.equation.name
+        lines += [f"# {plan.equation.text}", f"_new_{x} = {x} + _dt * {translate(plan.equation.rhs)}"]
+    return lines
+
+
+def _exponential(plans: list[Plan], prefix: str) -> list[str]:
+    lines = []
+    for plan in plans:
+        x = plan.equation.name
+        lines.append(f"# {plan.equation.text}")
+        drive_is_zero = plan.drive in ("0.0", "0")
+        if plan.hoisted:
+            index = "" if plan.shared else "[_i]"
+            decay, gain = f"{prefix}_decay_{x}{index}", f"{prefix}_gain_{x}{index}"
+        else:
+            lines += [f"_a = {translate(plan.rate)}", "_e = _math.exp(_a * _dt)"]
+            decay, gain = "_e", "((_e - 1.0) / _a if _a != 0.0 else _dt)"
+        drive = "" if drive_is_zero else f" + ({translate(plan.drive)}) * {gain}"
+        lines.append(f"_new_{x} = {x} * {decay}{drive}")
+    return lines
+
+
+def _runge_kutta(weights: list[float], steps: list[float]) -> Rule:
+    """Explicit Runge-Kutta rule with stage weights and stage time steps (as fractions of dt)."""
+
+    def rule(plans: list[Plan], prefix: str) -> list[str]:
+        names = [p.equation.name for p in plans]
+        lines = [f"# {p.equation.text}" for p in plans]
+        for stage, fraction in enumerate([0.0, *steps]):
+            rename = {x: f"_s{stage}_{x}" for x in names} if stage else {}
+            for x in names:
+                if stage:
+                    lines.append(f"_s{stage}_{x} = {x} + {fraction!r} * _dt * _k{stage - 1}_{x}")
+            for plan in plans:
+                lines.append(f"_k{stage}_{plan.equation.name} = {translate(plan.equation.rhs, rename)}")
+        for x in names:
+            total = " + ".join(f"{w!r} * _k{s}_{x}" for s, w in enumerate(weights))
+            lines.append(f"_new_{x} = {x} + _dt * ({total})")
+        return lines
+
+    return rule
+
+
+#: integration method name -> rule producing the lines of one neuron's update
+INTEGRATORS: dict[str, Rule] = {
+    "euler": _euler,
+    "exponential": _exponential,
+    "midpoint": _runge_kutta([0.0, 1.0], [0.5]),
+    "rk4": _runge_kutta([1 / 6, 1 / 3, 1 / 3, 1 / 6], [0.5, 0.5, 1.0]),
+}

@@ -1,0 +1,293 @@
+"""Parsing of the text blocks of a model: parameters, equations, reset statements.
+
+The syntax is ANNarchy's::
+
+    tau * dv/dt = (E_L - v) + I : init=-65.0, min=-90.0
+    I = g_exc - g_inh
+    v = v_reset; u += d
+
+Each line is split into its left side, right side and ``: flags``; right sides are parsed
+and checked by :func:`dasksnn.model.expressions.parse_expression`.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from dasksnn.errors import did_you_mean
+from dasksnn.model.expressions import Source, parse_expression
+
+__all__ = ["Parameter", "Equation", "Statement", "parse_parameters", "split_equations",
+           "parse_statements", "INTEGRATION_METHODS"]
+
+#: integration flags an ODE may carry
+INTEGRATION_METHODS = ("euler", "exponential", "midpoint", "rk4")
+_METHOD_ALIASES = {"explicit": "euler"}
+_EQUATION_FLAGS = {"init", "min", "max", "population", *INTEGRATION_METHODS, *_METHOD_ALIASES}
+_PARAMETER_FLAGS = {"population", "int", "bool", "float"}
+_NAME = re.compile(r"^[A-Za-z]\w*$")
+_ODE_LHS = re.compile(r"^(?:(?P<tau>.+?)\s*\*\s*)?d(?P<var>[A-Za-z]\w*)\s*/\s*dt$")
+
+
+def _split_assign(text: str) -> dict | None:
+    """Split ``lhs op rhs`` at the first assignment (``=``, ``+=``, ``-=``, ``*=``, ``/=``)."""
+    for pos, char in enumerate(text):
+        if char != "=" or text[pos + 1:pos + 2] == "=" or text[pos - 1:pos] in ("<", ">", "!", "="):
+            continue
+        start = pos - 1 if pos and text[pos - 1] in "+-*/" and _NAME.match(text[:pos - 1].strip()) else pos
+        return {"lhs": text[:start], "op": text[start:pos + 1], "rhs": text[pos + 1:], "at": pos + 1}
+    return None
+
+
+@dataclass(frozen=True)
+class Parameter:
+    """A parameter of a model: a value per neuron, or one for the whole population.
+
+    Parameters
+    ----------
+    name : str
+        Parameter name.
+    value : float
+        Default value.
+    population : bool, default False
+        One value shared by the population rather than one per neuron.
+    """
+
+    name: str
+    value: float
+    population: bool = False
+
+
+@dataclass(frozen=True)
+class Equation:
+    """One line of the ``equations`` block.
+
+    Parameters
+    ----------
+    name : str
+        The variable it defines.
+    rhs : str
+        Right-hand side in checked Python syntax; for an ODE ``dx/dt = rhs``, already
+        divided by the time constant of a ``tau * dx/dt = ...`` form.
+    ode : bool
+        Whether the line is a differential equation (else an assignment made every step).
+    method : str or None
+        Integration method flag, or ``None`` to let dasksnn choose.
+    init : float
+        Initial value of the variable.
+    min, max : str or None
+        Bounds (expressions) applied after each update.
+    text : str
+        The line as written, shown in generated code.
+    """
+
+    name: str
+    rhs: str
+    ode: bool
+    method: str | None = None
+    init: float = 0.0
+    min: str | None = None
+    max: str | None = None
+    text: str = ""
+
+
+@dataclass(frozen=True)
+class Statement:
+    """An assignment of the ``reset`` block, e.g. ``u += d``."""
+
+    name: str
+    op: str
+    rhs: str
+    text: str = ""
+
+
+def lines(block: str, where: str) -> Iterator[Source]:
+    """Yield each non-empty statement of a block (split at newlines and ``;``)."""
+    for lineno, raw in enumerate(block.splitlines(), start=1):
+        code = raw.split("#", 1)[0]
+        start = 0
+        for part in code.split(";"):
+            if part.strip():
+                yield Source(where, lineno, raw, start + len(part) - len(part.lstrip()))
+            start += len(part) + 1
+
+
+def _fragment(source: Source) -> str:
+    """The statement text of ``source`` (up to the next ``;`` or comment)."""
+    rest = source.line.split("#", 1)[0][source.offset:]
+    return rest.split(";", 1)[0].rstrip()
+
+
+def _split_flags(text: str) -> tuple[str, str]:
+    """Split ``"body : flags"`` at the top-level colon that starts the flags.
+
+    An ANNarchy conditional ``x = if c: a else: b`` holds two colons of its own.
+    """
+    colons, depth = [], 0
+    for pos, char in enumerate(text):
+        depth += (char in "([") - (char in ")]")
+        if char == ":" and depth == 0:
+            colons.append(pos)
+    rhs = text.split("=", 1)[-1].lstrip()
+    skip = 2 if re.match(r"if\b", rhs) else 0
+    if len(colons) <= skip:
+        return text, ""
+    return text[:colons[skip]], text[colons[skip] + 1:]
+
+
+def _top_level_split(text: str) -> list[str]:
+    parts, depth, current = [], 0, ""
+    for char in text:
+        depth += char in "(["
+        depth -= char in ")]"
+        if char == "," and depth == 0:
+            parts.append(current)
+            current = ""
+        else:
+            current += char
+    return [p for p in parts + [current] if p.strip()]
+
+
+def _parse_flags(flags: str, allowed: set[str], source: Source, names: set[str]
+                 ) -> dict[str, str | bool]:
+    """Parse ``init=-65, min=v_min, population`` into a dict of expression text or True."""
+    col = source.line.find(flags) if flags else 0
+    result: dict[str, str | bool] = {}
+    for item in _top_level_split(flags):
+        key, _, value = (s.strip() for s in item.partition("="))
+        if key not in allowed:
+            raise source.error(f"unknown flag '{key}' (valid: {', '.join(sorted(allowed))})."
+                               f"{did_you_mean(key, allowed)}", source.line.find(key, col) - source.offset)
+        if value:
+            parse_expression(value, names, Source(source.where, source.lineno, source.line,
+                                                  source.line.find(value, col)))
+        result[key] = value or True
+    return result
+
+
+def constant(text: str, source: Source, names: dict[str, float] | None = None) -> float:
+    """Evaluate a constant expression (numbers, arithmetic, known constants)."""
+    known = names or {}
+    tree = parse_expression(text, set(known), source, allow_random=False)
+    ops = {ast.Add: lambda a, b: a + b, ast.Sub: lambda a, b: a - b,
+           ast.Mult: lambda a, b: a * b, ast.Div: lambda a, b: a / b,
+           ast.Pow: lambda a, b: a ** b, ast.Mod: lambda a, b: a % b}
+
+    def value(node: ast.expr) -> float:
+        if isinstance(node, ast.Constant):
+            return float(node.value)
+        if isinstance(node, ast.Name) and node.id in known:
+            return float(known[node.id])
+        if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub | ast.UAdd):
+            sign = -1.0 if isinstance(node.op, ast.USub) else 1.0
+            return sign * value(node.operand)
+        if isinstance(node, ast.BinOp) and type(node.op) in ops:
+            return ops[type(node.op)](value(node.left), value(node.right))
+        raise source.error(f"'{ast.unparse(node)}' is not a constant number")
+
+    return value(tree)
+
+
+def parse_parameters(block: str | dict, where: str) -> tuple[Parameter, ...]:
+    """Parse a ``parameters`` block (text, or a dict of name to number)."""
+    if isinstance(block, dict):
+        block = "\n".join(f"{name} = {value!r}" for name, value in block.items())
+    result: list[Parameter] = []
+    for source in lines(block, f"{where} parameters"):
+        text = _fragment(source)
+        body, flags = _split_flags(text)
+        match = _split_assign(body)
+        if not match or match["op"] != "=" or not _NAME.match(match["lhs"].strip()):
+            raise source.error("expected 'name = value' (optionally followed by ': population')")
+        name = match["lhs"].strip()
+        value_source = Source(source.where, source.lineno, source.line,
+                              source.offset + match["at"])
+        value = constant(match["rhs"], value_source)
+        parsed = _parse_flags(flags, _PARAMETER_FLAGS, source, set())
+        result.append(Parameter(name, value, population=bool(parsed.get("population"))))
+    return tuple(result)
+
+
+@dataclass(frozen=True)
+class RawLine:
+    """An equation line split into parts, before its names are checked."""
+
+    name: str
+    tau: str | None
+    rhs: str
+    ode: bool
+    flags: str
+    source: Source
+    rhs_offset: int
+
+
+def split_equations(block: str, where: str) -> list[RawLine]:
+    """Split an ``equations`` block into lines, without checking names yet."""
+    result: list[RawLine] = []
+    for source in lines(block, f"{where} equations"):
+        text = _fragment(source)
+        body, flags = _split_flags(text)
+        match = _split_assign(body)
+        if not match or match["op"] != "=":
+            raise source.error("expected 'dx/dt = ...', 'tau * dx/dt = ...' or 'x = ...'")
+        lhs = match["lhs"].strip()
+        rhs_offset = source.offset + match["at"]
+        ode = _ODE_LHS.match(lhs)
+        if ode:
+            result.append(RawLine(ode["var"], ode["tau"], match["rhs"], True, flags, source, rhs_offset))
+        elif _NAME.match(lhs):
+            result.append(RawLine(lhs, None, match["rhs"], False, flags, source, rhs_offset))
+        else:
+            raise source.error(f"cannot read the left side '{lhs}': expected a variable name, "
+                               "'dx/dt' or 'tau * dx/dt'")
+    return result
+
+
+def check_equation(raw: RawLine, names: set[str], parameter_values: dict[str, float]) -> Equation:
+    """Check the names of one equation line and return its :class:`Equation`."""
+    source = raw.source
+    rhs_source = Source(source.where, source.lineno, source.line, raw.rhs_offset)
+    rhs = ast.unparse(parse_expression(raw.rhs, names, rhs_source))
+    if raw.tau is not None:
+        tau_source = Source(source.where, source.lineno, source.line,
+                            source.line.find(raw.tau, source.offset))
+        tau = ast.unparse(parse_expression(raw.tau, names, tau_source, allow_random=False))
+        # a product with the reciprocal lets the compiler hoist 1 / tau out of the neuron loop
+        rhs = f"({rhs}) * (1.0 / ({tau}))"
+    flags = _parse_flags(raw.flags, _EQUATION_FLAGS, source, names)
+    methods = [m for m in flags if m in INTEGRATION_METHODS or m in _METHOD_ALIASES]
+    if len(methods) > 1:
+        raise source.error(f"more than one integration method given: {', '.join(methods)}")
+    if methods and not raw.ode:
+        raise source.error(f"'{methods[0]}' applies to differential equations only")
+    init = flags.get("init")
+    return Equation(
+        name=raw.name, rhs=rhs, ode=raw.ode,
+        method=_METHOD_ALIASES.get(methods[0], methods[0]) if methods else None,
+        init=constant(init, source, parameter_values) if isinstance(init, str) else 0.0,
+        min=flags.get("min") or None, max=flags.get("max") or None,
+        text=_fragment(source).strip(),
+    )
+
+
+def parse_statements(block: str, where: str, writable: set[str], names: set[str]
+                     ) -> tuple[Statement, ...]:
+    """Parse statements such as a ``reset`` block: ``v = c; u += d``."""
+    result: list[Statement] = []
+    for source in lines(block, where):
+        text = _fragment(source)
+        match = _split_assign(text)
+        if not match:
+            raise source.error("expected an assignment such as 'v = v_reset' or 'u += d'")
+        name = match["lhs"].strip()
+        if name not in writable:
+            raise source.error(f"cannot assign to '{name}': not a variable of the model "
+                               f"(variables: {', '.join(sorted(writable))}).{did_you_mean(name, writable)}")
+        rhs_source = Source(source.where, source.lineno, source.line,
+                            source.offset + match["at"])
+        rhs = ast.unparse(parse_expression(match["rhs"], names, rhs_source))
+        result.append(Statement(name, match["op"], rhs, text.strip()))
+    return tuple(result)

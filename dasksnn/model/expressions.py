@@ -1,0 +1,227 @@
+"""Checked expressions of the equation language.
+
+User text is parsed with :mod:`ast` and every node is checked against an allow-list.
+The checked tree is kept; only source that dasksnn writes from such a tree is ever
+compiled, never the user's text itself.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from dataclasses import dataclass
+
+from dasksnn.errors import ModelError, did_you_mean
+
+__all__ = ["FUNCTIONS", "RANDOM_FUNCTIONS", "RESERVED", "Source", "parse_expression", "linear_split"]
+
+#: functions users may call, with their number of arguments
+FUNCTIONS: dict[str, int] = {
+    "exp": 1, "log": 1, "log10": 1, "sqrt": 1, "sin": 1, "cos": 1, "tan": 1, "tanh": 1,
+    "abs": 1, "floor": 1, "ceil": 1, "pow": 2, "clip": 3, "pos": 1, "neg": 1,
+    "min": 2, "max": 2, "ite": 3,
+}
+#: random draws, one new number at every evaluation (per neuron and step)
+RANDOM_FUNCTIONS: dict[str, int] = {"Uniform": 2, "Normal": 2}
+#: names every expression can read
+RESERVED: frozenset[str] = frozenset({"t", "dt", "pi"})
+
+_BINARY = (ast.Add, ast.Sub, ast.Mult, ast.Div, ast.Pow, ast.Mod)
+_UNARY = (ast.USub, ast.UAdd, ast.Not)
+_COMPARE = (ast.Lt, ast.LtE, ast.Gt, ast.GtE, ast.Eq, ast.NotEq)
+_ANNARCHY_IF = re.compile(r"^\s*if\s+(?P<cond>.+?)\s*:\s*(?P<then>.+?)\s+else\s*:\s*(?P<other>.+)$")
+
+
+@dataclass(frozen=True)
+class Source:
+    """Where a piece of text comes from, to point at it in error messages.
+
+    Parameters
+    ----------
+    where : str
+        Which block, e.g. ``"Neuron 'LIF' equations"``.
+    lineno : int
+        Line number inside the block (1-based).
+    line : str
+        The whole line as the user wrote it.
+    offset : int
+        Column of the parsed fragment inside ``line``.
+    """
+
+    where: str
+    lineno: int
+    line: str
+    offset: int = 0
+
+    def error(self, message: str, col: int | None = None) -> ModelError:
+        """Return a :class:`ModelError` quoting the line with a caret under ``col``."""
+        caret_col = self.offset + (col or 0)
+        text = self.line.rstrip()
+        return ModelError(
+            f"{self.where}, line {self.lineno}: {message}\n    {text}\n    {' ' * caret_col}^"
+        )
+
+
+def _normalise(text: str) -> tuple[str, list[int]]:
+    """Translate ANNarchy spellings (``^``, ``if c: a else: b``) to Python.
+
+    Returns the new text and, for each of its columns, the column in the original.
+    """
+    match = _ANNARCHY_IF.match(text)
+    if match:
+        text = f"({match['then']}) if ({match['cond']}) else ({match['other']})"
+        return text.replace("^", "**"), [0] * (len(text) + 1)
+    out: list[str] = []
+    columns: list[int] = []
+    for col, char in enumerate(text):
+        if char == "^":
+            out.append("**")
+            columns += [col, col]
+        else:
+            out.append(char)
+            columns.append(col)
+    columns.append(len(text))
+    return "".join(out), columns
+
+
+def parse_expression(text: str, names: set[str] | frozenset[str], source: Source,
+                     allow_random: bool = True) -> ast.expr:
+    """Parse and check one expression of the equation language.
+
+    Parameters
+    ----------
+    text : str
+        The expression, e.g. ``"(El - v) / tau"``.
+    names : set of str
+        Names the expression may read besides :data:`RESERVED`.
+    source : Source
+        Where ``text`` comes from, for error messages.
+    allow_random : bool, default True
+        Whether ``Uniform`` and ``Normal`` may be called.
+
+    Returns
+    -------
+    ast.expr
+        The checked tree.
+
+    Raises
+    ------
+    ModelError
+        On a syntax error, an unknown name or a construct outside the language.
+    """
+    python_text, columns = _normalise(text)
+    try:
+        tree = ast.parse(python_text.strip(), mode="eval")
+    except SyntaxError as exc:
+        col = columns[min(max((exc.offset or 1) - 1, 0), len(columns) - 1)]
+        raise source.error(f"syntax error ({exc.msg})", col) from None
+    lead = len(python_text) - len(python_text.lstrip())
+    _check(tree.body, names, source, allow_random, lambda c: columns[min(c + lead, len(columns) - 1)])
+    return tree.body
+
+
+def _check(node: ast.AST, names, source: Source, allow_random: bool, col) -> None:
+    def fail(message: str, at: ast.AST) -> ModelError:
+        return source.error(message, col(getattr(at, "col_offset", 0)))
+
+    called = {id(n.func) for n in ast.walk(node) if isinstance(n, ast.Call)}
+    for sub in ast.walk(node):
+        if isinstance(sub, ast.Name):
+            if id(sub) not in called and sub.id not in names and sub.id not in RESERVED:
+                valid = sorted(set(names) | RESERVED)
+                raise fail(f"unknown name '{sub.id}'.{did_you_mean(sub.id, valid)}", sub)
+        elif isinstance(sub, ast.Constant):
+            if isinstance(sub.value, str | bytes) or sub.value is None:
+                raise fail(f"only numbers are allowed, got {sub.value!r}", sub)
+        elif isinstance(sub, ast.Call):
+            fname = sub.func.id if isinstance(sub.func, ast.Name) else None
+            known = {**FUNCTIONS, **(RANDOM_FUNCTIONS if allow_random else {})}
+            if fname not in known or sub.keywords:
+                allowed = ", ".join(sorted(known))
+                raise fail(f"'{ast.unparse(sub.func)}' is not a function of the language "
+                           f"(allowed: {allowed}).{did_you_mean(fname or '', known)}", sub)
+            if len(sub.args) != known[fname]:
+                raise fail(f"{fname}() takes {known[fname]} arguments, got {len(sub.args)}", sub)
+        elif isinstance(sub, ast.BinOp):
+            if not isinstance(sub.op, _BINARY):
+                raise fail(f"operator {type(sub.op).__name__} is not allowed", sub)
+        elif isinstance(sub, ast.UnaryOp):
+            if not isinstance(sub.op, _UNARY):
+                raise fail(f"operator {type(sub.op).__name__} is not allowed", sub)
+        elif isinstance(sub, ast.Compare):
+            if not all(isinstance(op, _COMPARE) for op in sub.ops):
+                raise fail("only <, <=, >, >=, ==, != comparisons are allowed", sub)
+        elif not isinstance(sub, (ast.BoolOp, ast.IfExp, ast.Load, ast.And, ast.Or, *_BINARY,
+                                  *_UNARY, *_COMPARE)):
+            raise fail(f"{type(sub).__name__} is not allowed in an equation", sub)
+
+
+def names_in(node: ast.AST) -> set[str]:
+    """Return the variable and parameter names an expression reads (not functions)."""
+    called = {id(n.func) for n in ast.walk(node) if isinstance(n, ast.Call)}
+    return {n.id for n in ast.walk(node) if isinstance(n, ast.Name) and id(n) not in called}
+
+
+def is_random(node: ast.AST) -> bool:
+    """Whether an expression draws random numbers."""
+    return any(isinstance(n, ast.Call) and n.func.id in RANDOM_FUNCTIONS for n in ast.walk(node))
+
+
+def linear_split(node: ast.expr, var: str) -> tuple[ast.expr, ast.expr] | None:
+    """Write ``node`` as ``A * var + B`` with ``A`` and ``B`` free of ``var``.
+
+    Returns ``None`` when ``node`` is not linear in ``var`` (or draws random numbers).
+    """
+    zero = ast.Constant(0.0)
+    if var not in names_in(node):
+        return zero, node
+    if is_random(node):
+        return None
+    if isinstance(node, ast.Name):
+        return ast.Constant(1.0), zero
+    if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub | ast.UAdd):
+        inner = linear_split(node.operand, var)
+        if inner is None or isinstance(node.op, ast.UAdd):
+            return inner
+        return _neg(inner[0]), _neg(inner[1])
+    if isinstance(node, ast.BinOp):
+        if isinstance(node.op, ast.Add | ast.Sub):
+            left, right = linear_split(node.left, var), linear_split(node.right, var)
+            if left is None or right is None:
+                return None
+            return (_combine(left[0], node.op, right[0]), _combine(left[1], node.op, right[1]))
+        if isinstance(node.op, ast.Mult):
+            for lin, other in ((node.left, node.right), (node.right, node.left)):
+                if var not in names_in(other):
+                    split = linear_split(lin, var)
+                    if split is None:
+                        return None
+                    return _combine(split[0], ast.Mult(), other), _combine(split[1], ast.Mult(), other)
+        if isinstance(node.op, ast.Div) and var not in names_in(node.right):
+            split = linear_split(node.left, var)
+            if split is None:
+                return None
+            return _combine(split[0], ast.Div(), node.right), _combine(split[1], ast.Div(), node.right)
+    return None
+
+
+def _is_zero(node: ast.expr) -> bool:
+    return isinstance(node, ast.Constant) and node.value == 0
+
+
+def _neg(node: ast.expr) -> ast.expr:
+    return node if _is_zero(node) else ast.UnaryOp(ast.USub(), node)
+
+
+def _combine(left: ast.expr, op: ast.operator, right: ast.expr) -> ast.expr:
+    if isinstance(op, ast.Add | ast.Sub) and _is_zero(right):
+        return left
+    if isinstance(op, ast.Add) and _is_zero(left):
+        return right
+    if isinstance(op, ast.Sub) and _is_zero(left):
+        return _neg(right)
+    if isinstance(op, ast.Mult | ast.Div) and _is_zero(left):
+        return left
+    if isinstance(op, ast.Mult) and _is_zero(right):
+        return right
+    return ast.BinOp(left, op, right)

@@ -1,0 +1,238 @@
+"""The :class:`Neuron` model description."""
+
+from __future__ import annotations
+
+import ast
+import keyword
+import math
+import re
+from dataclasses import dataclass, field, replace
+
+from dasksnn.errors import ModelError, did_you_mean
+from dasksnn.model.equations import (
+    INTEGRATION_METHODS,
+    Equation,
+    Parameter,
+    Statement,
+    check_equation,
+    lines,
+    parse_parameters,
+    parse_statements,
+    split_equations,
+)
+from dasksnn.model.expressions import (
+    FUNCTIONS,
+    RANDOM_FUNCTIONS,
+    RESERVED,
+    Source,
+    linear_split,
+    names_in,
+    parse_expression,
+)
+
+__all__ = ["Neuron"]
+
+# names the generated code uses besides the user's own
+_GENERATED = {"range", "int", "float", "bool", "len", "math", "np", "njit"}
+_FORBIDDEN = set(FUNCTIONS) | set(RANDOM_FUNCTIONS) | set(RESERVED) | set(keyword.kwlist) | _GENERATED
+
+
+@dataclass(frozen=True)
+class Neuron:
+    """A neuron model written in the equation language.
+
+    Parameters
+    ----------
+    parameters : str or dict
+        One ``name = value`` per line, optionally flagged ``: population`` for a value
+        shared by the whole population; or a dict of name to default value.
+    equations : str
+        One equation per line: ``dv/dt = rhs``, ``tau * dv/dt = rhs`` or ``x = rhs``
+        (recomputed every step, in order, before the differential equations are
+        integrated), each optionally followed by flags ``: init=..., min=..., max=...``
+        and an integration method (``euler``, ``exponential``, ``midpoint``, ``rk4``).
+        A name ``g_<target>`` that no line defines is a synaptic input: projections
+        with target ``<target>`` add their weights to it, and unless it has its own
+        differential equation it is cleared after every step.
+    spike : str, optional
+        Spike condition, e.g. ``"v >= v_thresh"``. Without it the model never spikes.
+    reset : str, optional
+        Statements run after a spike, separated by newlines or ``;``: ``"v = c; u += d"``.
+    refractory : float or str, optional
+        Refractory period in ms (a number or the name of a parameter). During it the
+        variables of the spike condition are held and no spike is emitted; every other
+        variable keeps evolving.
+    name : str, default "Neuron"
+        Name used in messages and generated code.
+    description : str, optional
+        Free text.
+    method : {"euler", "exponential", "midpoint", "rk4"}, optional
+        Integration method for every differential equation without a method flag. By
+        default an equation linear in its variable with a time constant made of
+        parameters only (``tau * dg/dt = -g``, ``tau * dv/dt = E - v + I``) is integrated
+        exactly by exponential integration, every other one by explicit Euler.
+
+    Examples
+    --------
+    >>> LIF = Neuron(
+    ...     parameters="tau = 10.0 : population\\nv_thresh = -50.0\\nI = 0.0",
+    ...     equations="tau * dv/dt = -65.0 - v + I : init=-65.0",
+    ...     spike="v >= v_thresh", reset="v = -65.0", refractory=2.0)
+    >>> LIF.variable_names
+    ('v',)
+
+    Calling a model returns a copy with other parameter defaults:
+
+    >>> LIF(tau=20.0).defaults["tau"]
+    20.0
+    """
+
+    parameters: str | dict = ""
+    equations: str = ""
+    spike: str | None = None
+    reset: str = ""
+    refractory: float | str | None = None
+    name: str = "Neuron"
+    description: str = field(default="", compare=False)
+    method: str | None = None
+
+    parameter_defs: tuple[Parameter, ...] = field(init=False, repr=False, compare=False)
+    equation_defs: tuple[Equation, ...] = field(init=False, repr=False, compare=False)
+    reset_defs: tuple[Statement, ...] = field(init=False, repr=False, compare=False)
+    spike_condition: str | None = field(init=False, repr=False, compare=False)
+    inputs: tuple[str, ...] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        where = f"Neuron '{self.name}'"
+        if isinstance(self.parameters, dict):
+            object.__setattr__(self, "parameters", "\n".join(
+                f"{k} = {float(v)!r}" for k, v in self.parameters.items()))
+        if self.method is not None and self.method not in INTEGRATION_METHODS:
+            raise ModelError(f"{where}: unknown method {self.method!r} (valid: "
+                             f"{', '.join(INTEGRATION_METHODS)}).{did_you_mean(self.method, INTEGRATION_METHODS)}")
+        params = parse_parameters(self.parameters, where)
+        raw = split_equations(self.equations, where)
+        param_names = [p.name for p in params]
+        var_names = [r.name for r in raw]
+        self._check_unique(param_names, var_names, raw, where)
+        used: set[str] = set()
+        for text in [r.rhs for r in raw] + [self.spike or ""] + self._reset_rhs():
+            used |= _loose_names(text)
+        defined = set(param_names) | set(var_names)
+        inputs = tuple(sorted(n for n in used if n.startswith("g_") and n not in defined))
+        names = defined | set(inputs)
+        values = {p.name: p.value for p in params}
+        equations = tuple(check_equation(r, names, values) for r in raw)
+        for eq, line in zip(equations, raw, strict=True):
+            method = eq.method or (self.method if eq.ode else None)
+            if method == "exponential" and linear_split(ast.parse(eq.rhs, mode="eval").body, eq.name) is None:
+                raise line.source.error(f"'{eq.name}' cannot be integrated with 'exponential': the "
+                                        f"equation is not linear in {eq.name} (use euler, midpoint or rk4)")
+        spike = None
+        if self.spike and self.spike.strip():
+            spike_source = next(lines(self.spike, f"{where} spike"))
+            spike = ast.unparse(parse_expression(
+                self.spike.strip(), names,
+                Source(spike_source.where, spike_source.lineno, spike_source.line,
+                       spike_source.offset)))
+        reset = parse_statements(self.reset, f"{where} reset", set(var_names) | set(inputs), names)
+        if isinstance(self.refractory, str):
+            if self.refractory not in param_names:
+                try:
+                    object.__setattr__(self, "refractory", float(self.refractory))
+                except ValueError:
+                    raise ModelError(
+                        f"{where}: refractory={self.refractory!r} is neither a number nor a "
+                        f"parameter (parameters: {', '.join(param_names)})."
+                        f"{did_you_mean(self.refractory, param_names)}") from None
+        elif self.refractory is not None:
+            ref = float(self.refractory)
+            if not math.isfinite(ref) or ref < 0:
+                raise ModelError(f"{where}: refractory must be a number of ms >= 0, got {self.refractory!r}")
+            object.__setattr__(self, "refractory", ref)
+        object.__setattr__(self, "parameter_defs", params)
+        object.__setattr__(self, "equation_defs", equations)
+        object.__setattr__(self, "reset_defs", reset)
+        object.__setattr__(self, "spike_condition", spike)
+        object.__setattr__(self, "inputs", inputs)
+
+    def _reset_rhs(self) -> list[str]:
+        return [s.split("=", 1)[-1] for s in self.reset.replace("\n", ";").split(";") if "=" in s]
+
+    @staticmethod
+    def _check_unique(param_names, var_names, raw, where) -> None:
+        seen: set[str] = set()
+        for name in param_names:
+            if name in seen:
+                raise ModelError(f"{where}: parameter '{name}' is defined twice")
+            seen.add(name)
+        for line in raw:
+            if line.name in seen:
+                what = "parameter" if line.name in param_names else "variable"
+                raise line.source.error(f"'{line.name}' is already defined as a {what}")
+            seen.add(line.name)
+        for name in seen:
+            if name in _FORBIDDEN or name.startswith("_"):
+                raise ModelError(f"{where}: '{name}' cannot be used as a parameter or variable "
+                                 "name (it is reserved: a function, t, dt, pi, a Python keyword "
+                                 "or starts with '_')")
+
+    # ------------------------------------------------------------------ queries
+    @property
+    def parameter_names(self) -> tuple[str, ...]:
+        """Names of the parameters, in order of definition."""
+        return tuple(p.name for p in self.parameter_defs)
+
+    @property
+    def variable_names(self) -> tuple[str, ...]:
+        """Names of the variables (equation left sides, then synaptic inputs)."""
+        return tuple(e.name for e in self.equation_defs) + self.inputs
+
+    @property
+    def defaults(self) -> dict[str, float]:
+        """Default value of every parameter and initial value of every variable."""
+        values = {p.name: p.value for p in self.parameter_defs}
+        values.update({e.name: e.init for e in self.equation_defs})
+        values.update({name: 0.0 for name in self.inputs})
+        return values
+
+    @property
+    def population_parameters(self) -> frozenset[str]:
+        """Parameters flagged ``: population`` (one value per population)."""
+        return frozenset(p.name for p in self.parameter_defs if p.population)
+
+    @property
+    def clamped(self) -> tuple[str, ...]:
+        """Variables held during the refractory period: those of the spike condition."""
+        if not self.spike_condition:
+            return ()
+        read = names_in(ast.parse(self.spike_condition, mode="eval"))
+        return tuple(e.name for e in self.equation_defs if e.ode and e.name in read)
+
+    def __call__(self, **defaults: float) -> Neuron:
+        """Return a copy of this model with other parameter defaults.
+
+        Parameters
+        ----------
+        **defaults : float
+            New default value of each named parameter.
+
+        Raises
+        ------
+        ModelError
+            If a name is not a parameter of this model.
+        """
+        names = self.parameter_names
+        for key in defaults:
+            if key not in names:
+                raise ModelError(f"Neuron '{self.name}': unknown parameter '{key}' "
+                                 f"(valid: {', '.join(names)}).{did_you_mean(key, names)}")
+        text = "\n".join(
+            f"{p.name} = {float(defaults.get(p.name, p.value))!r}"
+            + (" : population" if p.population else "") for p in self.parameter_defs)
+        return replace(self, parameters=text)
+
+
+def _loose_names(text: str) -> set[str]:
+    """Names in a piece of text, without checking anything (to find synaptic inputs)."""
+    return set(re.findall(r"\b[A-Za-z_]\w*\b", text))

@@ -1,0 +1,162 @@
+"""Connectivity rules: which pre-synaptic neuron connects to which post-synaptic one.
+
+A rule is a frozen description; ``rule.pairs(...)`` draws the synapses from a network's
+generator when that network compiles, so each network draws its own connectivity.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+__all__ = ["Rule", "AllToAll", "OneToOne", "FixedProbability", "FixedNumberPre",
+           "FixedNumberPost", "FromMatrix", "FromSparse"]
+
+
+@dataclass(frozen=True)
+class Rule:
+    """Base class of connectivity rules.
+
+    ``pairs(n_pre, n_post, forbidden, rng)`` returns the (pre, post) local indices of
+    the synapses; ``forbidden[i]`` is the post index pre neuron ``i`` must not reach
+    (itself, when self-connections are not allowed), or -1.
+    """
+
+    def pairs(self, n_pre: int, n_post: int, forbidden: np.ndarray,
+              rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+        raise NotImplementedError
+
+    def given_weights(self) -> np.ndarray | None:
+        """Weights the rule itself carries (matrices), in the order of ``pairs``."""
+        return None
+
+
+def _without_forbidden(pre: np.ndarray, post: np.ndarray, forbidden: np.ndarray):
+    keep = post != forbidden[pre]
+    return pre[keep], post[keep]
+
+
+@dataclass(frozen=True)
+class AllToAll(Rule):
+    """Every pre-synaptic neuron connects to every post-synaptic neuron."""
+
+    def pairs(self, n_pre, n_post, forbidden, rng):
+        pre = np.repeat(np.arange(n_pre), n_post)
+        post = np.tile(np.arange(n_post), n_pre)
+        return _without_forbidden(pre, post, forbidden)
+
+
+@dataclass(frozen=True)
+class OneToOne(Rule):
+    """Pre-synaptic neuron ``i`` connects to post-synaptic neuron ``i``."""
+
+    def pairs(self, n_pre, n_post, forbidden, rng):
+        index = np.arange(n_pre)
+        return index, index.copy()
+
+
+def _choose(rng: np.random.Generator, n: int, k: int, forbidden: int) -> np.ndarray:
+    """``k`` distinct indices among ``0 .. n-1``, skipping ``forbidden`` (if >= 0)."""
+    available = n - (forbidden >= 0)
+    chosen = rng.choice(available, size=k, replace=False)
+    if forbidden >= 0:
+        chosen[chosen >= forbidden] += 1
+    chosen.sort()
+    return chosen
+
+
+@dataclass(frozen=True)
+class FixedProbability(Rule):
+    """Each possible synapse exists independently with probability ``probability``."""
+
+    probability: float
+
+    def pairs(self, n_pre, n_post, forbidden, rng):
+        available = n_post - (forbidden >= 0)
+        counts = rng.binomial(available, self.probability)
+        posts = [_choose(rng, n_post, int(k), int(f)) for k, f in zip(counts, forbidden, strict=True)]
+        return np.repeat(np.arange(n_pre), counts), _concat(posts)
+
+
+@dataclass(frozen=True)
+class FixedNumberPost(Rule):
+    """Each pre-synaptic neuron connects to ``number`` distinct post-synaptic neurons."""
+
+    number: int
+
+    def pairs(self, n_pre, n_post, forbidden, rng):
+        posts = [_choose(rng, n_post, self.number, int(f)) for f in forbidden]
+        return np.repeat(np.arange(n_pre), self.number), _concat(posts)
+
+
+@dataclass(frozen=True)
+class FixedNumberPre(Rule):
+    """Each post-synaptic neuron receives from ``number`` distinct pre-synaptic neurons."""
+
+    number: int
+
+    def pairs(self, n_pre, n_post, forbidden, rng):
+        # the pre neuron that is the same cell as post j, if any
+        same = np.full(n_post, -1)
+        has_self = forbidden >= 0
+        same[forbidden[has_self]] = np.nonzero(has_self)[0]
+        pres = [_choose(rng, n_pre, self.number, int(s)) for s in same]
+        return _concat(pres), np.repeat(np.arange(n_post), self.number)
+
+
+@dataclass(frozen=True, eq=False)
+class FromMatrix(Rule):
+    """Synapses and weights from a dense matrix; ``None`` or NaN entries are absent.
+
+    ``matrix[post, pre]`` by default, ``matrix[pre, post]`` with ``pre_post=True``.
+    """
+
+    matrix: Any
+    pre_post: bool = False
+
+    def _dense(self) -> np.ndarray:
+        array = np.array(self.matrix, dtype=object)
+        values = np.where(np.equal(array, None), np.nan, array).astype(np.float64)
+        return values if self.pre_post else values.T
+
+    def shape(self) -> tuple[int, int]:
+        """(n_pre, n_post) the matrix describes."""
+        return self._dense().shape
+
+    def pairs(self, n_pre, n_post, forbidden, rng):
+        pre, post = np.nonzero(~np.isnan(self._dense()))
+        return pre, post
+
+    def given_weights(self):
+        dense = self._dense()
+        return dense[~np.isnan(dense)]
+
+
+@dataclass(frozen=True, eq=False)
+class FromSparse(Rule):
+    """Synapses and weights from a sparse matrix (``matrix[post, pre]``, SciPy format)."""
+
+    matrix: Any
+
+    def _coo(self):
+        return self.matrix.tocoo()
+
+    def shape(self) -> tuple[int, int]:
+        """(n_pre, n_post) the matrix describes."""
+        rows, cols = self.matrix.shape
+        return cols, rows
+
+    def pairs(self, n_pre, n_post, forbidden, rng):
+        coo = self._coo()
+        order = np.lexsort((coo.row, coo.col))
+        return coo.col[order].astype(np.int64), coo.row[order].astype(np.int64)
+
+    def given_weights(self):
+        coo = self._coo()
+        return np.asarray(coo.data, dtype=np.float64)[np.lexsort((coo.row, coo.col))]
+
+
+def _concat(parts: list[np.ndarray]) -> np.ndarray:
+    return np.concatenate(parts).astype(np.int64) if parts else np.zeros(0, np.int64)

@@ -1,0 +1,243 @@
+"""Monitors: record spikes and variables of a population during simulations."""
+
+from __future__ import annotations
+
+import itertools
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from dasksnn.errors import NetworkError, did_you_mean
+from dasksnn.network.population import Population, PopulationView
+
+if TYPE_CHECKING:
+    from dasksnn.network.network import Network
+
+__all__ = ["Monitor"]
+
+_ids = itertools.count()
+
+
+class Monitor:
+    """Records spikes and variables of a population or view.
+
+    Parameters
+    ----------
+    obj : Population or PopulationView
+        What to record.
+    variables : str or list of str
+        ``"spike"`` and/or names of variables (or parameters) of the neuron model.
+    period : float, optional
+        Recording period of variables in ms, a multiple of ``dt`` (default: every step).
+    start : bool, default True
+        Whether to record from the first simulation on (else call :meth:`start`).
+    name : str, optional
+        Name in the network (default ``monitor<n>``).
+
+    Notes
+    -----
+    Variables are recorded at the start of each recorded step, i.e. the values at
+    times ``t0, t0 + period, ...``. A spike is recorded with the time of the step in
+    which its condition became true. Ranks are those of the population, also for a
+    view.
+
+    Examples
+    --------
+    >>> import dasksnn as ann
+    >>> pop = ann.Population(10, ann.Izhikevich)
+    >>> m = ann.Monitor(pop, ["spike", "v"])
+    >>> m.variables
+    ('spike', 'v')
+    """
+
+    def __init__(self, obj: Population | PopulationView, variables: str | list[str],
+                 period: float | None = None, start: bool = True, name: str | None = None) -> None:
+        self._id = next(_ids)
+        self.name = name if name is not None else f"monitor{self._id}"
+        if not isinstance(obj, Population | PopulationView):
+            raise NetworkError(f"Monitor '{self.name}': can record a Population or a view of one, "
+                               f"got {obj!r}")
+        names = [variables] if isinstance(variables, str) else list(variables)
+        valid = ("spike",) + obj.neuron.variable_names + obj.neuron.parameter_names
+        for var in names:
+            if var not in valid:
+                raise NetworkError(f"Monitor '{self.name}': {obj!r} has no variable '{var}' to record "
+                                   f"(valid: {', '.join(valid)}).{did_you_mean(var, valid)}")
+        if not names:
+            raise NetworkError(f"Monitor '{self.name}': give at least one variable to record")
+        if period is not None and not float(period) > 0:
+            raise NetworkError(f"Monitor '{self.name}': period must be > 0 ms, got {period!r}")
+        self._obj = obj
+        self.variables = tuple(dict.fromkeys(names))
+        self.period = None if period is None else float(period)
+        self._active = bool(start)
+        self._phase: int | None = None
+        self._network: Network = obj._population._network
+        self._clear()
+        self._network._register(self)
+
+    def __repr__(self) -> str:
+        return f"Monitor '{self.name}'"
+
+    @property
+    def object(self) -> Population | PopulationView:
+        """The recorded population or view."""
+        return self._obj
+
+    @property
+    def recorded_variables(self) -> tuple[str, ...]:
+        """Recorded variables other than ``"spike"``."""
+        return tuple(v for v in self.variables if v != "spike")
+
+    def _clear(self) -> None:
+        self._spike_chunks: list[tuple[np.ndarray, np.ndarray]] = []
+        self._value_chunks: dict[str, list[np.ndarray]] = {v: [] for v in self.recorded_variables}
+        self._time_chunks: list[np.ndarray] = []
+        self._recorded_steps = 0
+        self._start_step: int | None = None
+
+    # ------------------------------------------------------------ control
+    def start(self, variables: list[str] | None = None, period: float | None = None) -> None:
+        """Start recording (from the next simulated step)."""
+        if variables is not None and tuple(variables) != self.variables:
+            raise NetworkError(f"{self!r}: variables are fixed when the monitor is created "
+                               f"({', '.join(self.variables)}); create another Monitor")
+        if period is not None:
+            self.period = float(period)
+        self._active = True
+        self._phase = None
+
+    def pause(self) -> None:
+        """Pause recording; :meth:`resume` continues."""
+        self._active = False
+
+    def resume(self) -> None:
+        """Resume a paused recording."""
+        self._active = True
+
+    def stop(self) -> None:
+        """Stop recording and discard what was recorded and not yet retrieved."""
+        self._active = False
+        self._clear()
+
+    def reset(self) -> None:
+        """Discard what was recorded."""
+        self._clear()
+
+    # ------------------------------------------------------------ data
+    def get(self, variables: str | list[str] | None = None, keep: bool = False,
+            reshape: bool = False) -> Any:
+        """Return recorded data.
+
+        Parameters
+        ----------
+        variables : str or list of str, optional
+            What to return (default: everything recorded).
+        keep : bool, default False
+            Keep the data in the monitor (by default it is handed over and removed, as
+            in ANNarchy).
+        reshape : bool, default False
+            Give variable arrays the population's geometry (for a whole population).
+
+        Returns
+        -------
+        dict or numpy.ndarray
+            For one name, its data; for several, a dict of name to data. Variables are
+            arrays of shape ``(n_records, n_neurons)``; ``"spike"`` is a dict of rank to
+            the list of spike steps (multiply by ``dt`` for ms).
+        """
+        names = self.variables if variables is None else (
+            [variables] if isinstance(variables, str) else list(variables))
+        result: dict[str, Any] = {}
+        for var in names:
+            if var not in self.variables:
+                raise NetworkError(f"{self!r} does not record '{var}' (records: "
+                                   f"{', '.join(self.variables)}).{did_you_mean(var, self.variables)}")
+            if var == "spike":
+                steps, ranks = self._spike_arrays()
+                spikes: dict[int, list[int]] = {int(r): [] for r in self._obj._ranks}
+                for step, rank in zip(steps.tolist(), ranks.tolist(), strict=True):
+                    spikes[rank].append(step)
+                result[var] = spikes
+            else:
+                chunks = self._value_chunks[var]
+                data = np.concatenate(chunks) if chunks else np.zeros((0, self._obj.size))
+                if reshape and isinstance(self._obj, Population):
+                    data = data.reshape((-1, *self._obj.geometry))
+                result[var] = data
+        if not keep:
+            self._clear()
+        return result[names[0]] if len(names) == 1 else result
+
+    def times(self) -> np.ndarray:
+        """Times (ms) of the recorded variable samples."""
+        chunks = self._time_chunks
+        steps = np.concatenate(chunks) if chunks else np.zeros(0, np.int64)
+        return steps * self._network.dt
+
+    def _spike_arrays(self) -> tuple[np.ndarray, np.ndarray]:
+        if not self._spike_chunks:
+            return np.zeros(0, np.int64), np.zeros(0, np.int64)
+        steps = np.concatenate([c[0] for c in self._spike_chunks])
+        ranks = np.concatenate([c[1] for c in self._spike_chunks]).astype(np.int64)
+        return steps, ranks
+
+    def _spikes_ms(self, spikes: dict | None) -> tuple[np.ndarray, np.ndarray]:
+        if spikes is None:
+            steps, ranks = self._spike_arrays()
+        else:
+            ranks = np.concatenate([np.full(len(s), r) for r, s in spikes.items()] or [np.zeros(0)])
+            steps = np.concatenate([np.asarray(s, dtype=np.int64) for s in spikes.values()]
+                                   or [np.zeros(0, np.int64)])
+        return steps * self._network.dt, ranks.astype(np.int64)
+
+    def raster_plot(self, spikes: dict | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """Spike times (ms) and ranks, ready for ``plt.plot(t, n, '.')``.
+
+        Without ``spikes``, uses the recorded spikes and keeps them in the monitor.
+        """
+        self._require_spikes()
+        return self._spikes_ms(spikes)
+
+    def histogram(self, spikes: dict | None = None, bins: float | None = None) -> np.ndarray:
+        """Number of spikes of all recorded neurons in bins of ``bins`` ms (default dt)."""
+        self._require_spikes()
+        times, _ = self._spikes_ms(spikes)
+        width = self._network.dt if bins is None else float(bins)
+        duration = self._recorded_steps * self._network.dt
+        edges = np.arange(0.0, duration + width, width) + (self._first_step() * self._network.dt)
+        counts, _ = np.histogram(times, bins=edges)
+        return counts
+
+    def mean_fr(self, spikes: dict | None = None) -> float:
+        """Mean firing rate (Hz) of the recorded neurons over the recorded time."""
+        self._require_spikes()
+        times, _ = self._spikes_ms(spikes)
+        duration_s = self._recorded_steps * self._network.dt / 1000.0
+        return float(times.size / (self._obj.size * duration_s)) if duration_s > 0 else 0.0
+
+    def population_rate(self, spikes: dict | None = None, smooth: float = 0.0) -> np.ndarray:
+        """Instantaneous population rate (Hz) per step, smoothed by a Gaussian of ``smooth`` ms."""
+        counts = self.histogram(spikes).astype(np.float64)
+        rate = counts / (self._obj.size * self._network.dt / 1000.0)
+        if smooth > 0:
+            sigma = smooth / self._network.dt
+            half = int(4 * sigma) + 1
+            kernel = np.exp(-0.5 * (np.arange(-half, half + 1) / sigma) ** 2)
+            rate = np.convolve(rate, kernel / kernel.sum(), mode="same")
+        return rate
+
+    def _first_step(self) -> int:
+        return self._start_step if self._start_step is not None else 0
+
+    def _require_spikes(self) -> None:
+        if "spike" not in self.variables:
+            raise NetworkError(f"{self!r} does not record spikes: create it with 'spike' among "
+                               "its variables")
+
+    def _copy(self, network: Network, obj: Population | PopulationView) -> Monitor:
+        clone = object.__new__(Monitor)
+        clone.__dict__.update(self.__dict__)
+        clone._obj, clone._network = obj, network
+        clone._clear()
+        return clone

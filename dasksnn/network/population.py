@@ -1,0 +1,355 @@
+"""Populations of neurons, views on them, and input populations."""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from dasksnn.errors import NetworkError, UnknownAttributeError, did_you_mean
+from dasksnn.model.neuron import Neuron
+from dasksnn.model.random import Distribution
+
+if TYPE_CHECKING:
+    from dasksnn.network.network import Network
+
+__all__ = ["Population", "PopulationView", "PoissonPopulation", "SpikeSourceArray"]
+
+_ids = itertools.count()
+
+
+def _geometry(geometry: Any, where: str) -> tuple[int, ...]:
+    shape = (geometry,) if np.isscalar(geometry) else tuple(geometry)
+    if not shape or not all(isinstance(n, int | np.integer) and not isinstance(n, bool) and n > 0
+                            for n in shape):
+        raise NetworkError(f"{where}: geometry must be a positive integer or a tuple of positive "
+                           f"integers, got {geometry!r}")
+    return tuple(int(n) for n in shape)
+
+
+class _Values:
+    """Shared attribute access of populations and views (parameters and variables)."""
+
+    def _names(self) -> tuple[str, ...]:
+        return self.neuron.parameter_names + self.neuron.variable_names
+
+    def __getattr__(self, name: str) -> Any:
+        # only called when normal lookup failed
+        if name.startswith("_") or name in ("neuron", "population"):
+            raise AttributeError(name)
+        return self.get(name)
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if name.startswith("_") or name in self._own_attributes \
+                or isinstance(getattr(type(self), name, None), property):
+            object.__setattr__(self, name, value)
+        else:
+            self.set({name: value})
+
+    def _unknown(self, name: str) -> UnknownAttributeError:
+        names = self._names()
+        return UnknownAttributeError(
+            f"{self!r}: unknown parameter or variable '{name}' for {self.neuron.name} "
+            f"(valid: {', '.join(names)}).{did_you_mean(name, names)}")
+
+    def get(self, name: str) -> np.ndarray | float:
+        """Return the value of a parameter or variable.
+
+        Parameters
+        ----------
+        name : str
+            Parameter or variable name.
+
+        Returns
+        -------
+        numpy.ndarray or float
+            A copy of the values of the neurons (a float for a population-wide
+            parameter).
+        """
+        population = self._population
+        if name not in population._values:
+            raise self._unknown(name)
+        values = population._values[name]
+        if name in population.neuron.population_parameters:
+            return float(values[0])
+        return values[self._ranks].copy()
+
+    def set(self, values: dict[str, Any]) -> None:
+        """Set parameters or variables: ``pop.set({"v": -65.0, "tau_m": 10.0})``.
+
+        A value is a scalar (all neurons), an array with one value per neuron, or a
+        random distribution drawn from the network's seeded generator.
+        """
+        population = self._population
+        for name, value in values.items():
+            if name not in population._values:
+                raise self._unknown(name)
+            target = population._values[name]
+            if name in population.neuron.population_parameters:
+                if not np.isscalar(value) or self._ranks.size != population.size:
+                    raise NetworkError(f"{self!r}: '{name}' is one value for the whole population "
+                                       f"(flag ': population'): assign a number on the population, "
+                                       f"got {type(value).__name__}")
+                target[0] = float(value)
+                continue
+            target[self._ranks] = self._expand(name, value)
+
+    def _expand(self, name: str, value: Any) -> np.ndarray | float:
+        count = self._ranks.size
+        if isinstance(value, Distribution):
+            return value.draw(self._population._network._init_rng, count)
+        if np.isscalar(value):
+            if not isinstance(value, int | float | np.number) or isinstance(value, bool):
+                raise NetworkError(f"{self!r}: '{name}' must be a number, an array or a "
+                                   f"distribution, got {value!r}")
+            return float(value)
+        array = np.asarray(value, dtype=np.float64)
+        if array.size != count or (array.ndim > 1 and array.shape != getattr(self, "geometry", ())):
+            raise NetworkError(f"{self!r}: '{name}' expects a scalar, a distribution or an array "
+                               f"of {count} values, got shape {array.shape}")
+        return array.reshape(-1)
+
+    def __len__(self) -> int:
+        return int(self._ranks.size)
+
+    def __getitem__(self, index: Any) -> PopulationView:
+        ranks = np.arange(len(self))[index]
+        ranks = np.atleast_1d(ranks)
+        if ranks.size == 0:
+            raise NetworkError(f"{self!r}: the view {index!r} selects no neuron")
+        return PopulationView(self._population, self._ranks[ranks])
+
+
+class Population(_Values):
+    """A population of neurons of one model.
+
+    Parameters
+    ----------
+    geometry : int or tuple of int
+        Number of neurons, or the shape of a grid of neurons.
+    neuron : Neuron
+        The neuron model, e.g. ``dasksnn.IF_cond_exp`` or a user-defined :class:`Neuron`.
+    name : str, optional
+        Unique name in the network (default ``pop<n>``).
+
+    Notes
+    -----
+    Every parameter and variable is an attribute: ``pop.v`` returns an array with one
+    value per neuron; ``pop.v = -65.0``, an array, or ``Uniform(-65, -55)`` sets it.
+    Slicing gives a :class:`PopulationView`: ``pop[:800].tau_m = 20.0``.
+
+    Examples
+    --------
+    >>> import dasksnn as ann
+    >>> pop = ann.Population(100, ann.Izhikevich, name="exc")
+    >>> pop.v[:3]
+    array([-65., -65., -65.])
+    """
+
+    _own_attributes = frozenset({"geometry", "size", "neuron", "name"})
+
+    def __init__(self, geometry: int | Sequence[int], neuron: Neuron, name: str | None = None) -> None:
+        where = f"Population {name!r}" if name else "Population"
+        if isinstance(neuron, type) or not isinstance(neuron, Neuron):
+            raise NetworkError(f"{where}: neuron must be a Neuron model (e.g. dasksnn.IF_cond_exp), "
+                               f"got {neuron!r}")
+        self.geometry = _geometry(geometry, where)
+        self.size = int(np.prod(self.geometry))
+        self.neuron = neuron
+        self._id = next(_ids)
+        self.name = name if name is not None else f"pop{self._id}"
+        self._ranks = np.arange(self.size)
+        self._population = self
+        shared = neuron.population_parameters
+        self._values = {key: np.full(1 if key in shared else self.size, value, dtype=np.float64)
+                        for key, value in neuron.defaults.items()}
+        from dasksnn.network.network import default_network
+
+        self._network: Network = default_network()
+        self._network._register(self)
+
+    def __repr__(self) -> str:
+        return f"Population '{self.name}'"
+
+    @property
+    def ranks(self) -> np.ndarray:
+        """Ranks of the neurons, ``0 .. size - 1``."""
+        return self._ranks.copy()
+
+    @property
+    def spike_source(self) -> bool:
+        """Whether the population emits given spikes instead of integrating a model."""
+        return False
+
+    def _copy(self, network: Network) -> Population:
+        """A copy owned by ``network`` with the same values (see ``Network.add``)."""
+        clone = object.__new__(type(self))
+        clone.__dict__.update(self.__dict__)
+        clone._values = {key: value.copy() for key, value in self._values.items()}
+        clone._population = clone
+        clone._network = network
+        return clone
+
+
+class PopulationView(_Values):
+    """A subset of a population, made by slicing: ``pop[:800]``, ``pop[[1, 5, 7]]``.
+
+    Attributes read and write the values of the selected neurons only. A view can be
+    the source or target of a projection and the object of a monitor.
+    """
+
+    _own_attributes = frozenset()
+
+    def __init__(self, population: Population, ranks: np.ndarray) -> None:
+        self._population = population
+        self._ranks = np.asarray(ranks, dtype=np.int64)
+
+    @property
+    def population(self) -> Population:
+        """The population this view selects from."""
+        return self._population
+
+    @property
+    def neuron(self) -> Neuron:
+        """The neuron model of the population."""
+        return self._population.neuron
+
+    @property
+    def ranks(self) -> np.ndarray:
+        """Ranks, in the population, of the selected neurons."""
+        return self._ranks.copy()
+
+    @property
+    def size(self) -> int:
+        """Number of selected neurons."""
+        return int(self._ranks.size)
+
+    @property
+    def name(self) -> str:
+        """Name of the population and the selection."""
+        return f"{self._population.name}[{_describe(self._ranks)}]"
+
+    def __repr__(self) -> str:
+        return f"PopulationView '{self.name}'"
+
+
+def _describe(ranks: np.ndarray) -> str:
+    if ranks.size > 1 and np.all(np.diff(ranks) == 1):
+        return f"{ranks[0]}:{ranks[-1] + 1}"
+    return ",".join(map(str, ranks[:5])) + (",..." if ranks.size > 5 else "")
+
+
+def _poisson_neuron(rates: str, parameters: str) -> Neuron:
+    equations = f"rates = {rates}" if rates else ""
+    return Neuron(parameters=parameters if rates else "rates = 0.0", equations=equations,
+                  spike="Uniform(0.0, 1.0) * 1000.0 < rates * dt", name="Poisson")
+
+
+class PoissonPopulation(Population):
+    """Neurons that emit Poisson spike trains.
+
+    Parameters
+    ----------
+    geometry : int or tuple of int
+        Number of neurons or grid shape.
+    rates : float, array or str
+        Firing rate in Hz: one for all, one per neuron, or an expression of ``t`` (ms)
+        and of ``parameters``, e.g. ``"10.0 * (1.0 + sin(2 * pi * f * t / 1000.0))"``.
+    name : str, optional
+        Unique name in the network.
+    parameters : str, optional
+        Parameters used by a rate expression, e.g. ``"f = 5.0"``.
+
+    Notes
+    -----
+    Each neuron spikes in a step of length ``dt`` with probability ``rates * dt / 1000``,
+    drawn from the network's generator. ``pop.rates = 20.0`` changes numeric rates
+    between simulations without compiling again.
+
+    Examples
+    --------
+    >>> import dasksnn as ann
+    >>> inp = ann.PoissonPopulation(100, rates=10.0)
+    >>> float(inp.rates[0])
+    10.0
+    """
+
+    def __init__(self, geometry: int | Sequence[int], rates: float | np.ndarray | str = 10.0,
+                 name: str | None = None, parameters: str = "") -> None:
+        expression = rates if isinstance(rates, str) else ""
+        super().__init__(geometry, _poisson_neuron(expression, parameters), name)
+        if not expression:
+            rates_array = np.asarray(rates, dtype=np.float64)
+            if np.any(rates_array < 0) or not np.all(np.isfinite(rates_array)):
+                raise NetworkError(f"{self!r}: rates must be finite and >= 0 Hz, got {rates!r}")
+            self.rates = rates
+
+
+class SpikeSourceArray(Population):
+    """Neurons that spike at given times.
+
+    Parameters
+    ----------
+    spike_times : list of float, or list of lists of float
+        Spike times in ms: one list per neuron, or a single list for a single neuron.
+        Times are rounded to the nearest step.
+    name : str, optional
+        Unique name in the network.
+
+    Examples
+    --------
+    >>> import dasksnn as ann
+    >>> src = ann.SpikeSourceArray([[10.0, 20.0], [15.0]])
+    >>> src.size
+    2
+    """
+
+    _own_attributes = Population._own_attributes | {"spike_times"}
+
+    def __init__(self, spike_times: Sequence[float] | Sequence[Sequence[float]],
+                 name: str | None = None) -> None:
+        nested = _nested_times(spike_times)
+        super().__init__(len(nested), Neuron(name="SpikeSourceArray"), name)
+        self.spike_times = nested
+
+    @property
+    def spike_source(self) -> bool:
+        return True
+
+    @property
+    def spike_times(self) -> list[list[float]]:
+        """Spike times in ms, one list per neuron; assign to change them."""
+        return [list(map(float, times)) for times in self._times]
+
+    @spike_times.setter
+    def spike_times(self, value: Sequence[Sequence[float]]) -> None:
+        nested = _nested_times(value)
+        if hasattr(self, "_times") and len(nested) != self.size:
+            raise NetworkError(f"{self!r}: spike_times needs {self.size} lists (one per neuron), "
+                               f"got {len(nested)}")
+        for rank, times in enumerate(nested):
+            array = np.asarray(times, dtype=np.float64)
+            if array.size and (np.any(array < 0) or not np.all(np.isfinite(array))):
+                raise NetworkError(f"{self!r}: spike times must be finite and >= 0 ms "
+                                   f"(neuron {rank}: {times!r})")
+        self._times = [np.sort(np.asarray(t, dtype=np.float64)) for t in nested]
+
+    def _events(self, dt: float) -> tuple[np.ndarray, np.ndarray]:
+        """All spikes as (step, rank), sorted by step."""
+        steps = [np.rint(t / dt).astype(np.int64) for t in self._times]
+        ranks = [np.full(s.size, r, dtype=np.int32) for r, s in enumerate(steps)]
+        all_steps = np.concatenate(steps) if steps else np.zeros(0, np.int64)
+        all_ranks = np.concatenate(ranks) if ranks else np.zeros(0, np.int32)
+        order = np.argsort(all_steps, kind="stable")
+        return all_steps[order], all_ranks[order]
+
+
+def _nested_times(times: Any) -> list:
+    items = list(times)
+    if items and all(np.isscalar(t) for t in items):
+        return [items]
+    if not items:
+        raise NetworkError("SpikeSourceArray: spike_times must hold at least one neuron's list")
+    return [list(t) for t in items]

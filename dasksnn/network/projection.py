@@ -1,0 +1,333 @@
+"""Projections: synapses from one population (or view) to another."""
+
+from __future__ import annotations
+
+import itertools
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from dasksnn.errors import NetworkError, NotCompiledError, did_you_mean
+from dasksnn.model.random import Distribution
+from dasksnn.network import connectivity as rules
+from dasksnn.network.population import Population, PopulationView
+
+if TYPE_CHECKING:
+    from dasksnn.network.network import Network
+
+__all__ = ["Projection"]
+
+_ids = itertools.count()
+
+
+def _as_view(obj: Any, role: str, where: str) -> PopulationView:
+    if isinstance(obj, Population):
+        return obj[:]
+    if isinstance(obj, PopulationView):
+        return obj
+    raise NetworkError(f"{where}: {role} must be a Population or a view of one, got {obj!r}")
+
+
+class Projection:
+    """Synapses from a pre-synaptic to a post-synaptic population.
+
+    Parameters
+    ----------
+    pre, post : Population or PopulationView
+        Source and target neurons.
+    target : str
+        Where weights go: ``"exc"`` adds them to the post variable ``g_exc`` (any
+        ``"x"`` to ``g_x``, as in ANNarchy), or the name of a post variable itself
+        (``"ge"``, as in Brian).
+    name : str, optional
+        Unique name in the network (default ``proj<n>``).
+
+    Notes
+    -----
+    Call one ``connect_*`` method to choose the connectivity. Random connectivity is
+    drawn when the network compiles, from the network's seeded generator. After
+    compiling, ``proj.w`` reads and writes the weights without compiling again.
+
+    Examples
+    --------
+    >>> import dasksnn as ann
+    >>> inp = ann.PoissonPopulation(100, rates=10.0)
+    >>> pop = ann.Population(100, ann.Izhikevich)
+    >>> proj = ann.Projection(inp, pop, "exc").connect_fixed_probability(0.2, weights=5.0)
+    >>> proj.target_variable
+    'g_exc'
+    """
+
+    def __init__(self, pre: Population | PopulationView, post: Population | PopulationView,
+                 target: str, name: str | None = None) -> None:
+        self._id = next(_ids)
+        self.name = name if name is not None else f"proj{self._id}"
+        where = f"Projection '{self.name}'"
+        self._pre = _as_view(pre, "pre", where)
+        self._post = _as_view(post, "post", where)
+        self.target = target
+        self.target_variable = self._resolve_target(target, where)
+        self._rule: rules.Rule | None = None
+        self._weights: Any = None
+        self._delays: Any = 0.0
+        self._allow_self = False
+        self._built: dict[str, np.ndarray] | None = None
+        self._network: Network = self._pre.population._network
+        if self._post.population._network is not self._network:
+            raise NetworkError(f"{where}: pre and post belong to different networks")
+        self._network._register(self)
+
+    def _resolve_target(self, target: str, where: str) -> str:
+        variables = self._post.neuron.variable_names
+        if not isinstance(target, str):
+            raise NetworkError(f"{where}: target must be a string such as 'exc', got {target!r}")
+        for candidate in (f"g_{target}", target):
+            if candidate in variables:
+                return candidate
+        valid = [v[2:] for v in variables if v.startswith("g_")] + list(variables)
+        raise NetworkError(
+            f"{where}: unknown target '{target}' for {self._post!r} ({self._post.neuron.name}): "
+            f"neither 'g_{target}' nor '{target}' is a variable of the model (valid targets: "
+            f"{', '.join(valid) or 'none'}).{did_you_mean(target, valid)}")
+
+    def __repr__(self) -> str:
+        return f"Projection '{self.name}'"
+
+    @property
+    def pre(self) -> Population | PopulationView:
+        """Pre-synaptic population (or view)."""
+        return self._pre.population if self._pre.size == self._pre.population.size else self._pre
+
+    @property
+    def post(self) -> Population | PopulationView:
+        """Post-synaptic population (or view)."""
+        return self._post.population if self._post.size == self._post.population.size else self._post
+
+    # ------------------------------------------------------------ connect_* methods
+    def _connect(self, rule: rules.Rule, weights: Any, delays: Any,
+                 allow_self_connections: bool = False) -> Projection:
+        where = f"{self!r}"
+        if self._rule is not None:
+            raise NetworkError(f"{where}: connectivity is already defined; create another Projection")
+        if self._network._compiled is not None:
+            raise NetworkError(f"{where}: the network is compiled; connectivity cannot change")
+        given = rule.given_weights()
+        if given is None:
+            _check_values(weights, "weights", where, allow_array=isinstance(rule, rules.OneToOne),
+                          count=self._pre.size)
+        _check_values(delays, "delays", where, allow_array=False, count=0)
+        low = delays.bounds()[0] if isinstance(delays, Distribution) else float(delays)
+        if low < 0:
+            raise NetworkError(f"{where}: delays must be >= 0 ms, got {delays!r}")
+        self._rule, self._weights, self._delays = rule, weights, delays
+        self._allow_self = bool(allow_self_connections)
+        return self
+
+    def connect_all_to_all(self, weights: float | Distribution, delays: float | Distribution = 0.0,
+                           allow_self_connections: bool = False) -> Projection:
+        """Connect every pre-synaptic neuron to every post-synaptic neuron.
+
+        Parameters
+        ----------
+        weights : float or Distribution
+            Synaptic weight (units of the target variable).
+        delays : float or Distribution, default 0.0
+            Synaptic delay in ms, a multiple of ``dt`` (distributions are rounded to
+            steps).
+        allow_self_connections : bool, default False
+            Whether a neuron may connect to itself when pre and post overlap.
+
+        Returns
+        -------
+        Projection
+            ``self``, so that calls can be chained.
+        """
+        return self._connect(rules.AllToAll(), weights, delays, allow_self_connections)
+
+    def connect_one_to_one(self, weights: float | Distribution | np.ndarray = 1.0,
+                           delays: float | Distribution = 0.0) -> Projection:
+        """Connect pre-synaptic neuron ``i`` to post-synaptic neuron ``i``.
+
+        ``weights`` may also be an array with one value per pair. Sizes must match.
+        """
+        if self._pre.size != self._post.size:
+            raise NetworkError(f"{self!r}: connect_one_to_one needs pre and post of the same size, "
+                               f"got {self._pre.size} and {self._post.size}")
+        return self._connect(rules.OneToOne(), weights, delays, True)
+
+    def connect_fixed_probability(self, probability: float, weights: float | Distribution,
+                                  delays: float | Distribution = 0.0,
+                                  allow_self_connections: bool = False) -> Projection:
+        """Create each possible synapse independently with ``probability``.
+
+        Parameters
+        ----------
+        probability : float
+            Connection probability, in [0, 1].
+        weights, delays, allow_self_connections
+            As in :meth:`connect_all_to_all`.
+        """
+        _check_probability(probability, f"{self!r}")
+        return self._connect(rules.FixedProbability(float(probability)), weights, delays,
+                             allow_self_connections)
+
+    def connect_fixed_number_pre(self, number: int, weights: float | Distribution,
+                                 delays: float | Distribution = 0.0,
+                                 allow_self_connections: bool = False) -> Projection:
+        """Give each post-synaptic neuron ``number`` distinct pre-synaptic neurons."""
+        self._check_number(number, self._pre.size, "pre")
+        return self._connect(rules.FixedNumberPre(int(number)), weights, delays,
+                             allow_self_connections)
+
+    def connect_fixed_number_post(self, number: int, weights: float | Distribution,
+                                  delays: float | Distribution = 0.0,
+                                  allow_self_connections: bool = False) -> Projection:
+        """Connect each pre-synaptic neuron to ``number`` distinct post-synaptic neurons."""
+        self._check_number(number, self._post.size, "post")
+        return self._connect(rules.FixedNumberPost(int(number)), weights, delays,
+                             allow_self_connections)
+
+    def connect_from_matrix(self, weights: Any, delays: float | Distribution = 0.0,
+                            pre_post: bool = False) -> Projection:
+        """Create the synapses of a dense weight matrix.
+
+        Parameters
+        ----------
+        weights : array-like
+            ``weights[post, pre]`` (``weights[pre, post]`` with ``pre_post=True``);
+            ``None`` or NaN marks a missing synapse.
+        delays : float or Distribution, default 0.0
+            Synaptic delay in ms.
+        pre_post : bool, default False
+            Whether the first index is the pre-synaptic neuron.
+        """
+        rule = rules.FromMatrix(weights, pre_post)
+        self._check_shape(rule.shape())
+        return self._connect(rule, None, delays, True)
+
+    def connect_from_sparse(self, weights: Any, delays: float | Distribution = 0.0) -> Projection:
+        """Create the synapses of a sparse matrix ``weights[post, pre]`` (SciPy sparse)."""
+        if not hasattr(weights, "tocoo"):
+            raise NetworkError(f"{self!r}: connect_from_sparse needs a SciPy sparse matrix, "
+                               f"got {type(weights).__name__}")
+        rule = rules.FromSparse(weights)
+        self._check_shape(rule.shape())
+        return self._connect(rule, None, delays, True)
+
+    def _check_shape(self, shape: tuple[int, int]) -> None:
+        expected = (self._pre.size, self._post.size)
+        if tuple(shape) != expected:
+            raise NetworkError(f"{self!r}: the matrix describes {shape[0]} pre x {shape[1]} post "
+                               f"neurons, but the projection has {expected[0]} x {expected[1]}")
+
+    def _check_number(self, number: Any, available: int, side: str) -> None:
+        if not isinstance(number, int | np.integer) or isinstance(number, bool) or not 0 <= number <= available:
+            raise NetworkError(f"{self!r}: number must be an integer in [0, {available}] (the "
+                               f"{side}-synaptic size), got {number!r}")
+
+    # ------------------------------------------------------------ building
+    def _build(self, rng: np.random.Generator, dt: float) -> None:
+        """Draw the synapses and store them as CSR arrays grouped by pre neuron."""
+        if self._rule is None:
+            raise NetworkError(f"{self!r} has no connectivity: call one of its connect_* methods "
+                               "(e.g. connect_fixed_probability) before compile()")
+        pre_ranks, post_ranks = self._pre._ranks, self._post._ranks
+        forbidden = np.full(pre_ranks.size, -1)
+        if self._pre.population is self._post.population and not self._allow_self:
+            position = {rank: i for i, rank in enumerate(post_ranks)}
+            forbidden = np.array([position.get(r, -1) for r in pre_ranks], dtype=np.int64)
+        pre, post = self._rule.pairs(pre_ranks.size, post_ranks.size, forbidden, rng)
+        count = pre.size
+        given = self._rule.given_weights()
+        weights = given if given is not None else _draw(self._weights, count, rng)
+        delays_ms = _draw(self._delays, count, rng)
+        steps = np.rint(delays_ms / dt)
+        if not isinstance(self._delays, Distribution) and abs(steps[:1] * dt - delays_ms[:1]).max(initial=0) > 1e-6 * dt:
+            raise NetworkError(f"{self!r}: delay {float(self._delays)} ms is not a multiple of "
+                               f"dt = {dt} ms")
+        global_pre = pre_ranks[pre]
+        order = np.lexsort((post_ranks[post], global_pre))
+        n_pre_population = self._pre.population.size
+        self._built = {
+            "rowptr": np.concatenate([[0], np.cumsum(np.bincount(global_pre, minlength=n_pre_population))]).astype(np.int64),
+            "post": post_ranks[post][order].astype(np.int32),
+            "pre": global_pre[order].astype(np.int32),
+            "w": np.array(weights[order], dtype=np.float64),
+            "delay": steps[order].astype(np.int32),
+        }
+        self._initial_w = self._built["w"].copy()
+
+    @property
+    def delayed(self) -> bool:
+        """Whether some synapse has a delay of one step or more (needs a ring buffer)."""
+        return bool(self._built is not None and self._built["delay"].size and self._built["delay"].max() > 0)
+
+    def _built_or_raise(self) -> dict[str, np.ndarray]:
+        if self._built is None:
+            raise NotCompiledError(f"{self!r}: synapses exist only after compile()")
+        return self._built
+
+    @property
+    def nb_synapses(self) -> int:
+        """Number of synapses (after compile)."""
+        return int(self._built_or_raise()["w"].size)
+
+    def synapses(self) -> tuple[np.ndarray, np.ndarray]:
+        """Pre and post ranks of every synapse, in the order of :attr:`w`."""
+        built = self._built_or_raise()
+        return built["pre"].astype(np.int64), built["post"].astype(np.int64)
+
+    @property
+    def w(self) -> np.ndarray:
+        """Weights, one per synapse in the order of :meth:`synapses` (a copy).
+
+        Assign a scalar to set all weights, or an array of :attr:`nb_synapses` values.
+        """
+        return self._built_or_raise()["w"].copy()
+
+    @w.setter
+    def w(self, value: float | np.ndarray) -> None:
+        weights = self._built_or_raise()["w"]
+        array = np.asarray(value, dtype=np.float64)
+        if array.ndim and array.shape != weights.shape:
+            raise NetworkError(f"{self!r}: w expects a scalar or {weights.size} values (one per "
+                               f"synapse), got shape {array.shape}")
+        weights[:] = array
+
+    @property
+    def delay(self) -> np.ndarray:
+        """Delays in ms, one per synapse in the order of :meth:`synapses`."""
+        return self._built_or_raise()["delay"] * self._network.dt
+
+    def _copy(self, network: Network, pre: PopulationView, post: PopulationView) -> Projection:
+        clone = object.__new__(Projection)
+        clone.__dict__.update(self.__dict__)
+        clone._pre, clone._post, clone._network = pre, post, network
+        clone._built = None
+        return clone
+
+
+def _check_probability(probability: Any, where: str) -> None:
+    if not isinstance(probability, int | float | np.number) or not 0.0 <= float(probability) <= 1.0:
+        raise NetworkError(f"{where}: probability must be a number in [0, 1], got {probability!r}")
+
+
+def _check_values(value: Any, what: str, where: str, allow_array: bool, count: int) -> None:
+    if isinstance(value, Distribution):
+        return
+    if isinstance(value, bool) or value is None:
+        raise NetworkError(f"{where}: {what} must be a number or a distribution, got {value!r}")
+    if np.isscalar(value):
+        if not np.isfinite(float(value)):
+            raise NetworkError(f"{where}: {what} must be finite, got {value!r}")
+        return
+    array = np.asarray(value, dtype=np.float64)
+    if not allow_array or array.shape != (count,):
+        expected = f"a number, a distribution or {count} values" if allow_array else "a number or a distribution"
+        raise NetworkError(f"{where}: {what} must be {expected}, got an array of shape {array.shape}")
+
+
+def _draw(value: Any, count: int, rng: np.random.Generator) -> np.ndarray:
+    if isinstance(value, Distribution):
+        return value.draw(rng, count)
+    return np.broadcast_to(np.asarray(value, dtype=np.float64), (count,)).copy()
