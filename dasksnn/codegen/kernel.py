@@ -85,7 +85,8 @@ class KernelSource:
 
     The kernel is called ``kernel(_k0, _nsteps, _dt, _rng, _status, *arrays)`` and
     returns the step it stopped at; ``_status[0]`` is 0 when all steps ran, 1 when a
-    spike monitor buffer needs room, 2 when population ``_status[1]`` has a NaN.
+    spike monitor buffer needs room, 2 when population ``_status[1]`` has a NaN or
+    infinite value.
     """
 
     source: str
@@ -274,7 +275,8 @@ def _threshold(w: _Writer, index: int, neuron: Neuron) -> None:
     w.add(2, "_nspk = 0", "_bad = False")
     _neuron_loop(w, p, neuron, read, f"# population {p}: spikes ({neuron.name})")
     if odes:
-        w.add(3, f"if {' or '.join(f'{x} != {x}' for x in odes)}:", "    _bad = True")
+        # x - x is 0.0 for finite x, NaN for NaN and infinities
+        w.add(3, f"if {' or '.join(f'{x} - {x} != 0.0' for x in odes)}:", "    _bad = True")
     if not neuron.spike_condition:
         w.add(2, "if _bad:", "    _status[0] = 2", f"    _status[1] = {index}", "    return _k")
         return

@@ -348,7 +348,7 @@ class Network:
         NotCompiledError
             Before :meth:`compile`.
         SimulationError
-            If a variable becomes NaN; what was recorded until then is kept.
+            If a variable becomes NaN or infinite; what was recorded until then is kept.
         """
         self._require_compiled("simulate()")
         if isinstance(duration, bool) or not isinstance(duration, int | float | np.number) \
@@ -387,7 +387,7 @@ class Network:
             if status[0] == 2:
                 pop = self._populations[status[1]]
                 raise SimulationError(
-                    f"{pop!r} ({pop.neuron.name}): a variable became NaN at step {step} "
+                    f"{pop!r} ({pop.neuron.name}): a variable became NaN or infinite at step {step} "
                     f"(t = {step * self.dt} ms); data recorded until then is kept. Check the "
                     "parameters, or use a smaller dt or another integration method.",
                     pop.name, step)

@@ -86,7 +86,7 @@ class Projection:
                 return candidate
         valid = [v[2:] for v in variables if v.startswith("g_")] + list(variables)
         raise NetworkError(
-            f"{where}: unknown target '{target}' for {self._post!r} ({self._post.neuron.name}): "
+            f"{where}: unknown target '{target}' for {self.post!r} ({self._post.neuron.name}): "
             f"neither 'g_{target}' nor '{target}' is a variable of the model (valid targets: "
             f"{', '.join(valid) or 'none'}).{did_you_mean(target, valid)}")
 
