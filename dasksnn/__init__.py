@@ -45,6 +45,7 @@ from dasksnn.network import (
 from dasksnn.network.network import (
     clear,
     compile,
+    default_network,
     get_current_step,
     get_population,
     get_projection,
@@ -70,7 +71,7 @@ __all__ = [
     "Population", "PopulationView", "PoissonPopulation", "SpikeSourceArray", "Projection",
     "Monitor", "Network",
     # the default network
-    "setup", "compile", "simulate", "step", "reset", "clear", "get_time", "set_time",
+    "default_network", "setup", "compile", "simulate", "step", "reset", "clear", "get_time", "set_time",
     "get_current_step", "set_current_step", "set_seed", "get_population", "get_projection",
     # errors
     "DasksnnError", "ModelError", "NetworkError", "NotCompiledError", "SimulationError",

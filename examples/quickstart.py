@@ -20,7 +20,7 @@ def main() -> None:
     # module-level style: the default network
     ann.compile()
     ann.simulate(1000.0, measure_time=True)
-    t, n = m.raster_plot()
+    t, _ranks = m.raster_plot()
     print(f"default network: {len(t)} spikes, mean rate {m.mean_fr():.2f} Hz")
 
     # explicit style: a seeded copy of everything, with its own connectivity
@@ -28,7 +28,7 @@ def main() -> None:
     net.get(pop2).v = ann.Uniform(-70.0, -60.0)
     net.compile()
     net.simulate(1000.0)
-    t, n = net.get(m).raster_plot()
+    t, _n = net.get(m).raster_plot()
     print(f"Network(seed=42): {len(t)} spikes, mean rate {net.get(m).mean_fr():.2f} Hz, "
           f"{net.get(proj).nb_synapses} synapses")
 

@@ -184,7 +184,7 @@ def test_reset_restores_compile_time_state():
     net = ann.Network(seed=5, everything=True)
     net.compile()
     net.simulate(300.0)
-    first = net.get(m).get("spike")
+    net.get(m).get("spike")
     net.get(proj).w = 0.0
     net.reset(projections=True)
     net.set_seed(5)

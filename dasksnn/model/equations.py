@@ -148,7 +148,7 @@ def _top_level_split(text: str) -> list[str]:
             current = ""
         else:
             current += char
-    return [p for p in parts + [current] if p.strip()]
+    return [p for p in [*parts, current] if p.strip()]
 
 
 def _parse_flags(flags: str, allowed: set[str], source: Source, names: set[str]

@@ -58,7 +58,7 @@ class Monitor:
             raise NetworkError(f"Monitor '{self.name}': can record a Population or a view of one, "
                                f"got {obj!r}")
         names = [variables] if isinstance(variables, str) else list(variables)
-        valid = ("spike",) + obj.neuron.variable_names + obj.neuron.parameter_names
+        valid = ("spike", *obj.neuron.variable_names, *obj.neuron.parameter_names)
         for var in names:
             if var not in valid:
                 raise NetworkError(f"Monitor '{self.name}': {obj!r} has no variable '{var}' to record "

@@ -355,7 +355,7 @@ class Network:
                 or not duration >= 0 or not np.isfinite(duration):
             raise NetworkError(f"simulate: duration must be a number of ms >= 0, got {duration!r}")
         start = time.perf_counter()
-        self._run(int(round(duration / self.dt)))
+        self._run(round(duration / self.dt))
         if measure_time:
             print(f"Simulating {duration / 1000.0} seconds of the network took "
                   f"{time.perf_counter() - start} seconds.")
@@ -398,7 +398,7 @@ class Network:
         """Put monitor m's buffers for steps [step, end) into the kernel state."""
         state = self._compiled.state
         ctl = state[f"m{m}__ctl"]
-        period = 1 if mon.period is None else int(round(mon.period / self.dt))
+        period = 1 if mon.period is None else round(mon.period / self.dt)
         if mon.period is not None and (period < 1 or abs(period * self.dt - mon.period) > 1e-6 * self.dt):
             raise NetworkError(f"{mon!r}: period {mon.period} ms is not a multiple of dt = {self.dt} ms")
         if mon._active and mon._phase is None:
@@ -476,7 +476,7 @@ class Network:
 
     def set_time(self, t: float) -> None:
         """Set the current time in ms (rounded to a step)."""
-        self.set_current_step(int(round(t / self.dt)))
+        self.set_current_step(round(t / self.dt))
 
     def get_current_step(self) -> int:
         """Current step."""
@@ -532,7 +532,7 @@ def clear() -> None:
     _default = Network(dt=dt)
 
 
-def compile() -> None:  # noqa: A001  (ANNarchy's name)
+def compile() -> None:
     """Compile the default network (see :meth:`Network.compile`)."""
     default_network().compile()
 

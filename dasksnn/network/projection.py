@@ -242,14 +242,15 @@ class Projection:
         weights = given if given is not None else _draw(self._weights, count, rng)
         delays_ms = _draw(self._delays, count, rng)
         steps = np.rint(delays_ms / dt)
-        if not isinstance(self._delays, Distribution) and abs(steps[:1] * dt - delays_ms[:1]).max(initial=0) > 1e-6 * dt:
+        misaligned = np.abs(steps[:1] * dt - delays_ms[:1]).max(initial=0.0) > 1e-6 * dt
+        if not isinstance(self._delays, Distribution) and misaligned:
             raise NetworkError(f"{self!r}: delay {float(self._delays)} ms is not a multiple of "
                                f"dt = {dt} ms")
         global_pre = pre_ranks[pre]
         order = np.lexsort((post_ranks[post], global_pre))
-        n_pre_population = self._pre.population.size
+        per_pre = np.bincount(global_pre, minlength=self._pre.population.size)
         self._built = {
-            "rowptr": np.concatenate([[0], np.cumsum(np.bincount(global_pre, minlength=n_pre_population))]).astype(np.int64),
+            "rowptr": np.concatenate([[0], np.cumsum(per_pre)]).astype(np.int64),
             "post": post_ranks[post][order].astype(np.int32),
             "pre": global_pre[order].astype(np.int32),
             "w": np.array(weights[order], dtype=np.float64),
