@@ -267,16 +267,20 @@ def _threshold(w: _Writer, index: int, neuron: Neuron) -> None:
         return
     spk, nspk = w.array(f"{p}__spk"), w.array(f"{p}__nspk")
     reset = neuron.reset_defs
-    read = set(odes) | _expression_names([neuron.spike_condition or "0"] + [s.rhs for s in reset])
+    spike_names = _expression_names([neuron.spike_condition or "0"])
+    # NaN or infinity is looked for in the differential variables of the spike condition,
+    # which any invalid value of the model reaches (checking them all costs 15% of COBA)
+    watched = [x for x in odes if x in spike_names] or odes
+    read = spike_names | set(watched) | _expression_names([s.rhs for s in reset])
     read |= {s.name for s in reset}
     refractory = neuron.refractory
     if isinstance(refractory, str):
         read.add(refractory)
     w.add(2, "_nspk = 0", "_bad = False")
     _neuron_loop(w, p, neuron, read, f"# population {p}: spikes ({neuron.name})")
-    if odes:
+    if watched:
         # x - x is 0.0 for finite x, NaN for NaN and infinities
-        w.add(3, f"if {' or '.join(f'{x} - {x} != 0.0' for x in odes)}:", "    _bad = True")
+        w.add(3, f"if {' or '.join(f'{x} - {x} != 0.0' for x in watched)}:", "    _bad = True")
     if not neuron.spike_condition:
         w.add(2, "if _bad:", "    _status[0] = 2", f"    _status[1] = {index}", "    return _k")
         return

@@ -143,13 +143,8 @@ def kernel(_k0, _nsteps, _dt, _rng, _status, p1__spk, p1_tau_syn_E, p1_tau_syn_I
         for _i in range(p1__spk.shape[0]):
             v_thresh = p1_v_thresh[_i]
             prev_v = p1_prev_v[_i]
-            n = p1_n[_i]
-            m = p1_m[_i]
-            h = p1_h[_i]
             v = p1_v[_i]
-            g_exc = p1_g_exc[_i]
-            g_inh = p1_g_inh[_i]
-            if n - n != 0.0 or m - m != 0.0 or h - h != 0.0 or v - v != 0.0 or g_exc - g_exc != 0.0 or g_inh - g_inh != 0.0:
+            if v - v != 0.0:
                 _bad = True
             # spike: v > v_thresh and prev_v <= v_thresh
             if ((v > v_thresh) and (prev_v <= v_thresh)):

@@ -101,11 +101,7 @@ def kernel(_k0, _nsteps, _dt, _rng, _status, p1__spk, p1_tau_syn_E, p1_tau_syn_I
             v_thresh = p1_v_thresh[_i]
             v_reset = p1_v_reset[_i]
             v = p1_v[_i]
-            alpha_exc = p1_alpha_exc[_i]
-            alpha_inh = p1_alpha_inh[_i]
-            g_exc = p1_g_exc[_i]
-            g_inh = p1_g_inh[_i]
-            if v - v != 0.0 or alpha_exc - alpha_exc != 0.0 or alpha_inh - alpha_inh != 0.0 or g_exc - g_exc != 0.0 or g_inh - g_inh != 0.0:
+            if v - v != 0.0:
                 _bad = True
             if p1__ref[_i] > 0:
                 p1__ref[_i] -= 1

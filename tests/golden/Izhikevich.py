@@ -77,7 +77,7 @@ def kernel(_k0, _nsteps, _dt, _rng, _status, m0__ctl, m0__t, m0__n, p1__spk, m0_
             tau_refrac = p1_tau_refrac[_i]
             v = p1_v[_i]
             u = p1_u[_i]
-            if v - v != 0.0 or u - u != 0.0:
+            if v - v != 0.0:
                 _bad = True
             if p1__ref[_i] > 0:
                 p1__ref[_i] -= 1
