@@ -327,3 +327,21 @@ def test_spike_source_array_and_setup_dt():
     t, n = m.raster_plot()
     np.testing.assert_array_equal(t, [11.0, 12.0])
     np.testing.assert_array_equal(n, [0, 1])
+
+
+def test_parameters_made_heterogeneous_after_compile():
+    """A parameter read once per population gets its own per-neuron kernel when it varies."""
+    pop = ann.Population(10, ann.IF_curr_exp, name="lif")
+    pop.i_offset = 2.0
+    m = ann.Monitor(pop, "spike")
+    net = ann.Network(dt=0.1, seed=0)
+    net.add([pop, m])
+    net.compile()
+    assert "i_offset = p0_i_offset[0]" in net.generated_source()
+    net.simulate(100.0)
+    assert all(len(s) > 0 for s in net.get(m).get("spike").values())
+    net.get(pop)[5:].i_offset = 0.0
+    net.simulate(100.0)
+    assert "i_offset = p0_i_offset[_i]" in net.generated_source()
+    spikes = net.get(m).get("spike")
+    assert all(len(spikes[r]) > 0 for r in range(5)) and all(len(spikes[r]) == 0 for r in range(5, 10))

@@ -12,7 +12,7 @@ import ast
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from dasksnn.codegen.translate import parse, translate
+from dasksnn.codegen.translate import parse
 from dasksnn.model.equations import Equation
 from dasksnn.model.expressions import is_random, linear_split, names_in
 from dasksnn.model.neuron import Neuron
@@ -38,13 +38,16 @@ class Plan:
     shared: bool = False
 
 
-def plan_integration(neuron: Neuron) -> list[Plan]:
+def plan_integration(neuron: Neuron, shared: frozenset[str] | None = None) -> list[Plan]:
     """Choose the method of every differential equation of ``neuron``.
 
     Flags win, then the model's ``method``; otherwise an equation linear in its
     variable, with a time constant made of parameters and a drive that reads no other
     differential variable, is integrated exactly (exponential), any other by explicit Euler.
+    ``shared`` names the parameters with one value for the population (default: those
+    flagged ``population``).
     """
+    shared = neuron.population_parameters if shared is None else shared
     params = set(neuron.parameter_names)
     differential = {eq.name for eq in neuron.equation_defs if eq.ode}
     plans: list[Plan] = []
@@ -65,25 +68,27 @@ def plan_integration(neuron: Neuron) -> list[Plan]:
             if split is None:
                 # Neuron.__post_init__ rejects this case with a message for the user
                 raise ValueError(f"{eq.name} is not linear")
-            shared = hoisted and names_in(rate) <= neuron.population_parameters
-            plans.append(Plan(eq, method, ast.unparse(rate), ast.unparse(drive), hoisted, shared))
+            plans.append(Plan(eq, method, ast.unparse(rate), ast.unparse(drive), hoisted,
+                              hoisted and names_in(rate) <= shared))
         else:
             plans.append(Plan(eq, method))
     return plans
 
 
-Rule = Callable[[list[Plan], str], list[str]]
+#: a rule gets the plans of its equations, the prefix of precomputed factors and a
+#: ``translate`` function that knows the loop-invariant names
+Rule = Callable[[list[Plan], str, Callable[..., str]], list[str]]
 
 
-def _euler(plans: list[Plan], prefix: str) -> list[str]:
+def _euler(plans: list[Plan], prefix: str, tr: Callable[..., str]) -> list[str]:
     lines = []
     for plan in plans:
         x = plan.equation.name
-        lines += [f"# {plan.equation.text}", f"_new_{x} = {x} + _dt * {translate(plan.equation.rhs)}"]
+        lines += [f"# {plan.equation.text}", f"_new_{x} = {x} + _dt * {tr(plan.equation.rhs)}"]
     return lines
 
 
-def _exponential(plans: list[Plan], prefix: str) -> list[str]:
+def _exponential(plans: list[Plan], prefix: str, tr: Callable[..., str]) -> list[str]:
     lines = []
     for plan in plans:
         x = plan.equation.name
@@ -93,9 +98,9 @@ def _exponential(plans: list[Plan], prefix: str) -> list[str]:
             index = "" if plan.shared else "[_i]"
             decay, gain = f"{prefix}_decay_{x}{index}", f"{prefix}_gain_{x}{index}"
         else:
-            lines += [f"_a = {translate(plan.rate)}", "_e = _math.exp(_a * _dt)"]
+            lines += [f"_a = {tr(plan.rate)}", "_e = _math.exp(_a * _dt)"]
             decay, gain = "_e", "((_e - 1.0) / _a if _a != 0.0 else _dt)"
-        drive = "" if drive_is_zero else f" + ({translate(plan.drive)}) * {gain}"
+        drive = "" if drive_is_zero else f" + ({tr(plan.drive)}) * {gain}"
         lines.append(f"_new_{x} = {x} * {decay}{drive}")
     return lines
 
@@ -103,7 +108,7 @@ def _exponential(plans: list[Plan], prefix: str) -> list[str]:
 def _runge_kutta(weights: list[float], steps: list[float]) -> Rule:
     """Explicit Runge-Kutta rule with stage weights and stage time steps (as fractions of dt)."""
 
-    def rule(plans: list[Plan], prefix: str) -> list[str]:
+    def rule(plans: list[Plan], prefix: str, tr: Callable[..., str]) -> list[str]:
         names = [p.equation.name for p in plans]
         lines = [f"# {p.equation.text}" for p in plans]
         for stage, fraction in enumerate([0.0, *steps]):
@@ -112,7 +117,7 @@ def _runge_kutta(weights: list[float], steps: list[float]) -> Rule:
                 if stage:
                     lines.append(f"_s{stage}_{x} = {x} + {fraction!r} * _dt * _k{stage - 1}_{x}")
             for plan in plans:
-                lines.append(f"_k{stage}_{plan.equation.name} = {translate(plan.equation.rhs, rename)}")
+                lines.append(f"_k{stage}_{plan.equation.name} = {tr(plan.equation.rhs, rename)}")
         for x in names:
             total = " + ".join(f"{w!r} * _k{s}_{x}" for s, w in enumerate(weights))
             lines.append(f"_new_{x} = {x} + _dt * ({total})")

@@ -7,8 +7,9 @@ rates and seeds are arguments, so changing them never generates or compiles agai
 Order of one step ``k`` (time ``t = k * dt``):
 
 1. state monitors record the values at time ``t``;
-2. every population integrates its equations from ``t`` to ``t + dt``;
-3. spike conditions are tested, reset statements run, refractory counters count down;
+2. every population integrates its equations from ``t`` to ``t + dt`` and tests its
+   spike condition (refractory counters count down);
+3. neurons that spiked run their reset statements and start their refractory period;
 4. spikes are delivered: the weight of a spike emitted at step ``k`` with a delay of
    ``d`` steps is added to its target at the end of step ``k + d``, so that it acts on
    the integration of step ``k + d + 1``;
@@ -45,10 +46,21 @@ def kernel({arguments}):
 
 @dataclass(frozen=True)
 class PopulationSpec:
-    """A population as the kernel sees it: its model, or a spike source (no model)."""
+    """A population as the kernel sees it: its model, or a spike source (no model).
+
+    ``uniform`` names per-neuron parameters that currently have one value for all
+    neurons: the kernel reads them once per step instead of once per neuron, which
+    lets the compiler vectorise the neuron loop.
+    """
 
     neuron: Neuron
     spike_source: bool = False
+    uniform: frozenset[str] = frozenset()
+
+    @property
+    def shared(self) -> frozenset[str]:
+        """Parameters read once for the whole population."""
+        return self.neuron.population_parameters | self.uniform
 
 
 @dataclass(frozen=True)
@@ -128,7 +140,7 @@ def generate(spec: NetworkSpec, version: str = "") -> KernelSource:
     body.arrays = w.arrays
     for index, pop in enumerate(spec.populations):
         if not pop.spike_source:
-            _prologue(body, index, pop.neuron)
+            _prologue(body, index, pop)
     body.add(1, "_status[0] = 0", "for _k in range(_k0, _k0 + _nsteps):")
     body.add(2, "t = _k * _dt")
     for m, mon in enumerate(spec.monitors):
@@ -137,8 +149,8 @@ def generate(spec: NetworkSpec, version: str = "") -> KernelSource:
         if pop.spike_source:
             _spike_source(body, index)
         else:
-            _update(body, index, pop.neuron)
-            _threshold(body, index, pop.neuron)
+            _update(body, index, pop)
+            _spikes(body, index, pop)
     for j, proj in enumerate(spec.projections):
         _deliver(body, j, proj)
     for m, mon in enumerate(spec.monitors):
@@ -165,26 +177,26 @@ def _summary(spec: NetworkSpec) -> str:
     return "\n" + "\n".join(lines) + "\n"
 
 
-def _loads(w: _Writer, p: str, neuron: Neuron, names: set[str], indent: int,
+def _loads(w: _Writer, p: str, pop: PopulationSpec, names: set[str], indent: int,
            shared: bool | None = None) -> None:
     """Read parameters and variables used by a block into locals.
 
     ``shared=True`` reads only population-wide parameters (before a neuron loop, so
     that they are not read again for each neuron), ``False`` only per-neuron values.
     """
-    population_wide = neuron.population_parameters
-    for name in neuron.parameter_names + neuron.variable_names:
+    population_wide = pop.shared
+    for name in pop.neuron.parameter_names + pop.neuron.variable_names:
         if name in names and shared in (None, name in population_wide):
             where = "0" if name in population_wide else "_i"
             w.add(indent, f"{name} = {w.array(f'{p}_{name}')}[{where}]")
 
 
-def _neuron_loop(w: _Writer, p: str, neuron: Neuron, names: set[str], comment: str) -> None:
+def _neuron_loop(w: _Writer, p: str, pop: PopulationSpec, names: set[str], comment: str) -> None:
     """Open ``for _i in range(size)`` with population-wide values read before it."""
     w.add(2, comment)
-    _loads(w, p, neuron, names, 2, shared=True)
+    _loads(w, p, pop, names, 2, shared=True)
     w.add(2, f"for _i in range({w.array(f'{p}__spk')}.shape[0]):")
-    _loads(w, p, neuron, names, 3, shared=False)
+    _loads(w, p, pop, names, 3, shared=False)
 
 
 def _expression_names(texts: list[str]) -> set[str]:
@@ -194,10 +206,11 @@ def _expression_names(texts: list[str]) -> set[str]:
     return names
 
 
-def _prologue(w: _Writer, index: int, neuron: Neuron) -> None:
+def _prologue(w: _Writer, index: int, pop: PopulationSpec) -> None:
     """Per-call precomputation: exact decay factors of linear equations."""
     p = f"p{index}"
-    hoisted = [plan for plan in plan_integration(neuron) if plan.method == "exponential" and plan.hoisted]
+    hoisted = [plan for plan in plan_integration(pop.neuron, pop.shared)
+               if plan.method == "exponential" and plan.hoisted]
     for shared in (True, False):
         plans = [plan for plan in hoisted if plan.shared == shared]
         if not plans:
@@ -209,7 +222,7 @@ def _prologue(w: _Writer, index: int, neuron: Neuron) -> None:
                 x = plan.equation.name
                 w.add(1, f"_{p}_decay_{x} = _np.empty({size})", f"_{p}_gain_{x} = _np.empty({size})")
             w.add(1, f"for _i in range({size}):")
-        _loads(w, p, neuron, _expression_names([plan.rate for plan in plans]), indent)
+        _loads(w, p, pop, _expression_names([plan.rate for plan in plans]), indent)
         for plan in plans:
             x = plan.equation.name
             w.add(indent, f"_a = {translate(plan.rate)}", "_e = _math.exp(_a * _dt)",
@@ -217,39 +230,58 @@ def _prologue(w: _Writer, index: int, neuron: Neuron) -> None:
                   f"_{p}_gain_{x}{index_} = (_e - 1.0) / _a if _a != 0.0 else _dt")
 
 
-def _update(w: _Writer, index: int, neuron: Neuron) -> None:
-    """Integrate the equations of every neuron of population ``index``."""
+def _has_refractory(neuron: Neuron) -> bool:
+    return neuron.refractory is not None and neuron.refractory != 0.0
+
+
+def _update(w: _Writer, index: int, pop: PopulationSpec) -> None:
+    """Integrate every neuron of population ``index`` and test its spike condition.
+
+    The loop has no branch that depends on the data (refractoriness is a select, a
+    spike only sets a flag), so that the compiler can vectorise it; the rare work of
+    spiking neurons is done by :func:`_spikes`.
+    """
     p = f"p{index}"
+    neuron = pop.neuron
     equations = neuron.equation_defs
-    assignments = [e for e in equations if not e.ode]
     odes = [e for e in equations if e.ode]
-    if not equations and not neuron.inputs:
+    spike = neuron.spike_condition
+    if not equations and not neuron.inputs and not spike:
         return
-    plans = plan_integration(neuron)
+    plans = plan_integration(neuron, pop.shared)
+
+    def tr(expr: str, rename: dict[str, str] | None = None, eager: bool = False) -> str:
+        return translate(expr, rename, eager, invariant=pop.shared)
+
     code: list[str] = []
-    for eq in assignments:
-        code += [f"# {eq.text}", f"{eq.name} = {translate(eq.rhs)}"]
+    for eq in equations:
+        if not eq.ode:
+            code += [f"# {eq.text}", f"{eq.name} = {tr(eq.rhs)}"]
     for method, rule in INTEGRATORS.items():
         group = [plan for plan in plans if plan.method == method]
         if group:
-            code += rule(group, f"_{p}")
+            code += rule(group, f"_{p}", tr)
     for eq in odes:
         for bound, func in ((eq.min, "max"), (eq.max, "min")):
             if bound:
-                code.append(f"_new_{eq.name} = {func}(_new_{eq.name}, {translate(bound)})")
-    clamped = set(neuron.clamped) if neuron.refractory is not None else set()
+                code.append(f"_new_{eq.name} = {func}(_new_{eq.name}, {tr(bound)})")
+    refractory = _has_refractory(neuron) and spike is not None
+    clamped = set(neuron.clamped) if refractory else set()
     for eq in odes:
-        if eq.name in clamped:
-            code.append(f"{eq.name} = _new_{eq.name} if _ref == 0 else {eq.name}")
-        else:
-            code.append(f"{eq.name} = _new_{eq.name}")
+        held = f" if _ref == 0 else {eq.name}" if eq.name in clamped else ""
+        code.append(f"{eq.name} = _new_{eq.name}{held}")
+    spike_names = _expression_names([spike or "0"])
+    # NaN or infinity is looked for in the differential variables of the spike condition,
+    # which any invalid value of the model reaches
+    watched = [e.name for e in odes if e.name in spike_names] or [e.name for e in odes]
     read = _expression_names([e.rhs for e in equations] + [e.min or "0" for e in odes]
                              + [e.max or "0" for e in odes]
                              + [plan.rate for plan in plans if plan.rate]
                              + [plan.drive for plan in plans if plan.drive])
-    read |= {e.name for e in odes}
-    _neuron_loop(w, p, neuron, read, f"# population {p}: update ({neuron.name})")
-    if clamped:
+    read |= {e.name for e in odes} | spike_names
+    w.add(2, "_bad = False")
+    _neuron_loop(w, p, pop, read, f"# population {p}: update ({neuron.name})")
+    if refractory:
         w.add(3, f"_ref = {w.array(f'{p}__ref')}[_i]")
     w.add(3, *code)
     for eq in equations:
@@ -257,48 +289,42 @@ def _update(w: _Writer, index: int, neuron: Neuron) -> None:
     for name in neuron.inputs:
         # a synaptic input without its own equation is an instantaneous current
         w.add(3, f"{w.array(f'{p}_{name}')}[_i] = 0.0")
+    if refractory:
+        w.add(3, f"{w.array(f'{p}__ref')}[_i] = _ref - 1 if _ref > 0 else 0")
+    if spike:
+        condition = tr(spike, eager=True)
+        w.add(3, f"# spike: {neuron.spike}",
+              f"{w.array(f'{p}__flag')}[_i] = " + (f"(_ref == 0) & {condition}" if refractory else condition))
+    for x in watched:
+        # written so that the loop still vectorises (x - x != 0.0 would not)
+        w.add(3, f"_bad |= not (abs({x}) < _math.inf)")
+    w.add(2, "if _bad:", "    _status[0] = 2", f"    _status[1] = {index}", "    return _k")
 
 
-def _threshold(w: _Writer, index: int, neuron: Neuron) -> None:
-    """Spike condition, reset, refractory counters and the NaN check."""
+def _spikes(w: _Writer, index: int, pop: PopulationSpec) -> None:
+    """Reset the neurons whose spike flag is set, start their refractory period, list them."""
     p = f"p{index}"
-    odes = [e.name for e in neuron.equation_defs if e.ode]
-    if not neuron.spike_condition and not odes:
-        return
-    spk, nspk = w.array(f"{p}__spk"), w.array(f"{p}__nspk")
-    reset = neuron.reset_defs
-    spike_names = _expression_names([neuron.spike_condition or "0"])
-    # NaN or infinity is looked for in the differential variables of the spike condition,
-    # which any invalid value of the model reaches (checking them all costs 15% of COBA)
-    watched = [x for x in odes if x in spike_names] or odes
-    read = spike_names | set(watched) | _expression_names([s.rhs for s in reset])
-    read |= {s.name for s in reset}
-    refractory = neuron.refractory
-    if isinstance(refractory, str):
-        read.add(refractory)
-    w.add(2, "_nspk = 0", "_bad = False")
-    _neuron_loop(w, p, neuron, read, f"# population {p}: spikes ({neuron.name})")
-    if watched:
-        # x - x is 0.0 for finite x, NaN for NaN and infinities
-        w.add(3, f"if {' or '.join(f'{x} - {x} != 0.0' for x in watched)}:", "    _bad = True")
+    neuron = pop.neuron
     if not neuron.spike_condition:
-        w.add(2, "if _bad:", "    _status[0] = 2", f"    _status[1] = {index}", "    return _k")
         return
-    has_refractory = refractory is not None and refractory != 0.0
-    if has_refractory:
-        ref = w.array(f"{p}__ref")
-        w.add(3, f"if {ref}[_i] > 0:", f"    {ref}[_i] -= 1", "    continue")
-    w.add(3, f"# spike: {neuron.spike}", f"if {translate(neuron.spike_condition)}:")
+    spk, nspk, flag = w.array(f"{p}__spk"), w.array(f"{p}__nspk"), w.array(f"{p}__flag")
+    reset = neuron.reset_defs
+    read = {s.name for s in reset} | _expression_names([s.rhs for s in reset])
+    if isinstance(neuron.refractory, str):
+        read.add(neuron.refractory)
+    w.add(2, "_nspk = 0", f"# population {p}: spikes ({neuron.name})")
+    _loads(w, p, pop, read, 2, shared=True)
+    w.add(2, f"for _i in range({spk}.shape[0]):", f"    if not {flag}[_i]:", "        continue")
+    _loads(w, p, pop, read, 3, shared=False)
     for statement in reset:
-        w.add(4, f"# {statement.text}", f"{statement.name} {statement.op} {translate(statement.rhs)}")
+        w.add(3, f"# {statement.text}", f"{statement.name} {statement.op} {translate(statement.rhs)}")
     for name in dict.fromkeys(s.name for s in reset):
-        w.add(4, f"{w.array(f'{p}_{name}')}[_i] = {name}")
-    if has_refractory:
-        period = refractory if isinstance(refractory, str) else repr(float(refractory))
-        w.add(4, f"{w.array(f'{p}__ref')}[_i] = int({period} / _dt + 0.5)")
-    w.add(4, f"{spk}[_nspk] = _i", "_nspk += 1")
-    w.add(2, f"{nspk}[0] = _nspk", "if _bad:", "    _status[0] = 2", f"    _status[1] = {index}",
-          "    return _k")
+        w.add(3, f"{w.array(f'{p}_{name}')}[_i] = {name}")
+    if _has_refractory(neuron):
+        period = neuron.refractory if isinstance(neuron.refractory, str) else repr(float(neuron.refractory))
+        w.add(3, f"{w.array(f'{p}__ref')}[_i] = int({period} / _dt + 0.5)")
+    w.add(3, f"{spk}[_nspk] = _i", "_nspk += 1")
+    w.add(2, f"{nspk}[0] = _nspk")
 
 
 def _spike_source(w: _Writer, index: int) -> None:

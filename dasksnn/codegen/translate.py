@@ -25,7 +25,8 @@ def parse(text: str) -> ast.expr:
     return ast.parse(text, mode="eval").body
 
 
-def translate(expr: str | ast.expr, rename: Mapping[str, str] | None = None) -> str:
+def translate(expr: str | ast.expr, rename: Mapping[str, str] | None = None, eager: bool = False,
+              invariant: frozenset[str] = frozenset()) -> str:
     """Return generated source for a checked expression.
 
     Parameters
@@ -34,6 +35,13 @@ def translate(expr: str | ast.expr, rename: Mapping[str, str] | None = None) -> 
         Checked expression.
     rename : mapping, optional
         Names to replace, e.g. ``{"v": "_v_mid"}`` for an intermediate integration stage.
+    eager : bool, default False
+        Write ``and``/``or`` of comparisons as ``&``/``|``: both sides are evaluated,
+        without a branch, which keeps a loop vectorisable.
+    invariant : frozenset of str, optional
+        Names that do not change inside the neuron loop (population-wide parameters):
+        a division by an expression of them becomes a product with its reciprocal,
+        which the compiler computes once per loop instead of once per neuron.
     """
     tree = parse(expr) if isinstance(expr, str) else expr
     names = {**_FIXED_NAMES, **(rename or {})}
@@ -53,12 +61,17 @@ def translate(expr: str | ast.expr, rename: Mapping[str, str] | None = None) -> 
             if isinstance(node.op, ast.Pow) and isinstance(right, ast.Constant) \
                     and isinstance(right.value, int | float) and float(right.value).is_integer():
                 return f"({emit(node.left)}) ** {int(right.value)}"
+            if isinstance(node.op, ast.Div) and not isinstance(right, ast.Constant) \
+                    and _names(right) <= invariant and not _calls(right):
+                return f"({emit(node.left)} * (1.0 / {emit(right)}))"
             return f"({emit(node.left)} {_OPS[type(node.op)]} {emit(right)})"
         if isinstance(node, ast.UnaryOp):
             op = {ast.USub: "-", ast.UAdd: "+", ast.Not: "not "}[type(node.op)]
             return f"({op}{emit(node.operand)})"
         if isinstance(node, ast.BoolOp):
             op = " and " if isinstance(node.op, ast.And) else " or "
+            if eager and all(isinstance(v, ast.Compare | ast.BoolOp) for v in node.values):
+                op = " & " if isinstance(node.op, ast.And) else " | "
             return "(" + op.join(emit(v) for v in node.values) + ")"
         if isinstance(node, ast.Compare):
             parts = [emit(node.left)]
@@ -70,6 +83,14 @@ def translate(expr: str | ast.expr, rename: Mapping[str, str] | None = None) -> 
         raise TypeError(f"unexpected node {type(node).__name__}")  # checked trees never get here
 
     return emit(tree)
+
+
+def _names(node: ast.AST) -> set[str]:
+    return {n.id for n in ast.walk(node) if isinstance(n, ast.Name)}
+
+
+def _calls(node: ast.AST) -> bool:
+    return any(isinstance(n, ast.Call) for n in ast.walk(node))
 
 
 _OPS = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/", ast.Pow: "**", ast.Mod: "%"}

@@ -255,8 +255,7 @@ def check_equation(raw: RawLine, names: set[str], parameter_values: dict[str, fl
         tau_source = Source(source.where, source.lineno, source.line,
                             source.line.find(raw.tau, source.offset))
         tau = ast.unparse(parse_expression(raw.tau, names, tau_source, allow_random=False))
-        # a product with the reciprocal lets the compiler hoist 1 / tau out of the neuron loop
-        rhs = f"({rhs}) * (1.0 / ({tau}))"
+        rhs = f"({rhs}) / ({tau})"
     flags = _parse_flags(raw.flags, _EQUATION_FLAGS, source, names)
     methods = [m for m in flags if m in INTEGRATION_METHODS or m in _METHOD_ALIASES]
     if len(methods) > 1:

@@ -273,8 +273,10 @@ class Network:
 
         for proj in self._projections:
             proj._build(self._connect_rng, self.dt)
-        kernel_source = generate(self._spec(), __version__)
+        spec = self._spec()
+        kernel_source = generate(spec, __version__)
         compiled = _Compiled(kernel_source.source, kernel_source.arrays, self._state())
+        compiled.spec = spec
         compiled.load()
         self._compiled = compiled
         self._initial = {id(p): {k: v.copy() for k, v in p._values.items()} for p in self._populations}
@@ -288,7 +290,7 @@ class Network:
 
         index = {id(p): i for i, p in enumerate(self._populations)}
         return NetworkSpec(
-            tuple(PopulationSpec(p.neuron, p.spike_source) for p in self._populations),
+            tuple(PopulationSpec(p.neuron, p.spike_source, _uniform_parameters(p)) for p in self._populations),
             tuple(ProjectionSpec(index[id(j._pre.population)], index[id(j._post.population)],
                                  j.target_variable, j.delayed) for j in self._projections),
             tuple(MonitorSpec(index[id(m._obj._population)], m.recorded_variables, "spike" in m.variables)
@@ -303,6 +305,7 @@ class Network:
             state[f"p{i}__spk"] = np.zeros(pop.size, np.int32)
             state[f"p{i}__nspk"] = np.zeros(1, np.int64)
             state[f"p{i}__ref"] = np.zeros(pop.size, np.int32)
+            state[f"p{i}__flag"] = np.zeros(pop.size, np.bool_)
             state[f"p{i}__ptr"] = np.zeros(1, np.int64)
         for j, proj in enumerate(self._projections):
             built = proj._built
@@ -365,8 +368,29 @@ class Network:
         self._require_compiled("step()")
         self._run(1)
 
+    def _check_uniform(self) -> None:
+        """Regenerate the kernel if a parameter it reads once per population now varies.
+
+        Parameters with one value for all neurons are read once per step (faster);
+        giving one of them different values per neuron needs another kernel, which is
+        generated and compiled once (then taken from the disk cache).
+        """
+        compiled = self._compiled
+        pops = compiled.spec.populations
+        if all(not spec.uniform or _uniform_parameters(pop) >= spec.uniform
+               for spec, pop in zip(pops, self._populations, strict=True)):
+            return
+        from dasksnn import __version__
+        from dasksnn.codegen import generate
+
+        compiled.spec = self._spec()
+        kernel_source = generate(compiled.spec, __version__)
+        compiled.source, compiled.arrays = kernel_source.source, kernel_source.arrays
+        compiled.load()
+
     def _run(self, n_steps: int) -> None:
         compiled = self._compiled
+        self._check_uniform()
         if compiled.kernel is None:
             compiled.load()
         state = compiled.state
@@ -487,6 +511,13 @@ class Network:
         if step < 0:
             raise NetworkError(f"Network: the current step must be >= 0, got {step}")
         self._step = int(step)
+
+
+def _uniform_parameters(pop: Population) -> frozenset[str]:
+    """Per-neuron parameters of ``pop`` whose values are all equal."""
+    shared = pop.neuron.population_parameters
+    return frozenset(name for name in pop.neuron.parameter_names
+                     if name not in shared and np.all(pop._values[name] == pop._values[name][0]))
 
 
 def _key(obj: Any) -> tuple[str, int]:

@@ -16,7 +16,7 @@ from numba import njit
 
 
 @njit(cache=True, nogil=True)
-def kernel(_k0, _nsteps, _dt, _rng, _status, p1__spk, p1_tau_syn_E, p1_tau_syn_I, m0__ctl, m0__t, m0__n, m0__idx, m0_v, p1_v, p0__spk, p0__nspk, p0_rates, p1_v_rest, p1_cm, p1_tau_m, p1_e_rev_E, p1_e_rev_I, p1_tau_w, p1_a, p1_i_offset, p1_delta_T, p1_v_thresh, p1_I, p1_w, p1_g_exc, p1_g_inh, p1__ref, p1__nspk, p1_tau_refrac, p1_b, p1_v_reset, p1_v_spike, j0_rowptr, j0_post, j0_w, j1_rowptr, j1_post, j1_w, j1_delay, j1_buf, m0__mask, m0__i):
+def kernel(_k0, _nsteps, _dt, _rng, _status, p1__spk, p1_tau_syn_E, p1_tau_syn_I, m0__ctl, m0__t, m0__n, m0__idx, m0_v, p1_v, p0__spk, p0_rates, p0__flag, p0__nspk, p1_v_rest, p1_cm, p1_tau_m, p1_e_rev_E, p1_e_rev_I, p1_tau_w, p1_a, p1_i_offset, p1_delta_T, p1_v_thresh, p1_v_spike, p1_I, p1_w, p1_g_exc, p1_g_inh, p1__ref, p1__flag, p1__nspk, p1_tau_refrac, p1_b, p1_v_reset, j0_rowptr, j0_post, j0_w, j1_rowptr, j1_post, j1_w, j1_delay, j1_buf, m0__mask, m0__i):
     _p1_decay_g_exc = _np.empty(p1__spk.shape[0])
     _p1_gain_g_exc = _np.empty(p1__spk.shape[0])
     _p1_decay_g_inh = _np.empty(p1__spk.shape[0])
@@ -24,11 +24,11 @@ def kernel(_k0, _nsteps, _dt, _rng, _status, p1__spk, p1_tau_syn_E, p1_tau_syn_I
     for _i in range(p1__spk.shape[0]):
         tau_syn_E = p1_tau_syn_E[_i]
         tau_syn_I = p1_tau_syn_I[_i]
-        _a = ((-1.0) * (1.0 / tau_syn_E))
+        _a = ((-1.0) / tau_syn_E)
         _e = _math.exp(_a * _dt)
         _p1_decay_g_exc[_i] = _e
         _p1_gain_g_exc[_i] = (_e - 1.0) / _a if _a != 0.0 else _dt
-        _a = ((-1.0) * (1.0 / tau_syn_I))
+        _a = ((-1.0) / tau_syn_I)
         _e = _math.exp(_a * _dt)
         _p1_decay_g_inh[_i] = _e
         _p1_gain_g_inh[_i] = (_e - 1.0) / _a if _a != 0.0 else _dt
@@ -43,20 +43,25 @@ def kernel(_k0, _nsteps, _dt, _rng, _status, p1__spk, p1_tau_syn_E, p1_tau_syn_I
             for _j in range(m0__idx.shape[0]):
                 m0_v[_r, _j] = p1_v[m0__idx[_j]]
             m0__ctl[3] = _r + 1
-        _nspk = 0
         _bad = False
-        # population p0: spikes (Poisson)
+        # population p0: update (Poisson)
         for _i in range(p0__spk.shape[0]):
             rates = p0_rates[_i]
             # spike: Uniform(0.0, 1.0) * 1000.0 < rates * dt
-            if ((_rng.uniform(0.0, 1.0) * 1000.0) < (rates * _dt)):
-                p0__spk[_nspk] = _i
-                _nspk += 1
-        p0__nspk[0] = _nspk
+            p0__flag[_i] = ((_rng.uniform(0.0, 1.0) * 1000.0) < (rates * _dt))
         if _bad:
             _status[0] = 2
             _status[1] = 0
             return _k
+        _nspk = 0
+        # population p0: spikes (Poisson)
+        for _i in range(p0__spk.shape[0]):
+            if not p0__flag[_i]:
+                continue
+            p0__spk[_nspk] = _i
+            _nspk += 1
+        p0__nspk[0] = _nspk
+        _bad = False
         # population p1: update (EIF_cond_exp_isfa_ista)
         for _i in range(p1__spk.shape[0]):
             v_rest = p1_v_rest[_i]
@@ -71,6 +76,7 @@ def kernel(_k0, _nsteps, _dt, _rng, _status, p1__spk, p1_tau_syn_E, p1_tau_syn_I
             i_offset = p1_i_offset[_i]
             delta_T = p1_delta_T[_i]
             v_thresh = p1_v_thresh[_i]
+            v_spike = p1_v_spike[_i]
             I = p1_I[_i]
             v = p1_v[_i]
             w = p1_w[_i]
@@ -80,9 +86,9 @@ def kernel(_k0, _nsteps, _dt, _rng, _status, p1__spk, p1_tau_syn_E, p1_tau_syn_I
             # I = g_exc * (e_rev_E - v) + g_inh * (e_rev_I - v) + i_offset
             I = (((g_exc * (e_rev_E - v)) + (g_inh * (e_rev_I - v))) + i_offset)
             # tau_m * dv/dt = v_rest - v + delta_T * exp((v - v_thresh) / delta_T) + tau_m / cm * (I - w) : init=-70.6
-            _new_v = v + _dt * ((((v_rest - v) + (delta_T * _math.exp(((v - v_thresh) / delta_T)))) + ((tau_m / cm) * (I - w))) * (1.0 / tau_m))
+            _new_v = v + _dt * ((((v_rest - v) + (delta_T * _math.exp(((v - v_thresh) / delta_T)))) + ((tau_m / cm) * (I - w))) / tau_m)
             # tau_w * dw/dt = a * (v - v_rest) / 1000.0 - w
-            _new_w = w + _dt * ((((a * (v - v_rest)) / 1000.0) - w) * (1.0 / tau_w))
+            _new_w = w + _dt * ((((a * (v - v_rest)) / 1000.0) - w) / tau_w)
             # tau_syn_E * dg_exc/dt = -g_exc
             _new_g_exc = g_exc * _p1_decay_g_exc[_i]
             # tau_syn_I * dg_inh/dt = -g_inh
@@ -96,37 +102,34 @@ def kernel(_k0, _nsteps, _dt, _rng, _status, p1__spk, p1_tau_syn_E, p1_tau_syn_I
             p1_w[_i] = w
             p1_g_exc[_i] = g_exc
             p1_g_inh[_i] = g_inh
-        _nspk = 0
-        _bad = False
-        # population p1: spikes (EIF_cond_exp_isfa_ista)
-        for _i in range(p1__spk.shape[0]):
-            tau_refrac = p1_tau_refrac[_i]
-            b = p1_b[_i]
-            v_reset = p1_v_reset[_i]
-            v_spike = p1_v_spike[_i]
-            v = p1_v[_i]
-            w = p1_w[_i]
-            if v - v != 0.0:
-                _bad = True
-            if p1__ref[_i] > 0:
-                p1__ref[_i] -= 1
-                continue
+            p1__ref[_i] = _ref - 1 if _ref > 0 else 0
             # spike: v > v_spike
-            if (v > v_spike):
-                # v = v_reset
-                v = v_reset
-                # w += b
-                w += b
-                p1_v[_i] = v
-                p1_w[_i] = w
-                p1__ref[_i] = int(tau_refrac / _dt + 0.5)
-                p1__spk[_nspk] = _i
-                _nspk += 1
-        p1__nspk[0] = _nspk
+            p1__flag[_i] = (_ref == 0) & (v > v_spike)
+            _bad |= not (abs(v) < _math.inf)
         if _bad:
             _status[0] = 2
             _status[1] = 1
             return _k
+        _nspk = 0
+        # population p1: spikes (EIF_cond_exp_isfa_ista)
+        for _i in range(p1__spk.shape[0]):
+            if not p1__flag[_i]:
+                continue
+            tau_refrac = p1_tau_refrac[_i]
+            b = p1_b[_i]
+            v_reset = p1_v_reset[_i]
+            v = p1_v[_i]
+            w = p1_w[_i]
+            # v = v_reset
+            v = v_reset
+            # w += b
+            w += b
+            p1_v[_i] = v
+            p1_w[_i] = w
+            p1__ref[_i] = int(tau_refrac / _dt + 0.5)
+            p1__spk[_nspk] = _i
+            _nspk += 1
+        p1__nspk[0] = _nspk
         # projection j0: p0 -> p1.g_exc
         for _s in range(p0__nspk[0]):
             _j = p0__spk[_s]

@@ -16,7 +16,7 @@ from numba import njit
 
 
 @njit(cache=True, nogil=True)
-def kernel(_k0, _nsteps, _dt, _rng, _status, m0__ctl, m0__t, m0__n, p1__spk, m0__idx, m0_v, p1_v, p0__spk, p0__nspk, p0_rates, p1_a, p1_b, p1_i_offset, p1_noise, p1_I, p1_u, p1_g_exc, p1_g_inh, p1__ref, p1__nspk, p1_c, p1_d, p1_v_thresh, p1_tau_refrac, j0_rowptr, j0_post, j0_w, j1_rowptr, j1_post, j1_w, j1_delay, j1_buf, m0__mask, m0__i):
+def kernel(_k0, _nsteps, _dt, _rng, _status, m0__ctl, m0__t, m0__n, p1__spk, m0__idx, m0_v, p1_v, p0__spk, p0_rates, p0__flag, p0__nspk, p1_a, p1_b, p1_v_thresh, p1_i_offset, p1_noise, p1_I, p1_u, p1_g_exc, p1_g_inh, p1__ref, p1__flag, p1__nspk, p1_c, p1_d, p1_tau_refrac, j0_rowptr, j0_post, j0_w, j1_rowptr, j1_post, j1_w, j1_delay, j1_buf, m0__mask, m0__i):
     _status[0] = 0
     for _k in range(_k0, _k0 + _nsteps):
         t = _k * _dt
@@ -28,24 +28,30 @@ def kernel(_k0, _nsteps, _dt, _rng, _status, m0__ctl, m0__t, m0__n, p1__spk, m0_
             for _j in range(m0__idx.shape[0]):
                 m0_v[_r, _j] = p1_v[m0__idx[_j]]
             m0__ctl[3] = _r + 1
-        _nspk = 0
         _bad = False
-        # population p0: spikes (Poisson)
+        # population p0: update (Poisson)
         for _i in range(p0__spk.shape[0]):
             rates = p0_rates[_i]
             # spike: Uniform(0.0, 1.0) * 1000.0 < rates * dt
-            if ((_rng.uniform(0.0, 1.0) * 1000.0) < (rates * _dt)):
-                p0__spk[_nspk] = _i
-                _nspk += 1
-        p0__nspk[0] = _nspk
+            p0__flag[_i] = ((_rng.uniform(0.0, 1.0) * 1000.0) < (rates * _dt))
         if _bad:
             _status[0] = 2
             _status[1] = 0
             return _k
+        _nspk = 0
+        # population p0: spikes (Poisson)
+        for _i in range(p0__spk.shape[0]):
+            if not p0__flag[_i]:
+                continue
+            p0__spk[_nspk] = _i
+            _nspk += 1
+        p0__nspk[0] = _nspk
+        _bad = False
         # population p1: update (Izhikevich)
         for _i in range(p1__spk.shape[0]):
             a = p1_a[_i]
             b = p1_b[_i]
+            v_thresh = p1_v_thresh[_i]
             i_offset = p1_i_offset[_i]
             noise = p1_noise[_i]
             I = p1_I[_i]
@@ -67,37 +73,34 @@ def kernel(_k0, _nsteps, _dt, _rng, _status, m0__ctl, m0__t, m0__n, p1__spk, m0_
             p1_u[_i] = u
             p1_g_exc[_i] = 0.0
             p1_g_inh[_i] = 0.0
-        _nspk = 0
-        _bad = False
-        # population p1: spikes (Izhikevich)
-        for _i in range(p1__spk.shape[0]):
-            c = p1_c[_i]
-            d = p1_d[_i]
-            v_thresh = p1_v_thresh[_i]
-            tau_refrac = p1_tau_refrac[_i]
-            v = p1_v[_i]
-            u = p1_u[_i]
-            if v - v != 0.0:
-                _bad = True
-            if p1__ref[_i] > 0:
-                p1__ref[_i] -= 1
-                continue
+            p1__ref[_i] = _ref - 1 if _ref > 0 else 0
             # spike: v >= v_thresh
-            if (v >= v_thresh):
-                # v = c
-                v = c
-                # u += d
-                u += d
-                p1_v[_i] = v
-                p1_u[_i] = u
-                p1__ref[_i] = int(tau_refrac / _dt + 0.5)
-                p1__spk[_nspk] = _i
-                _nspk += 1
-        p1__nspk[0] = _nspk
+            p1__flag[_i] = (_ref == 0) & (v >= v_thresh)
+            _bad |= not (abs(v) < _math.inf)
         if _bad:
             _status[0] = 2
             _status[1] = 1
             return _k
+        _nspk = 0
+        # population p1: spikes (Izhikevich)
+        for _i in range(p1__spk.shape[0]):
+            if not p1__flag[_i]:
+                continue
+            c = p1_c[_i]
+            d = p1_d[_i]
+            tau_refrac = p1_tau_refrac[_i]
+            v = p1_v[_i]
+            u = p1_u[_i]
+            # v = c
+            v = c
+            # u += d
+            u += d
+            p1_v[_i] = v
+            p1_u[_i] = u
+            p1__ref[_i] = int(tau_refrac / _dt + 0.5)
+            p1__spk[_nspk] = _i
+            _nspk += 1
+        p1__nspk[0] = _nspk
         # projection j0: p0 -> p1.g_exc
         for _s in range(p0__nspk[0]):
             _j = p0__spk[_s]
