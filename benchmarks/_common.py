@@ -93,9 +93,7 @@ def _env(tool: Tool, python: str) -> dict[str, str]:
             env["PATH"] = f"{bindir}{os.pathsep}{env.get('PATH', '')}"
             env.pop("PYTHONHOME", None)
     else:
-        env["PYTHONPATH"] = os.pathsep.join(
-            filter(None, [str(REPO), env.get("PYTHONPATH")])
-        )
+        env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO), env.get("PYTHONPATH")]))
     return env
 
 
@@ -108,9 +106,7 @@ def _last_error(text: str) -> str:
     return lines[-1][:200] if lines else "no output"
 
 
-def _run(
-    cmd: list[str], env: dict[str, str], cwd: str, timeout: float
-) -> tuple[Any, float, str]:
+def _run(cmd: list[str], env: dict[str, str], cwd: str, timeout: float) -> tuple[Any, float, str]:
     """Run a subprocess; return (MARK payload or None, wall seconds, error text)."""
     t0 = time.perf_counter()
     try:
@@ -140,33 +136,17 @@ def probe(name: str, python: str) -> tuple[str | None, str]:
     return version, err
 
 
-def measure(
-    script: str, name: str, python: str, wa: WorkerArgs, timeout: float
-) -> list[dict[str, Any]]:
+def measure(script: str, name: str, python: str, wa: WorkerArgs, timeout: float) -> list[dict[str, Any]]:
     """One repeat: a cold run in an empty cache dir, then (if cached) a warm one."""
     tool = TOOLS[name]
     cache = tempfile.mkdtemp(prefix=f"bench-{name}-")
     env = _env(tool, python)
     if name == "dasksnn":
         env["DASKSNN_CACHE_DIR"] = cache
-    cmd = [
-        python,
-        script,
-        "--worker",
-        name,
-        "--n",
-        str(wa.n),
-        "--p",
-        repr(wa.p),
-        "--cache",
-        cache,
-        "--seed",
-        str(wa.seed),
-        "--duration",
-        repr(wa.duration),
-        "--dt",
-        repr(wa.dt),
-    ]
+    opts = {"--n": wa.n, "--p": wa.p, "--cache": cache, "--seed": wa.seed}
+    opts |= {"--duration": wa.duration, "--dt": wa.dt}
+    cmd = [python, script, "--worker", name]
+    cmd += [str(x) for kv in opts.items() for x in kv]
     runs = []
     try:
         for mode in ("cold", "warm") if tool.cached else ("cold",):
@@ -247,21 +227,15 @@ def table(title: str, rows: dict[str, dict[str, Any]]) -> str:
     return "\n".join(out)
 
 
-def main(
-    model: str, script: str, workers: dict[str, WorkerFn], argv: list[str] | None = None
-) -> None:
+def main(model: str, script: str, workers: dict[str, WorkerFn], argv: list[str] | None = None) -> None:
     """Driver: parse args, probe tools, measure every size, print tables, dump JSON."""
     argv = sys.argv[1:] if argv is None else argv
     if "--worker" in argv:
         worker_main(workers, argv)
         return
-    ap = argparse.ArgumentParser(
-        description=f"{model} benchmark: dasksnn vs reference simulators"
-    )
+    ap = argparse.ArgumentParser(description=f"{model} benchmark: dasksnn vs reference simulators")
     ap.add_argument("--sizes", type=int, nargs="+", default=[4000, 16000, 64000])
-    ap.add_argument(
-        "--fan-in", type=float, default=80.0, help="connection probability = fan-in / N"
-    )
+    ap.add_argument("--fan-in", type=float, default=80.0, help="connection probability = fan-in / N")
     ap.add_argument("--repeats", type=int, default=3)
     ap.add_argument("--duration", type=float, default=1000.0, help="ms")
     ap.add_argument("--dt", type=float, default=0.1, help="ms")
@@ -278,9 +252,7 @@ def main(
         python = a.ref_python if TOOLS[name].ref else sys.executable
         version, err = probe(name, python)
         if version is None:
-            status[name] = (
-                f"failed ({err})" if name == "dasksnn" else f"not installed ({err})"
-            )
+            status[name] = f"failed ({err})" if name == "dasksnn" else f"not installed ({err})"
         print(f"  {name:<18} {version if version else status[name]}")
 
     raw: list[dict[str, Any]] = []

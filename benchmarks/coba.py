@@ -16,7 +16,8 @@ from _common import WorkerArgs, main
 
 WE, WI = 0.6, 6.7  # synaptic weights, in units of the leak conductance
 TAUM, TAUE, TAUI = 20.0, 5.0, 10.0  # ms
-EL, VR, VT, EE, EI, I_DRIVE, TREF = -60.0, -60.0, -50.0, 0.0, -80.0, 20.0, 5.0  # mv, ms
+EL, VR, VT, EE, EI = -60.0, -60.0, -50.0, 0.0, -80.0  # mV
+I_DRIVE, TREF = 20.0, 5.0  # mV, ms
 
 
 def run_dasksnn(a: WorkerArgs) -> dict[str, Any]:
@@ -47,13 +48,13 @@ def run_dasksnn(a: WorkerArgs) -> dict[str, Any]:
         refractory=TREF,
     )
     pop = ann.Population(a.n, neuron, name="P")
-    pop.v = ann.Uniform(VR, VT)
     ce = ann.Projection(pop[: a.n_exc], pop, "exc")
     ce.connect_fixed_probability(probability=a.p, weights=WE)
     ci = ann.Projection(pop[a.n_exc :], pop, "inh")
     ci.connect_fixed_probability(probability=a.p, weights=WI)
     m = ann.Monitor(pop, "spike")
     net.add([pop, ce, ci, m])
+    net.get(pop).v = ann.Uniform(VR, VT)  # drawn from the network's seeded generator
     net.compile()
     net.simulate(a.dt)
     t1 = time.perf_counter()
@@ -132,7 +133,7 @@ def run_nest(a: WorkerArgs) -> dict[str, Any]:
             "print_time": False,
         }
     )
-    g_l = 10.0  # nS; C_m = g_L * tau_m, weights in nS = w * g_L, I_e = g_L * 20 mv
+    g_l = 10.0  # nS; C_m = g_L * tau_m, weights in nS = w * g_L, I_e = g_L * 20 mV
     params = {
         "C_m": g_l * TAUM,
         "g_L": g_l,

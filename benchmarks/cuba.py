@@ -1,6 +1,6 @@
 """CUBA benchmark (Brette et al. 2007, benchmark 2): dasksnn vs Brian2, NEST, ANNarchy.
 
-Current-based LIF network as in Brian2's ``CUBA`` example (synaptic variables in mv):
+Current-based LIF network as in Brian2's ``CUBA`` example (synaptic variables in mV):
 ``dv/dt = (ge + gi - (v - El)) / taum``.  Usage::
 
     python benchmarks/cuba.py --sizes 4000 16000 64000 --repeats 3 --json cuba.json
@@ -14,9 +14,9 @@ from typing import Any
 
 from _common import WorkerArgs, main
 
-WE, WI = 60 * 0.27 / 10, -20 * 4.5 / 10  # mv
+WE, WI = 60 * 0.27 / 10, -20 * 4.5 / 10  # mV
 TAUM, TAUE, TAUI = 20.0, 5.0, 10.0  # ms
-EL, VR, VT, TREF = -49.0, -60.0, -50.0, 5.0  # mv, ms
+EL, VR, VT, TREF = -49.0, -60.0, -50.0, 5.0  # mV, ms
 
 
 def run_dasksnn(a: WorkerArgs) -> dict[str, Any]:
@@ -44,13 +44,13 @@ def run_dasksnn(a: WorkerArgs) -> dict[str, Any]:
         refractory=TREF,
     )
     pop = ann.Population(a.n, neuron, name="P")
-    pop.v = ann.Uniform(VR, VT)
     ce = ann.Projection(pop[: a.n_exc], pop, "ge")
     ce.connect_fixed_probability(probability=a.p, weights=WE)
     ci = ann.Projection(pop[a.n_exc :], pop, "gi")
     ci.connect_fixed_probability(probability=a.p, weights=WI)
     m = ann.Monitor(pop, "spike")
     net.add([pop, ce, ci, m])
+    net.get(pop).v = ann.Uniform(VR, VT)  # drawn from the network's seeded generator
     net.compile()
     net.simulate(a.dt)
     t1 = time.perf_counter()
@@ -114,7 +114,7 @@ def run_brian2(a: WorkerArgs, standalone: bool) -> dict[str, Any]:
 
 
 def run_nest(a: WorkerArgs) -> dict[str, Any]:
-    """NEST iaf_psc_exp (exact integration); currents in pA = mv * C_m / tau_m."""
+    """NEST iaf_psc_exp (exact integration); currents in pA = mV * C_m / tau_m."""
     import nest
 
     t0 = time.perf_counter()
