@@ -279,7 +279,8 @@ def _update(w: _Writer, index: int, pop: PopulationSpec) -> None:
                              + [plan.rate for plan in plans if plan.rate]
                              + [plan.drive for plan in plans if plan.drive])
     read |= {e.name for e in odes} | spike_names
-    w.add(2, "_bad = False")
+    if watched:
+        w.add(2, "_bad = False")
     _neuron_loop(w, p, pop, read, f"# population {p}: update ({neuron.name})")
     if refractory:
         w.add(3, f"_ref = {w.array(f'{p}__ref')}[_i]")
@@ -298,7 +299,8 @@ def _update(w: _Writer, index: int, pop: PopulationSpec) -> None:
     for x in watched:
         # written so that the loop still vectorises (x - x != 0.0 would not)
         w.add(3, f"_bad |= not (abs({x}) < _math.inf)")
-    w.add(2, "if _bad:", "    _status[0] = 2", f"    _status[1] = {index}", "    return _k")
+    if watched:
+        w.add(2, "if _bad:", "    _status[0] = 2", f"    _status[1] = {index}", "    return _k")
 
 
 def _spikes(w: _Writer, index: int, pop: PopulationSpec) -> None:

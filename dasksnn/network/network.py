@@ -37,7 +37,8 @@ def _check_dt(dt: Any) -> float:
 class _Compiled:
     """What compile() made: the structure, its kernel and the arrays passed to it."""
 
-    def __init__(self, source: str, arrays: tuple[str, ...], state: dict[str, np.ndarray]) -> None:
+    def __init__(self, spec: Any, source: str, arrays: tuple[str, ...], state: dict[str, np.ndarray]) -> None:
+        self.spec = spec
         self.source = source
         self.arrays = arrays
         self.state = state
@@ -275,8 +276,7 @@ class Network:
             proj._build(self._connect_rng, self.dt)
         spec = self._spec()
         kernel_source = generate(spec, __version__)
-        compiled = _Compiled(kernel_source.source, kernel_source.arrays, self._state())
-        compiled.spec = spec
+        compiled = _Compiled(spec, kernel_source.source, kernel_source.arrays, self._state())
         compiled.load()
         self._compiled = compiled
         self._initial = {id(p): {k: v.copy() for k, v in p._values.items()} for p in self._populations}

@@ -43,16 +43,11 @@ def kernel(_k0, _nsteps, _dt, _rng, _status, p1__spk, p1_tau_syn_E, p1_tau_syn_I
             for _j in range(m0__idx.shape[0]):
                 m0_v[_r, _j] = p1_v[m0__idx[_j]]
             m0__ctl[3] = _r + 1
-        _bad = False
         # population p0: update (Poisson)
         for _i in range(p0__spk.shape[0]):
             rates = p0_rates[_i]
             # spike: Uniform(0.0, 1.0) * 1000.0 < rates * dt
             p0__flag[_i] = ((_rng.uniform(0.0, 1.0) * 1000.0) < (rates * _dt))
-        if _bad:
-            _status[0] = 2
-            _status[1] = 0
-            return _k
         _nspk = 0
         # population p0: spikes (Poisson)
         for _i in range(p0__spk.shape[0]):
