@@ -74,10 +74,37 @@ class FixedProbability(Rule):
     probability: float
 
     def pairs(self, n_pre, n_post, forbidden, rng):
-        available = n_post - (forbidden >= 0)
-        counts = rng.binomial(available, self.probability)
-        posts = [_choose(rng, n_post, int(k), int(f)) for k, f in zip(counts, forbidden, strict=True)]
-        return np.repeat(np.arange(n_pre), counts), _concat(posts)
+        excluded = forbidden >= 0
+        if excluded.any() and not excluded.all():
+            # pre and post views overlap in part: row by row
+            counts = rng.binomial(n_post - excluded, self.probability)
+            posts = [_choose(rng, n_post, int(k), int(f)) for k, f in zip(counts, forbidden, strict=True)]
+            return np.repeat(np.arange(n_pre), counts), _concat(posts)
+        # one Bernoulli trial per possible synapse, drawn as geometric gaps between
+        # successes over all rows at once: O(synapses), not O(n_pre * n_post)
+        width = n_post - int(excluded.any())
+        positions = _bernoulli_positions(n_pre * width, self.probability, rng)
+        pre, post = np.divmod(positions, width)
+        if excluded.any():
+            post += post >= forbidden[pre]
+        return pre, post
+
+
+def _bernoulli_positions(total: int, p: float, rng: np.random.Generator) -> np.ndarray:
+    """Sorted indices of successes among ``total`` independent trials of probability ``p``."""
+    if total == 0 or p == 0.0:
+        return np.zeros(0, np.int64)
+    if p == 1.0:
+        return np.arange(total, dtype=np.int64)
+    parts, last = [], -1
+    while last < total:
+        expected = (total - last) * p
+        gaps = rng.geometric(p, size=int(expected + 5.0 * np.sqrt(expected) + 16))
+        positions = last + np.cumsum(gaps, dtype=np.int64)
+        parts.append(positions)
+        last = int(positions[-1])
+    positions = np.concatenate(parts)
+    return positions[positions < total]
 
 
 @dataclass(frozen=True)
