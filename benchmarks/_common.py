@@ -75,6 +75,72 @@ print({mark!r} + json.dumps(v))
 """
 
 
+def run_dasksnn_network(a: WorkerArgs, neuron: dict[str, Any], exc: tuple[str, float],
+                        inh: tuple[str, float], v_range: tuple[float, float]) -> dict[str, Any]:
+    """Build and simulate the benchmark network in dasksnn.
+
+    ``neuron`` holds the keyword arguments of ``ann.Neuron``; ``exc`` and ``inh`` are
+    (target, weight) of the excitatory and inhibitory projections; ``v`` starts uniform
+    in ``v_range``. Compile time is ``Network.compile()`` plus one step (the first call
+    of a kernel compiles it or loads it from the cache).
+    """
+    import dasksnn as ann
+
+    t0 = time.perf_counter()
+    net = ann.Network(dt=a.dt, seed=a.seed)
+    pop = ann.Population(a.n, ann.Neuron(**neuron), name="P")
+    ce = ann.Projection(pop[: a.n_exc], pop, exc[0])
+    ce.connect_fixed_probability(probability=a.p, weights=exc[1])
+    ci = ann.Projection(pop[a.n_exc :], pop, inh[0])
+    ci.connect_fixed_probability(probability=a.p, weights=inh[1])
+    m = ann.Monitor(pop, "spike")
+    net.add([pop, ce, ci, m])
+    net.get(pop).v = ann.Uniform(*v_range)  # drawn from the network's seeded generator
+    net.compile()
+    net.simulate(a.dt)
+    t1 = time.perf_counter()
+    net.simulate(a.duration)
+    sim = time.perf_counter() - t1
+    t, _ = net.get(m).raster_plot()
+    return {"setup_s": t1 - t0, "sim_s": sim, "spikes": len(t)}
+
+
+def run_brian2_network(a: WorkerArgs, standalone: bool, eqs: str, namespace: Callable[[Any], dict],
+                       on_pre: tuple[str, str], refractory_ms: float) -> dict[str, Any]:
+    """Build and simulate the benchmark network in Brian2 (Cython runtime or cpp_standalone).
+
+    ``namespace(brian2)`` returns the model constants with units; ``on_pre`` holds the
+    excitatory and inhibitory spike statements. Explicit Euler, as ANNarchy and dasksnn.
+    The simulation time is Brian2's own timing of its run loop.
+    """
+    import brian2 as b2
+
+    t0 = time.perf_counter()
+    if standalone:
+        b2.set_device("cpp_standalone", directory=a.cache, build_on_run=False)
+    else:
+        b2.prefs.codegen.target = "cython"
+        b2.prefs.codegen.runtime.cython.cache_dir = a.cache
+    b2.defaultclock.dt = a.dt * b2.ms
+    b2.seed(a.seed)
+    ns = namespace(b2)
+    pop = b2.NeuronGroup(a.n, eqs, threshold="v > Vt", reset="v = Vr", refractory=refractory_ms * b2.ms,
+                         method="euler", namespace=ns)
+    pop.v = "Vr + rand() * (Vt - Vr)"
+    ce = b2.Synapses(pop, pop, on_pre=on_pre[0], namespace=ns)
+    ce.connect(f"i < {a.n_exc}", p=a.p)
+    ci = b2.Synapses(pop, pop, on_pre=on_pre[1], namespace=ns)
+    ci.connect(f"i >= {a.n_exc}", p=a.p)
+    mon = b2.SpikeMonitor(pop)
+    net = b2.Network(pop, ce, ci, mon)
+    net.run(a.duration * b2.ms)
+    if standalone:
+        b2.device.build(directory=a.cache, compile=True, run=True)
+    total = time.perf_counter() - t0
+    sim = float(b2.device._last_run_time)
+    return {"setup_s": total - sim, "sim_s": sim, "spikes": int(mon.num_spikes)}
+
+
 def default_ref_python() -> str:
     """The benchmark venv's interpreter if present, else the current one."""
     cand = REPO / ".venv-bench" / "bin" / "python"

@@ -12,7 +12,7 @@ import sys
 import time
 from typing import Any
 
-from _common import WorkerArgs, main
+from _common import WorkerArgs, main, run_brian2_network, run_dasksnn_network
 
 WE, WI = 60 * 0.27 / 10, -20 * 4.5 / 10  # mV
 TAUM, TAUE, TAUI = 20.0, 5.0, 10.0  # ms
@@ -21,11 +21,7 @@ EL, VR, VT, TREF = -49.0, -60.0, -50.0, 5.0  # mV, ms
 
 def run_dasksnn(a: WorkerArgs) -> dict[str, Any]:
     """dasksnn: compile = Network.compile() + one step (numba compiles lazily)."""
-    import dasksnn as ann
-
-    t0 = time.perf_counter()
-    net = ann.Network(dt=a.dt, seed=a.seed)
-    neuron = ann.Neuron(
+    neuron = dict(
         parameters=f"""
             El = {EL}
             Vr = {VR}
@@ -43,74 +39,30 @@ def run_dasksnn(a: WorkerArgs) -> dict[str, Any]:
         reset="v = Vr",
         refractory=TREF,
     )
-    pop = ann.Population(a.n, neuron, name="P")
-    ce = ann.Projection(pop[: a.n_exc], pop, "ge")
-    ce.connect_fixed_probability(probability=a.p, weights=WE)
-    ci = ann.Projection(pop[a.n_exc :], pop, "gi")
-    ci.connect_fixed_probability(probability=a.p, weights=WI)
-    m = ann.Monitor(pop, "spike")
-    net.add([pop, ce, ci, m])
-    net.get(pop).v = ann.Uniform(VR, VT)  # drawn from the network's seeded generator
-    net.compile()
-    net.simulate(a.dt)
-    t1 = time.perf_counter()
-    net.simulate(a.duration)
-    sim = time.perf_counter() - t1
-    t, _ = net.get(m).raster_plot()
-    return {"setup_s": t1 - t0, "sim_s": sim, "spikes": len(t)}
+    return run_dasksnn_network(a, neuron, ("ge", WE), ("gi", WI), (VR, VT))
 
 
 def run_brian2(a: WorkerArgs, standalone: bool) -> dict[str, Any]:
     """Brian2, Cython runtime or cpp_standalone; sim = Brian2's timing of the loop."""
-    import brian2 as b2
+    def namespace(b2: Any) -> dict:
+        ms, mv = b2.ms, b2.mV
+        return {
+            "taum": TAUM * ms,
+            "taue": TAUE * ms,
+            "taui": TAUI * ms,
+            "El": EL * mv,
+            "Vr": VR * mv,
+            "Vt": VT * mv,
+            "we": WE * mv,
+            "wi": WI * mv,
+        }
 
-    t0 = time.perf_counter()
-    if standalone:
-        b2.set_device("cpp_standalone", directory=a.cache, build_on_run=False)
-    else:
-        b2.prefs.codegen.target = "cython"
-        b2.prefs.codegen.runtime.cython.cache_dir = a.cache
-    b2.defaultclock.dt = a.dt * b2.ms
-    b2.seed(a.seed)
-    ms, mv = b2.ms, b2.mV
-    ns = {
-        "taum": TAUM * ms,
-        "taue": TAUE * ms,
-        "taui": TAUI * ms,
-        "El": EL * mv,
-        "Vr": VR * mv,
-        "Vt": VT * mv,
-        "we": WE * mv,
-        "wi": WI * mv,
-    }
     eqs = """
     dv/dt = (ge + gi - (v - El)) / taum : volt (unless refractory)
     dge/dt = -ge / taue : volt
     dgi/dt = -gi / taui : volt
     """
-    # explicit Euler like ANNarchy and dasksnn (Brian2's example uses method="exact")
-    pop = b2.NeuronGroup(
-        a.n,
-        eqs,
-        threshold="v > Vt",
-        reset="v = Vr",
-        refractory=TREF * ms,
-        method="euler",
-        namespace=ns,
-    )
-    pop.v = "Vr + rand() * (Vt - Vr)"
-    ce = b2.Synapses(pop, pop, on_pre="ge += we", namespace=ns)
-    ce.connect(f"i < {a.n_exc}", p=a.p)
-    ci = b2.Synapses(pop, pop, on_pre="gi += wi", namespace=ns)
-    ci.connect(f"i >= {a.n_exc}", p=a.p)
-    mon = b2.SpikeMonitor(pop)
-    net = b2.Network(pop, ce, ci, mon)
-    net.run(a.duration * ms)
-    if standalone:
-        b2.device.build(directory=a.cache, compile=True, run=True)
-    total = time.perf_counter() - t0
-    sim = float(b2.device._last_run_time)  # the run loop, as timed by Brian2
-    return {"setup_s": total - sim, "sim_s": sim, "spikes": int(mon.num_spikes)}
+    return run_brian2_network(a, standalone, eqs, namespace, ("ge += we", "gi += wi"), TREF)
 
 
 def run_nest(a: WorkerArgs) -> dict[str, Any]:

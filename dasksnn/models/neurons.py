@@ -20,7 +20,8 @@ def _builtin(summary: str, units: str, **definition) -> Neuron:
     model = Neuron(**definition)
 
     def block(text: str | None) -> str:
-        return textwrap.indent(textwrap.dedent(str(text or "")).strip(), "        ")
+        lines = [line.strip() for line in str(text or "").splitlines() if line.strip()]
+        return textwrap.indent("\n".join(lines), "        ")
 
     doc = (f"{summary}\n\nParameters (defaults)::\n\n{block(model.parameters)}\n\n"
            f"Units: {units}\n\nEquations::\n\n{block(model.equations)}\n\n"
@@ -42,6 +43,19 @@ _PYNN_LIF = """
     i_offset = 0.0
 """
 _PYNN_LIF_UNITS = "v_* mV, cm nF, tau_* ms, i_offset nA"
+# a weight w gives g(t) = w exp(-t/tau)
+_EXP_SYNAPSES = """
+        tau_syn_E * dg_exc/dt = -g_exc
+        tau_syn_I * dg_inh/dt = -g_inh
+"""
+# a weight w gives alpha(t) = w (t/tau) exp(1 - t/tau), peaking at w after tau
+_ALPHA_SYNAPSES = """
+        tau_syn_E * dalpha_exc/dt = exp(1.0) * g_exc - alpha_exc
+        tau_syn_I * dalpha_inh/dt = exp(1.0) * g_inh - alpha_inh
+        tau_syn_E * dg_exc/dt = -g_exc
+        tau_syn_I * dg_inh/dt = -g_inh
+"""
+_PYNN_THRESHOLD = dict(spike="v > v_thresh", reset="v = v_reset", refractory="tau_refrac")
 _COND_REVERSAL = """
     e_rev_E = 0.0
     e_rev_I = -70.0
@@ -80,12 +94,8 @@ IF_curr_exp = _builtin(
     parameters=_PYNN_LIF,
     equations="""
         cm * dv/dt = cm / tau_m * (v_rest - v) + g_exc - g_inh + i_offset : init=-65.0
-        tau_syn_E * dg_exc/dt = -g_exc
-        tau_syn_I * dg_inh/dt = -g_inh
-    """,
-    spike="v > v_thresh",
-    reset="v = v_reset",
-    refractory="tau_refrac",
+    """ + _EXP_SYNAPSES,
+    **_PYNN_THRESHOLD,
 )
 
 IF_cond_exp = _builtin(
@@ -95,12 +105,8 @@ IF_cond_exp = _builtin(
     parameters=_PYNN_LIF + _COND_REVERSAL,
     equations="""
         cm * dv/dt = cm / tau_m * (v_rest - v) + g_exc * (e_rev_E - v) + g_inh * (e_rev_I - v) + i_offset : init=-65.0
-        tau_syn_E * dg_exc/dt = -g_exc
-        tau_syn_I * dg_inh/dt = -g_inh
-    """,
-    spike="v > v_thresh",
-    reset="v = v_reset",
-    refractory="tau_refrac",
+    """ + _EXP_SYNAPSES,
+    **_PYNN_THRESHOLD,
 )
 
 IF_curr_alpha = _builtin(
@@ -111,14 +117,8 @@ IF_curr_alpha = _builtin(
     parameters=_PYNN_LIF,
     equations="""
         cm * dv/dt = cm / tau_m * (v_rest - v) + alpha_exc - alpha_inh + i_offset : init=-65.0
-        tau_syn_E * dalpha_exc/dt = exp(1.0) * g_exc - alpha_exc
-        tau_syn_I * dalpha_inh/dt = exp(1.0) * g_inh - alpha_inh
-        tau_syn_E * dg_exc/dt = -g_exc
-        tau_syn_I * dg_inh/dt = -g_inh
-    """,
-    spike="v > v_thresh",
-    reset="v = v_reset",
-    refractory="tau_refrac",
+    """ + _ALPHA_SYNAPSES,
+    **_PYNN_THRESHOLD,
 )
 
 IF_cond_alpha = _builtin(
@@ -129,14 +129,8 @@ IF_cond_alpha = _builtin(
     parameters=_PYNN_LIF + _COND_REVERSAL,
     equations="""
         cm * dv/dt = cm / tau_m * (v_rest - v) + alpha_exc * (e_rev_E - v) + alpha_inh * (e_rev_I - v) + i_offset : init=-65.0
-        tau_syn_E * dalpha_exc/dt = exp(1.0) * g_exc - alpha_exc
-        tau_syn_I * dalpha_inh/dt = exp(1.0) * g_inh - alpha_inh
-        tau_syn_E * dg_exc/dt = -g_exc
-        tau_syn_I * dg_inh/dt = -g_inh
-    """,
-    spike="v > v_thresh",
-    reset="v = v_reset",
-    refractory="tau_refrac",
+    """ + _ALPHA_SYNAPSES,
+    **_PYNN_THRESHOLD,
 )
 
 EIF_cond_exp_isfa_ista = _builtin(
