@@ -56,5 +56,5 @@ def test_network_shows_its_source():
     ann.compile()
     source = ann.default_network().generated_source()
     assert "# cm * dv/dt = cm / tau_m * (v_rest - v)" in source
-    assert "@njit(cache=True, nogil=True)" in source
+    assert "@njit(cache=True, nogil=True, error_model=\"numpy\")" in source
     assert pop.size == 5

@@ -58,11 +58,12 @@ def plan_integration(neuron: Neuron, shared: frozenset[str] | None = None) -> li
         split = linear_split(parse(eq.rhs), eq.name)
         if split is not None:
             rate, drive = split
-            hoisted = names_in(rate) <= params and not is_random(rate)
+            hoisted = _through_assignments(names_in(rate), neuron) <= params and not is_random(rate)
         if method is None:
             # exact when the solution over one step is an exponential: constant rate, and
-            # a drive that no other differential variable changes during the step
-            exact = split is not None and hoisted and not names_in(drive) & differential
+            # a drive that no differential variable changes during the step (also through
+            # assignments such as I = -v)
+            exact = split is not None and hoisted and not _through_assignments(names_in(drive), neuron) & differential
             method = "exponential" if exact else "euler"
         if method == "exponential":
             if split is None:
@@ -75,12 +76,24 @@ def plan_integration(neuron: Neuron, shared: frozenset[str] | None = None) -> li
     return plans
 
 
-#: a rule gets the plans of its equations, the prefix of precomputed factors and a
-#: ``translate`` function that knows the loop-invariant names
-Rule = Callable[[list[Plan], str, Callable[..., str]], list[str]]
+#: a rule gets the plans of its equations, the prefix of precomputed factors, a
+#: ``translate`` function that knows the loop-invariant names, and the model's assignments
+def _through_assignments(names: set[str], neuron: Neuron) -> set[str]:
+    """``names`` and every name the assignments among them read, transitively."""
+    assigned = {eq.name: eq for eq in neuron.equation_defs if not eq.ode}
+    result, todo = set(names), [n for n in names if n in assigned]
+    while todo:
+        for name in names_in(parse(assigned[todo.pop()].rhs)) - result:
+            result.add(name)
+            if name in assigned:
+                todo.append(name)
+    return result
 
 
-def _euler(plans: list[Plan], prefix: str, tr: Callable[..., str]) -> list[str]:
+Rule = Callable[[list[Plan], str, Callable[..., str], list[Equation]], list[str]]
+
+
+def _euler(plans: list[Plan], prefix: str, tr: Callable[..., str], assignments: list[Equation]) -> list[str]:
     lines = []
     for plan in plans:
         x = plan.equation.name
@@ -88,7 +101,8 @@ def _euler(plans: list[Plan], prefix: str, tr: Callable[..., str]) -> list[str]:
     return lines
 
 
-def _exponential(plans: list[Plan], prefix: str, tr: Callable[..., str]) -> list[str]:
+def _exponential(plans: list[Plan], prefix: str, tr: Callable[..., str],
+                 assignments: list[Equation]) -> list[str]:
     lines = []
     for plan in plans:
         x = plan.equation.name
@@ -106,9 +120,14 @@ def _exponential(plans: list[Plan], prefix: str, tr: Callable[..., str]) -> list
 
 
 def _runge_kutta(weights: list[float], steps: list[float]) -> Rule:
-    """Explicit Runge-Kutta rule with stage weights and stage time steps (as fractions of dt)."""
+    """Explicit Runge-Kutta rule with stage weights and stage time steps (as fractions of dt).
 
-    def rule(plans: list[Plan], prefix: str, tr: Callable[..., str]) -> list[str]:
+    At each intermediate stage, the assignments that read the integrated variables
+    (``I = -v``) are evaluated again with the stage's values, so that the method keeps
+    its order.
+    """
+
+    def rule(plans: list[Plan], prefix: str, tr: Callable[..., str], assignments: list[Equation]) -> list[str]:
         names = [p.equation.name for p in plans]
         lines = [f"# {p.equation.text}" for p in plans]
         for stage, fraction in enumerate([0.0, *steps]):
@@ -116,6 +135,10 @@ def _runge_kutta(weights: list[float], steps: list[float]) -> Rule:
             for x in names:
                 if stage:
                     lines.append(f"_s{stage}_{x} = {x} + {fraction!r} * _dt * _k{stage - 1}_{x}")
+            for eq in assignments if stage else []:
+                if names_in(parse(eq.rhs)) & set(rename):
+                    lines.append(f"_s{stage}_{eq.name} = {tr(eq.rhs, dict(rename))}")
+                    rename[eq.name] = f"_s{stage}_{eq.name}"
             for plan in plans:
                 lines.append(f"_k{stage}_{plan.equation.name} = {tr(plan.equation.rhs, rename)}")
         for x in names:

@@ -39,7 +39,7 @@ import numpy as _np
 from numba import njit
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, error_model="numpy")
 def kernel({arguments}):
 '''
 
@@ -143,8 +143,11 @@ def generate(spec: NetworkSpec, version: str = "") -> KernelSource:
             _prologue(body, index, pop)
     body.add(1, "_status[0] = 0", "for _k in range(_k0, _k0 + _nsteps):")
     body.add(2, "t = _k * _dt")
+    # every early return comes before any recording, so a resumed step records once
     for m, mon in enumerate(spec.monitors):
-        _monitor_check_and_record(body, m, mon)
+        _monitor_capacity(body, m, mon)
+    for m, mon in enumerate(spec.monitors):
+        _record_variables(body, m, mon, spec.populations[mon.population])
     for index, pop in enumerate(spec.populations):
         if pop.spike_source:
             _spike_source(body, index)
@@ -260,7 +263,7 @@ def _update(w: _Writer, index: int, pop: PopulationSpec) -> None:
     for method, rule in INTEGRATORS.items():
         group = [plan for plan in plans if plan.method == method]
         if group:
-            code += rule(group, f"_{p}", tr)
+            code += rule(group, f"_{p}", tr, [eq for eq in equations if not eq.ode])
     for eq in odes:
         for bound, func in ((eq.min, "max"), (eq.max, "min")):
             if bound:
@@ -358,21 +361,26 @@ def _deliver(w: _Writer, j: int, proj: ProjectionSpec) -> None:
           f"    {target}[_i] += {buffer}[_row, _i]", f"    {buffer}[_row, _i] = 0.0")
 
 
-def _monitor_check_and_record(w: _Writer, m: int, mon: MonitorSpec) -> None:
-    """Stop early when a spike buffer may overflow; record variables at time t."""
-    p = f"p{mon.population}"
-    ctl = w.array(f"m{m}__ctl")
+def _monitor_capacity(w: _Writer, m: int, mon: MonitorSpec) -> None:
+    """Stop before the step when a spike buffer could overflow in it."""
     if mon.spikes:
+        p = f"p{mon.population}"
         times, count = w.array(f"m{m}__t"), w.array(f"m{m}__n")
         w.add(2, f"if {count}[0] + {w.array(f'{p}__spk')}.shape[0] > {times}.shape[0]:",
               "    _status[0] = 1", "    return _k")
+
+
+def _record_variables(w: _Writer, m: int, mon: MonitorSpec, pop: PopulationSpec) -> None:
+    """Record the monitored variables at time t (start of the step)."""
     if not mon.variables:
         return
-    index = w.array(f"m{m}__idx")
+    p = f"p{mon.population}"
+    ctl, index = w.array(f"m{m}__ctl"), w.array(f"m{m}__idx")
     w.add(2, f"if {ctl}[0] != 0 and (_k - {ctl}[2]) % {ctl}[1] == 0:", f"    _r = {ctl}[3]",
           f"    for _j in range({index}.shape[0]):")
     for var in mon.variables:
-        w.add(4, f"{w.array(f'm{m}_{var}')}[_r, _j] = {w.array(f'{p}_{var}')}[{index}[_j]]")
+        where = "0" if var in pop.neuron.population_parameters else f"{index}[_j]"
+        w.add(4, f"{w.array(f'm{m}_{var}')}[_r, _j] = {w.array(f'{p}_{var}')}[{where}]")
     w.add(3, f"{ctl}[3] = _r + 1")
 
 

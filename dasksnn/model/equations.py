@@ -262,6 +262,8 @@ def check_equation(raw: RawLine, names: set[str], parameter_values: dict[str, fl
         raise source.error(f"more than one integration method given: {', '.join(methods)}")
     if methods and not raw.ode:
         raise source.error(f"'{methods[0]}' applies to differential equations only")
+    if "population" in flags:
+        raise source.error("the flag 'population' applies to parameters, not to equations")
     init = flags.get("init")
     return Equation(
         name=raw.name, rhs=rhs, ode=raw.ode,

@@ -34,6 +34,8 @@ __all__ = ["Neuron"]
 
 # names the generated code uses besides the user's own
 _GENERATED = {"range", "int", "float", "bool", "len", "math", "np", "njit"}
+# generated kernels name their arrays p<i>_<var>, j<i>_<name>, m<i>_<name>
+_KERNEL_NAME = re.compile(r"^[pjm]\d+_")
 _FORBIDDEN = set(FUNCTIONS) | set(RANDOM_FUNCTIONS) | set(RESERVED) | set(keyword.kwlist) | _GENERATED
 
 
@@ -131,10 +133,12 @@ class Neuron:
         spike = None
         if self.spike and self.spike.strip():
             spike_source = next(lines(self.spike, f"{where} spike"))
-            spike = ast.unparse(parse_expression(
-                self.spike.strip(), names,
-                Source(spike_source.where, spike_source.lineno, spike_source.line,
-                       spike_source.offset)))
+            location = Source(spike_source.where, spike_source.lineno, spike_source.line, spike_source.offset)
+            tree = parse_expression(self.spike.strip(), names, location)
+            if not _is_condition(tree):
+                raise location.error("a spike condition must be a comparison such as 'v > v_thresh' "
+                                     "(or several joined with and/or)")
+            spike = ast.unparse(tree)
         reset = parse_statements(self.reset, f"{where} reset", set(var_names) | set(inputs), names)
         if isinstance(self.refractory, str):
             if self.refractory not in param_names:
@@ -172,10 +176,10 @@ class Neuron:
                 raise line.source.error(f"'{line.name}' is already defined as a {what}")
             seen.add(line.name)
         for name in seen:
-            if name in _FORBIDDEN or name.startswith("_"):
+            if name in _FORBIDDEN or name.startswith("_") or _KERNEL_NAME.match(name):
                 raise ModelError(f"{where}: '{name}' cannot be used as a parameter or variable "
-                                 "name (it is reserved: a function, t, dt, pi, a Python keyword "
-                                 "or starts with '_')")
+                                 "name (it is reserved: a function, t, dt, pi, a Python keyword, "
+                                 "starts with '_', or looks like a kernel array such as 'p0_v')")
 
     # ------------------------------------------------------------------ queries
     @property
@@ -231,6 +235,17 @@ class Neuron:
             f"{p.name} = {float(defaults.get(p.name, p.value))!r}"
             + (" : population" if p.population else "") for p in self.parameter_defs)
         return replace(self, parameters=text)
+
+
+def _is_condition(node: ast.expr) -> bool:
+    """Whether an expression is a comparison or a boolean combination of them."""
+    if isinstance(node, ast.Compare):
+        return True
+    if isinstance(node, ast.BoolOp):
+        return all(_is_condition(v) for v in node.values)
+    if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.Not):
+        return _is_condition(node.operand)
+    return isinstance(node, ast.Constant) and isinstance(node.value, bool)
 
 
 def _loose_names(text: str) -> set[str]:

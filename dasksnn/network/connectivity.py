@@ -60,6 +60,8 @@ class OneToOne(Rule):
 def _choose(rng: np.random.Generator, n: int, k: int, forbidden: int) -> np.ndarray:
     """``k`` distinct indices among ``0 .. n-1``, skipping ``forbidden`` (if >= 0)."""
     available = n - (forbidden >= 0)
+    if k > available:
+        raise ValueError(f"cannot choose {k} distinct neurons among {available}")
     chosen = rng.choice(available, size=k, replace=False)
     if forbidden >= 0:
         chosen[chosen >= forbidden] += 1

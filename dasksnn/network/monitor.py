@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import itertools
+import uuid
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -16,6 +18,15 @@ if TYPE_CHECKING:
 __all__ = ["Monitor"]
 
 _ids = itertools.count()
+
+
+@dataclass
+class _Span:
+    """Recorded time: from step ``start`` to step ``stop``, ``steps`` of them recorded."""
+
+    start: int | None = None
+    stop: int = 0
+    steps: int = 0
 
 
 class Monitor:
@@ -53,6 +64,7 @@ class Monitor:
     def __init__(self, obj: Population | PopulationView, variables: str | list[str],
                  period: float | None = None, start: bool = True, name: str | None = None) -> None:
         self._id = next(_ids)
+        self._uid = uuid.uuid4().hex  # identity shared by copies, unique across processes
         self.name = name if name is not None else f"monitor{self._id}"
         if not isinstance(obj, Population | PopulationView):
             raise NetworkError(f"Monitor '{self.name}': can record a Population or a view of one, "
@@ -90,11 +102,23 @@ class Monitor:
         return tuple(v for v in self.variables if v != "spike")
 
     def _clear(self) -> None:
+        """Forget the data and the recorded time spans."""
+        self._handed_span = _Span()
+        self._span = _Span()
+        self._clear_data()
+
+    def _clear_data(self) -> None:
+        """Forget the data; its time span is kept for analyses of data handed over by get()."""
         self._spike_chunks: list[tuple[np.ndarray, np.ndarray]] = []
         self._value_chunks: dict[str, list[np.ndarray]] = {v: [] for v in self.recorded_variables}
         self._time_chunks: list[np.ndarray] = []
-        self._recorded_steps = 0
-        self._start_step: int | None = None
+        if self._span.steps:
+            self._handed_span = self._span
+        self._span = _Span()
+
+    def _span_of(self, spikes: dict | None) -> _Span:
+        """Recorded time span of the held data, or of the data last handed over by get()."""
+        return self._span if spikes is None or self._span.steps else self._handed_span
 
     # ------------------------------------------------------------ control
     def start(self, variables: list[str] | None = None, period: float | None = None) -> None:
@@ -166,11 +190,11 @@ class Monitor:
                     data = data.reshape((-1, *self._obj.geometry))
                 result[var] = data
         if not keep:
-            self._clear()
+            self._clear_data()
         return result[names[0]] if len(names) == 1 else result
 
     def times(self) -> np.ndarray:
-        """Times (ms) of the recorded variable samples."""
+        """Times (ms) of the variable samples held (call it before ``get()`` hands them over)."""
         chunks = self._time_chunks
         steps = np.concatenate(chunks) if chunks else np.zeros(0, np.int64)
         return steps * self._network.dt
@@ -200,20 +224,27 @@ class Monitor:
         return self._spikes_ms(spikes)
 
     def histogram(self, spikes: dict | None = None, bins: float | None = None) -> np.ndarray:
-        """Number of spikes of all recorded neurons in bins of ``bins`` ms (default dt)."""
+        """Number of spikes of all recorded neurons in bins of ``bins`` ms (default dt).
+
+        Bins cover the recorded time span, from the first recorded step to the last.
+        """
         self._require_spikes()
         times, _ = self._spikes_ms(spikes)
-        width = self._network.dt if bins is None else float(bins)
-        duration = self._recorded_steps * self._network.dt
-        edges = np.arange(0.0, duration + width, width) + (self._first_step() * self._network.dt)
+        span = self._span_of(spikes)
+        dt = self._network.dt
+        width = dt if bins is None else float(bins)
+        if span.start is None:
+            return np.zeros(0, np.int64)
+        start, stop = span.start * dt, span.stop * dt
+        edges = start + width * np.arange(int(np.ceil((stop - start) / width - 1e-9)) + 1)
         counts, _ = np.histogram(times, bins=edges)
         return counts
 
     def mean_fr(self, spikes: dict | None = None) -> float:
-        """Mean firing rate (Hz) of the recorded neurons over the recorded time."""
+        """Mean firing rate (Hz) of the recorded neurons over the time they were recorded."""
         self._require_spikes()
         times, _ = self._spikes_ms(spikes)
-        duration_s = self._recorded_steps * self._network.dt / 1000.0
+        duration_s = self._span_of(spikes).steps * self._network.dt / 1000.0
         return float(times.size / (self._obj.size * duration_s)) if duration_s > 0 else 0.0
 
     def population_rate(self, spikes: dict | None = None, smooth: float = 0.0) -> np.ndarray:
@@ -226,9 +257,6 @@ class Monitor:
             kernel = np.exp(-0.5 * (np.arange(-half, half + 1) / sigma) ** 2)
             rate = np.convolve(rate, kernel / kernel.sum(), mode="same")
         return rate
-
-    def _first_step(self) -> int:
-        return self._start_step if self._start_step is not None else 0
 
     def _require_spikes(self) -> None:
         if "spike" not in self.variables:

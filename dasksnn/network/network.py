@@ -7,6 +7,7 @@ on copies of the objects added to them, as in ANNarchy.
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Iterable
 from typing import Any
@@ -23,6 +24,8 @@ __all__ = ["Network", "default_network", "setup", "compile", "simulate", "step",
            "get_population", "get_projection"]
 
 _default: Network | None = None
+# kernel arrays that reset() clears: refractory counters, spike lists, delay buffers
+_INTERNAL_STATE = re.compile(r"^(p\d+__(ref|nspk|flag)|j\d+_buf)$")
 # initial capacity of a spike monitor buffer, in spikes per recorded neuron
 _SPIKE_BUFFER_PER_NEURON = 16
 
@@ -279,7 +282,7 @@ class Network:
         compiled = _Compiled(spec, kernel_source.source, kernel_source.arrays, self._state())
         compiled.load()
         self._compiled = compiled
-        self._initial = {id(p): {k: v.copy() for k, v in p._values.items()} for p in self._populations}
+        self._initial = [{k: v.copy() for k, v in p._values.items()} for p in self._populations]
         from dasksnn.engine import lock
 
         with lock(compiled.path):  # one process compiles; the others then read Numba's cache
@@ -427,8 +430,6 @@ class Network:
             raise NetworkError(f"{mon!r}: period {mon.period} ms is not a multiple of dt = {self.dt} ms")
         if mon._active and mon._phase is None:
             mon._phase = step
-        if mon._start_step is None and mon._active:
-            mon._start_step = step
         phase = step if mon._phase is None else mon._phase
         ctl[:] = (int(mon._active), period, phase, 0)
         if mon._active:
@@ -461,8 +462,10 @@ class Network:
                                           state[f"m{m}__i"][:count].copy()))
             if count + mon._obj._population.size > mon._capacity:
                 mon._capacity *= 2  # the kernel stopped early to make room
-        if mon._active:
-            mon._recorded_steps += stop - step
+        if mon._active and stop > step:
+            span = mon._span
+            span.start = step if span.start is None else span.start
+            span.stop, span.steps = stop, span.steps + stop - step
 
     # ------------------------------------------------------------ time and reset
     def reset(self, populations: bool = True, projections: bool = False, monitors: bool = True) -> None:
@@ -479,14 +482,14 @@ class Network:
         """
         compiled = self._require_compiled("reset()")
         if populations:
-            for pop in self._populations:
-                for name, values in self._initial[id(pop)].items():
+            for pop, initial in zip(self._populations, self._initial, strict=True):
+                for name, values in initial.items():
                     pop._values[name][:] = values
         if projections:
             for proj in self._projections:
                 proj._built["w"][:] = proj._initial_w
         for name, array in compiled.state.items():
-            if name.endswith(("__ref", "__nspk", "_buf")):
+            if _INTERNAL_STATE.match(name):
                 array[...] = 0
         if monitors:
             for mon in self._monitors:
@@ -523,7 +526,7 @@ def _uniform_parameters(pop: Population) -> frozenset[str]:
 def _key(obj: Any) -> tuple[str, int]:
     """Identity of an original object, shared by its copies."""
     kind = "population" if isinstance(obj, Population) else type(obj).__name__
-    return kind, obj._id
+    return kind, obj._uid
 
 
 def default_network() -> Network:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import uuid
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -115,8 +116,11 @@ class _Values:
         return int(self._ranks.size)
 
     def __getitem__(self, index: Any) -> PopulationView:
-        ranks = np.arange(len(self))[index]
-        ranks = np.atleast_1d(ranks)
+        geometry = getattr(self, "geometry", (len(self),))
+        try:
+            ranks = np.atleast_1d(np.arange(len(self)).reshape(geometry)[index]).ravel()
+        except (IndexError, TypeError, ValueError) as exc:
+            raise NetworkError(f"{self!r}: cannot select {index!r} from geometry {geometry} ({exc})") from None
         if ranks.size == 0:
             raise NetworkError(f"{self!r}: the view {index!r} selects no neuron")
         return PopulationView(self._population, self._ranks[ranks])
@@ -159,6 +163,7 @@ class Population(_Values):
         self.size = int(np.prod(self.geometry))
         self.neuron = neuron
         self._id = next(_ids)
+        self._uid = uuid.uuid4().hex  # identity shared by copies, unique across processes
         self.name = name if name is not None else f"pop{self._id}"
         self._ranks = np.arange(self.size)
         self._population = self
@@ -294,7 +299,8 @@ class SpikeSourceArray(Population):
     ----------
     spike_times : list of float, or list of lists of float
         Spike times in ms: one list per neuron, or a single list for a single neuron.
-        Times are rounded to the nearest step.
+        Times are rounded to the nearest step; times of one neuron that round to the
+        same step give one spike.
     name : str, optional
         Unique name in the network.
 
@@ -342,14 +348,20 @@ class SpikeSourceArray(Population):
         ranks = [np.full(s.size, r, dtype=np.int32) for r, s in enumerate(steps)]
         all_steps = np.concatenate(steps) if steps else np.zeros(0, np.int64)
         all_ranks = np.concatenate(ranks) if ranks else np.zeros(0, np.int32)
-        order = np.argsort(all_steps, kind="stable")
-        return all_steps[order], all_ranks[order]
+        # a neuron spikes at most once per step: times that round to one step merge
+        events = np.unique(np.stack([all_steps, all_ranks.astype(np.int64)]), axis=1)
+        return events[0], events[1].astype(np.int32)
 
 
 def _nested_times(times: Any) -> list:
     items = list(times)
     if items and all(np.isscalar(t) for t in items):
-        return [items]
+        items = [items]
     if not items:
         raise NetworkError("SpikeSourceArray: spike_times must hold at least one neuron's list")
+    for rank, item in enumerate(items):
+        if np.isscalar(item) or not hasattr(item, "__iter__") or any(
+                isinstance(t, str | bool) or not np.isscalar(t) for t in item):
+            raise NetworkError(f"SpikeSourceArray: spike_times must be a list of numbers per neuron "
+                               f"(ms); neuron {rank} has {item!r}")
     return [list(t) for t in items]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import uuid
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -61,6 +62,7 @@ class Projection:
     def __init__(self, pre: Population | PopulationView, post: Population | PopulationView,
                  target: str, name: str | None = None) -> None:
         self._id = next(_ids)
+        self._uid = uuid.uuid4().hex  # identity shared by copies, unique across processes
         self.name = name if name is not None else f"proj{self._id}"
         where = f"Projection '{self.name}'"
         self._pre = _as_view(pre, "pre", where)
@@ -81,7 +83,13 @@ class Projection:
         variables = self._post.neuron.variable_names
         if not isinstance(target, str):
             raise NetworkError(f"{where}: target must be a string such as 'exc', got {target!r}")
+        assigned = {eq.name for eq in self._post.neuron.equation_defs if not eq.ode}
         for candidate in (f"g_{target}", target):
+            if candidate in assigned:
+                raise NetworkError(f"{where}: target '{target}' names '{candidate}', which the model "
+                                   "recomputes every step (an assignment), so weights added to it "
+                                   "would be lost; target a synaptic input g_<name> or a "
+                                   "differential variable")
             if candidate in variables:
                 return candidate
         valid = [v[2:] for v in variables if v.startswith("g_")] + list(variables)
@@ -236,7 +244,11 @@ class Projection:
         if self._pre.population is self._post.population and not self._allow_self:
             position = {rank: i for i, rank in enumerate(post_ranks)}
             forbidden = np.array([position.get(r, -1) for r in pre_ranks], dtype=np.int64)
-        pre, post = self._rule.pairs(pre_ranks.size, post_ranks.size, forbidden, rng)
+        try:
+            pre, post = self._rule.pairs(pre_ranks.size, post_ranks.size, forbidden, rng)
+        except ValueError as exc:  # more distinct partners asked for than there are
+            raise NetworkError(f"{self!r}: {exc} (self-connections are excluded unless "
+                               "allow_self_connections=True)") from None
         count = pre.size
         given = self._rule.given_weights()
         weights = given if given is not None else _draw(self._weights, count, rng)
@@ -318,7 +330,7 @@ def _check_probability(probability: Any, where: str) -> None:
 def _check_values(value: Any, what: str, where: str, allow_array: bool, count: int) -> None:
     if isinstance(value, Distribution):
         return
-    if isinstance(value, bool) or value is None:
+    if isinstance(value, bool | str | bytes) or value is None:
         raise NetworkError(f"{where}: {what} must be a number or a distribution, got {value!r}")
     if np.isscalar(value):
         if not np.isfinite(float(value)):

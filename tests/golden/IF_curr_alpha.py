@@ -15,8 +15,8 @@ import numpy as _np
 from numba import njit
 
 
-@njit(cache=True, nogil=True)
-def kernel(_k0, _nsteps, _dt, _rng, _status, p1__spk, p1_tau_syn_E, p1_tau_syn_I, m0__ctl, m0__t, m0__n, m0__idx, m0_v, p1_v, p0__spk, p0_rates, p0__flag, p0__nspk, p1_v_rest, p1_cm, p1_tau_m, p1_v_thresh, p1_i_offset, p1_alpha_exc, p1_alpha_inh, p1_g_exc, p1_g_inh, p1__ref, p1__flag, p1__nspk, p1_tau_refrac, p1_v_reset, j0_rowptr, j0_post, j0_w, j1_rowptr, j1_post, j1_w, j1_delay, j1_buf, m0__mask, m0__i):
+@njit(cache=True, nogil=True, error_model="numpy")
+def kernel(_k0, _nsteps, _dt, _rng, _status, p1__spk, p1_tau_syn_E, p1_tau_syn_I, m0__t, m0__n, m0__ctl, m0__idx, m0_v, p1_v, p0__spk, p0_rates, p0__flag, p0__nspk, p1_v_rest, p1_cm, p1_tau_m, p1_v_thresh, p1_i_offset, p1_alpha_exc, p1_alpha_inh, p1_g_exc, p1_g_inh, p1__ref, p1__flag, p1__nspk, p1_tau_refrac, p1_v_reset, j0_rowptr, j0_post, j0_w, j1_rowptr, j1_post, j1_w, j1_delay, j1_buf, m0__mask, m0__i):
     _p1_decay_g_exc = _np.empty(p1__spk.shape[0])
     _p1_gain_g_exc = _np.empty(p1__spk.shape[0])
     _p1_decay_g_inh = _np.empty(p1__spk.shape[0])

@@ -15,8 +15,8 @@ import numpy as _np
 from numba import njit
 
 
-@njit(cache=True, nogil=True)
-def kernel(_k0, _nsteps, _dt, _rng, _status, m0__ctl, m0__t, m0__n, p1__spk, m0__idx, m0_v, p1_v, p0__spk, p0_rates, p0__flag, p0__nspk, p1_a, p1_b, p1_v_thresh, p1_i_offset, p1_noise, p1_I, p1_u, p1_g_exc, p1_g_inh, p1__ref, p1__flag, p1__nspk, p1_c, p1_d, p1_tau_refrac, j0_rowptr, j0_post, j0_w, j1_rowptr, j1_post, j1_w, j1_delay, j1_buf, m0__mask, m0__i):
+@njit(cache=True, nogil=True, error_model="numpy")
+def kernel(_k0, _nsteps, _dt, _rng, _status, m0__t, m0__n, p1__spk, m0__ctl, m0__idx, m0_v, p1_v, p0__spk, p0_rates, p0__flag, p0__nspk, p1_a, p1_b, p1_v_thresh, p1_i_offset, p1_noise, p1_I, p1_u, p1_g_exc, p1_g_inh, p1__ref, p1__flag, p1__nspk, p1_c, p1_d, p1_tau_refrac, j0_rowptr, j0_post, j0_w, j1_rowptr, j1_post, j1_w, j1_delay, j1_buf, m0__mask, m0__i):
     _status[0] = 0
     for _k in range(_k0, _k0 + _nsteps):
         t = _k * _dt
