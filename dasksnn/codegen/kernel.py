@@ -135,9 +135,7 @@ def generate(spec: NetworkSpec, version: str = "") -> KernelSource:
     -------
     KernelSource
     """
-    w = _Writer()
     body = _Writer()
-    body.arrays = w.arrays
     for index, pop in enumerate(spec.populations):
         if not pop.spike_source:
             _prologue(body, index, pop)

@@ -40,13 +40,18 @@ def _check_dt(dt: Any) -> float:
 class _Compiled:
     """What compile() made: the structure, its kernel and the arrays passed to it."""
 
-    def __init__(self, spec: Any, source: str, arrays: tuple[str, ...], state: dict[str, np.ndarray]) -> None:
-        self.spec = spec
-        self.source = source
-        self.arrays = arrays
+    def __init__(self, spec: Any, state: dict[str, np.ndarray]) -> None:
         self.state = state
-        self.kernel: Any = None
-        self.path: Any = None
+        self.use(spec)
+
+    def use(self, spec: Any) -> None:
+        """Generate the kernel of ``spec`` and load it."""
+        from dasksnn import __version__
+        from dasksnn.codegen import generate
+
+        kernel_source = generate(spec, __version__)
+        self.spec, self.source, self.arrays = spec, kernel_source.source, kernel_source.arrays
+        self.load()
 
     def load(self) -> None:
         """Import the kernel from the disk cache (writing the source there if missing)."""
@@ -272,15 +277,9 @@ class Network:
             return
         if not self._populations:
             raise NetworkError(f"{self!r} has no population to compile")
-        from dasksnn import __version__
-        from dasksnn.codegen import generate
-
         for proj in self._projections:
             proj._build(self._connect_rng, self.dt)
-        spec = self._spec()
-        kernel_source = generate(spec, __version__)
-        compiled = _Compiled(spec, kernel_source.source, kernel_source.arrays, self._state())
-        compiled.load()
+        compiled = _Compiled(self._spec(), self._state())
         self._compiled = compiled
         self._initial = [{k: v.copy() for k, v in p._values.items()} for p in self._populations]
         from dasksnn.engine import lock
@@ -379,17 +378,10 @@ class Network:
         generated and compiled once (then taken from the disk cache).
         """
         compiled = self._compiled
-        pops = compiled.spec.populations
-        if all(not spec.uniform or _uniform_parameters(pop) >= spec.uniform
-               for spec, pop in zip(pops, self._populations, strict=True)):
+        if all(_uniform(pop._values[name]) for spec, pop in zip(compiled.spec.populations, self._populations,
+                                                                strict=True) for name in spec.uniform):
             return
-        from dasksnn import __version__
-        from dasksnn.codegen import generate
-
-        compiled.spec = self._spec()
-        kernel_source = generate(compiled.spec, __version__)
-        compiled.source, compiled.arrays = kernel_source.source, kernel_source.arrays
-        compiled.load()
+        compiled.use(self._spec())
 
     def _run(self, n_steps: int) -> None:
         compiled = self._compiled
@@ -516,14 +508,18 @@ class Network:
         self._step = int(step)
 
 
+def _uniform(values: np.ndarray) -> bool:
+    return bool(np.all(values == values[0]))
+
+
 def _uniform_parameters(pop: Population) -> frozenset[str]:
     """Per-neuron parameters of ``pop`` whose values are all equal."""
     shared = pop.neuron.population_parameters
     return frozenset(name for name in pop.neuron.parameter_names
-                     if name not in shared and np.all(pop._values[name] == pop._values[name][0]))
+                     if name not in shared and _uniform(pop._values[name]))
 
 
-def _key(obj: Any) -> tuple[str, int]:
+def _key(obj: Any) -> tuple[str, str]:
     """Identity of an original object, shared by its copies."""
     kind = "population" if isinstance(obj, Population) else type(obj).__name__
     return kind, obj._uid
