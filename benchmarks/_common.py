@@ -196,7 +196,11 @@ def _run(cmd: list[str], env: dict[str, str], cwd: str, timeout: float) -> tuple
 
 def probe(name: str, python: str) -> tuple[str | None, str]:
     """(version, "") if the tool imports under ``python``, else (None, reason)."""
-    tool = TOOLS[name]
+    return probe_tool(TOOLS[name], python)
+
+
+def probe_tool(tool: Tool, python: str) -> tuple[str | None, str]:
+    """:func:`probe` for a tool that is not in :data:`TOOLS`."""
     cmd = [python, "-c", _PROBE.format(mark=MARK), tool.module, tool.dist]
     version, _, err = _run(cmd, _env(tool, python), tempfile.gettempdir(), 300)
     return version, err

@@ -59,6 +59,26 @@ from dasksnn.network.network import (
     step,
 )
 
+# parallel runs and results import dask, distributed and xarray: loaded on first use (PEP 562),
+# so that ``import dasksnn`` stays cheap
+_LAZY = {
+    "parallel_run": "dasksnn.parallel",
+    "sweep": "dasksnn.parallel",
+    "close_local_cluster": "dasksnn.parallel",
+    "open_results": "dasksnn.results.store",
+}
+
+
+def __getattr__(name: str):
+    if name in _LAZY:
+        import importlib
+
+        import dasksnn.results  # noqa: F401  (registers ds.snn)
+
+        return getattr(importlib.import_module(_LAZY[name]), name)
+    raise AttributeError(f"module 'dasksnn' has no attribute {name!r}")
+
+
 __all__ = [
     "__version__",
     # models
@@ -73,6 +93,8 @@ __all__ = [
     # the default network
     "default_network", "setup", "compile", "simulate", "step", "reset", "clear", "get_time", "set_time",
     "get_current_step", "set_current_step", "set_seed", "get_population", "get_projection",
+    # many runs and their results
+    "parallel_run", "sweep", "open_results", "close_local_cluster",
     # errors
     "DasksnnError", "ModelError", "NetworkError", "NotCompiledError", "SimulationError",
     "UnknownAttributeError",

@@ -19,6 +19,7 @@ Order of one step ``k`` (time ``t = k * dt``):
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 from dasksnn.codegen.integrators import INTEGRATORS, plan_integration
 from dasksnn.codegen.translate import parse, translate
@@ -121,6 +122,7 @@ class _Writer:
         self.lines.extend("    " * indent + line for line in lines)
 
 
+@lru_cache(maxsize=64)  # a sweep builds the same structure again and again
 def generate(spec: NetworkSpec, version: str = "") -> KernelSource:
     """Generate the kernel source of a network structure.
 

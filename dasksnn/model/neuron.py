@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import fnmatch
 import keyword
 import math
 import re
@@ -73,6 +74,10 @@ class Neuron:
         default an equation linear in its variable with a time constant made of
         parameters only (``tau * dg/dt = -g``, ``tau * dv/dt = E - v + I``) is integrated
         exactly by exponential integration, every other one by explicit Euler.
+    units : str or dict, optional
+        Units of parameters and variables, for labelled results (no unit checking):
+        ``"v/v_thresh mV, tau_* ms"`` (names joined by ``/``, ``*`` matches anything,
+        then the unit) or a dict of name to unit.
 
     Examples
     --------
@@ -97,15 +102,18 @@ class Neuron:
     name: str = "Neuron"
     description: str = field(default="", compare=False)
     method: str | None = None
+    units: str | dict = field(default="", compare=False)
 
     parameter_defs: tuple[Parameter, ...] = field(init=False, repr=False, compare=False)
     equation_defs: tuple[Equation, ...] = field(init=False, repr=False, compare=False)
     reset_defs: tuple[Statement, ...] = field(init=False, repr=False, compare=False)
     spike_condition: str | None = field(init=False, repr=False, compare=False)
     inputs: tuple[str, ...] = field(init=False, repr=False, compare=False)
+    unit_patterns: tuple[tuple[str, str], ...] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         where = f"Neuron '{self.name}'"
+        object.__setattr__(self, "unit_patterns", _parse_units(self.units, where))
         if isinstance(self.parameters, dict):
             object.__setattr__(self, "parameters", "\n".join(
                 f"{k} = {float(v)!r}" for k, v in self.parameters.items()))
@@ -200,6 +208,13 @@ class Neuron:
         values.update({name: 0.0 for name in self.inputs})
         return values
 
+    def unit_of(self, name: str) -> str | None:
+        """Unit of a parameter or variable as given in ``units`` (``None`` if not given)."""
+        for pattern, unit in self.unit_patterns:
+            if fnmatch.fnmatchcase(name, pattern):
+                return unit
+        return None
+
     @property
     def population_parameters(self) -> frozenset[str]:
         """Parameters flagged ``: population`` (one value per population)."""
@@ -235,6 +250,19 @@ class Neuron:
             f"{p.name} = {float(defaults.get(p.name, p.value))!r}"
             + (" : population" if p.population else "") for p in self.parameter_defs)
         return replace(self, parameters=text)
+
+
+def _parse_units(units: str | dict, where: str) -> tuple[tuple[str, str], ...]:
+    """``"v/v_thresh mV, tau_* ms"`` or ``{"v": "mV"}`` -> ((pattern, unit), ...)."""
+    if isinstance(units, dict):
+        return tuple((str(name), str(unit)) for name, unit in units.items())
+    patterns = []
+    for item in filter(None, (part.strip() for part in str(units).split(","))):
+        names, _, unit = item.partition(" ")
+        if not unit.strip():
+            raise ModelError(f"{where}: units item {item!r} needs names and a unit, e.g. 'v/v_thresh mV'")
+        patterns.extend((name, unit.strip()) for name in names.split("/") if name)
+    return tuple(patterns)
 
 
 def _is_condition(node: ast.expr) -> bool:

@@ -17,7 +17,7 @@ __all__ = ["Izhikevich", "IF_curr_exp", "IF_cond_exp", "IF_curr_alpha", "IF_cond
 
 def _builtin(summary: str, units: str, **definition) -> Neuron:
     """Make a built-in model whose docstring shows its equations."""
-    model = Neuron(**definition)
+    model = Neuron(units=units, **definition)
 
     def block(text: str | None) -> str:
         lines = [line.strip() for line in str(text or "").splitlines() if line.strip()]
@@ -42,7 +42,7 @@ _PYNN_LIF = """
     v_reset = -65.0
     i_offset = 0.0
 """
-_PYNN_LIF_UNITS = "v_* mV, cm nF, tau_* ms, i_offset nA"
+_PYNN_LIF_UNITS = "v/v_* mV, cm nF, tau_* ms, i_offset nA"
 # a weight w gives g(t) = w exp(-t/tau)
 _EXP_SYNAPSES = """
         tau_syn_E * dg_exc/dt = -g_exc
@@ -65,7 +65,7 @@ Izhikevich = _builtin(
     "Izhikevich (2003) quadratic integrate-and-fire neuron, as ANNarchy defines it.\n\n"
     "Synaptic inputs ``g_exc`` and ``g_inh`` are instantaneous currents (cleared every\n"
     "step); ``noise`` scales a standard normal draw per neuron and step.",
-    "v mV, time ms, a 1/ms, currents in the model's own units (mV/ms)",
+    "v/c/v_thresh mV, u/d/I/i_offset/noise/g_exc/g_inh mV/ms, a/b 1/ms, tau_refrac ms",
     name="Izhikevich",
     parameters="""
         a = 0.02
@@ -112,7 +112,7 @@ IF_cond_exp = _builtin(
 IF_curr_alpha = _builtin(
     "Leaky integrate-and-fire neuron with alpha-shaped current inputs (PyNN): a weight w\n"
     "gives a current w * (t/tau) * exp(1 - t/tau), which peaks at w after tau.",
-    _PYNN_LIF_UNITS + ", alpha_exc/alpha_inh nA",
+    _PYNN_LIF_UNITS + ", alpha_exc/alpha_inh/g_exc/g_inh nA",
     name="IF_curr_alpha",
     parameters=_PYNN_LIF,
     equations="""
@@ -124,7 +124,7 @@ IF_curr_alpha = _builtin(
 IF_cond_alpha = _builtin(
     "Leaky integrate-and-fire neuron with alpha-shaped conductances (PyNN): a weight w\n"
     "gives a conductance w * (t/tau) * exp(1 - t/tau), which peaks at w after tau.",
-    _PYNN_LIF_UNITS + ", e_rev_* mV, alpha_exc/alpha_inh uS",
+    _PYNN_LIF_UNITS + ", e_rev_* mV, alpha_exc/alpha_inh/g_exc/g_inh uS",
     name="IF_cond_alpha",
     parameters=_PYNN_LIF + _COND_REVERSAL,
     equations="""
@@ -136,7 +136,7 @@ IF_cond_alpha = _builtin(
 EIF_cond_exp_isfa_ista = _builtin(
     "Adaptive exponential integrate-and-fire neuron (AdEx, Brette and Gerstner 2005) with\n"
     "exponential conductances, spike-triggered and subthreshold adaptation (PyNN).",
-    "v_* and e_rev_* mV, cm nF, tau_* ms, a nS, b nA, w nA, g uS, i_offset nA",
+    "v/v_*/e_rev_*/delta_T mV, cm nF, tau_* ms, a nS, b/w/I/i_offset nA, g_exc/g_inh uS",
     name="EIF_cond_exp_isfa_ista",
     parameters="""
         v_rest = -70.6
@@ -172,7 +172,8 @@ HH_cond_exp = _builtin(
     "Hodgkin-Huxley neuron with Traub-Miles sodium and potassium currents and exponential\n"
     "conductances (PyNN, NEST's hh_cond_exp_traub). A spike is an upward crossing of\n"
     "v_thresh.",
-    "v_* and e_rev_* mV, cm nF, gbar_* and g_leak uS, tau_* ms, i_offset nA",
+    "v/v_*/prev_v/e_rev_* mV, cm nF, gbar_*/g_leak/g_exc/g_inh uS, tau_* ms, i_offset nA, "
+    "n/m/h 1, an/am/ah/bn/bm/bh 1/ms",
     name="HH_cond_exp",
     parameters="""
         gbar_Na = 20.0

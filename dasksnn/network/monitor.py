@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import itertools
 import uuid
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -17,7 +16,6 @@ if TYPE_CHECKING:
 
 __all__ = ["Monitor"]
 
-_ids = itertools.count()
 
 
 @dataclass
@@ -63,12 +61,11 @@ class Monitor:
 
     def __init__(self, obj: Population | PopulationView, variables: str | list[str],
                  period: float | None = None, start: bool = True, name: str | None = None) -> None:
-        self._id = next(_ids)
         self._uid = uuid.uuid4().hex  # identity shared by copies, unique across processes
-        self.name = name if name is not None else f"monitor{self._id}"
         if not isinstance(obj, Population | PopulationView):
-            raise NetworkError(f"Monitor '{self.name}': can record a Population or a view of one, "
+            raise NetworkError(f"Monitor '{name or ''}': can record a Population or a view of one, "
                                f"got {obj!r}")
+        self.name = name if name is not None else obj._population._network._auto_name("monitor")
         names = [variables] if isinstance(variables, str) else list(variables)
         valid = ("spike", *obj.neuron.variable_names, *obj.neuron.parameter_names)
         for var in names:
@@ -257,6 +254,40 @@ class Monitor:
             kernel = np.exp(-0.5 * (np.arange(-half, half + 1) / sigma) ** 2)
             rate = np.convolve(rate, kernel / kernel.sum(), mode="same")
         return rate
+
+    def to_xarray(self, rate_bin: float | None = None) -> Any:
+        """The recorded data as a labelled :class:`xarray.Dataset` (the monitor keeps it).
+
+        Parameters
+        ----------
+        rate_bin : float, optional
+            Width in ms of the bins of the population rate (a multiple of ``dt``;
+            default ``dt``).
+
+        Returns
+        -------
+        xarray.Dataset
+            With ``<pop>`` the population's name (the monitor's name if the population
+            has several monitors): ``<pop>_<var>`` on ``(time, <pop>_neuron)`` for each
+            recorded variable; for spikes, ragged events ``<pop>_spike_time`` (ms) and
+            ``<pop>_spike_neuron`` on ``<pop>_spike``, ``<pop>_spike_count`` per neuron,
+            the population rate ``<pop>_rate`` (Hz) on ``time`` and ``<pop>_mean_rate``.
+            Variables carry ``units`` and ``long_name``.
+
+        Examples
+        --------
+        >>> import dasksnn as ann
+        >>> net = ann.Network(dt=0.1, seed=1)
+        >>> pop = ann.Population(20, ann.IF_curr_exp(i_offset=1.0), name="pop")
+        >>> net.add([pop, ann.Monitor(pop, ["spike", "v"])])
+        >>> net.compile(); net.simulate(50.0)
+        >>> ds = net.get_monitors()[0].to_xarray()
+        >>> ds.pop_v.dims
+        ('time', 'pop_neuron')
+        """
+        from dasksnn.results import monitor_dataset
+
+        return monitor_dataset(self, rate_bin)
 
     def _require_spikes(self) -> None:
         if "spike" not in self.variables:

@@ -100,6 +100,7 @@ class Network:
         self._projections: list[Projection] = []
         self._monitors: list[Monitor] = []
         self._copies: dict[tuple[str, int], Any] = {}
+        self._named: dict[str, int] = {}  # objects named automatically so far, by kind
         self._compiled: _Compiled | None = None
         self._step = 0
         self.set_seed(seed)
@@ -135,6 +136,13 @@ class Network:
     # ------------------------------------------------------------ objects
     def _objects(self) -> list[Any]:
         return [*self._populations, *self._projections, *self._monitors]
+
+    def _auto_name(self, kind: str) -> str:
+        """``pop0``, ``pop1``, ...: numbered per network, so the same script names objects alike
+        in every process."""
+        number = self._named.get(kind, 0)
+        self._named[kind] = number + 1
+        return f"{kind}{number}"
 
     def _register(self, obj: Population | Projection | Monitor) -> None:
         """Record an object created while this network is the default one."""
@@ -194,13 +202,27 @@ class Network:
                                    "object (the one created at module level) instead")
             if _key(obj) in self._copies:
                 raise NetworkError(f"{obj!r} was already added to this network")
-        for kind in kinds:
+        self._add_copies(items)
+
+    def _add_copies(self, items: list[Any]) -> None:
+        """Copy objects into this network, populations first (their views are remapped)."""
+        for kind in (Population, Projection, Monitor):
             for obj in (o for o in items if isinstance(o, kind)):
                 self._check_open(obj)
                 copy = self._copy(obj)
                 self._check_name(copy)
                 self._list_of(copy).append(copy)
                 self._copies[_key(obj)] = copy
+
+    def _replica(self, seed: int | np.random.SeedSequence | None) -> Network:
+        """A new, uncompiled network with copies of this network's objects, seeded with ``seed``.
+
+        ``replica.get(obj)`` finds the copy of an object of this network (or of the
+        original it was copied from), also after both travelled to another process.
+        """
+        replica = Network(dt=self.dt, seed=seed)
+        replica._add_copies(self._objects())
+        return replica
 
     def _copy(self, obj: Any) -> Any:
         if isinstance(obj, Population):
@@ -282,6 +304,9 @@ class Network:
         compiled = _Compiled(self._spec(), self._state())
         self._compiled = compiled
         self._initial = [{k: v.copy() for k, v in p._values.items()} for p in self._populations]
+        if compiled.kernel.signatures:  # already compiled in this process
+            self._run(0)
+            return
         from dasksnn.engine import lock
 
         with lock(compiled.path):  # one process compiles; the others then read Numba's cache
@@ -458,6 +483,33 @@ class Network:
             span = mon._span
             span.start = step if span.start is None else span.start
             span.stop, span.steps = stop, span.steps + stop - step
+
+    def results(self, rate_bin: float | None = None) -> Any:
+        """Everything the monitors recorded, as one labelled :class:`xarray.Dataset`.
+
+        The monitors keep their data. Variables are those of
+        :meth:`Monitor.to_xarray`; attrs give ``dt`` and ``duration`` (ms), the
+        ``seed`` entropy (pass it as ``seed`` to repeat the run), a ``model``
+        description and the versions of dasksnn, NumPy, Numba, xarray and Python.
+
+        Parameters
+        ----------
+        rate_bin : float, optional
+            Width in ms of the bins of population rates (default ``dt``).
+
+        Examples
+        --------
+        >>> import dasksnn as ann
+        >>> net = ann.Network(dt=0.1, seed=1)
+        >>> pop = ann.Population(20, ann.IF_curr_exp(i_offset=1.0), name="pop")
+        >>> net.add([pop, ann.Monitor(pop, "spike")])
+        >>> net.compile(); net.simulate(100.0)
+        >>> float(net.results().pop_mean_rate) > 0
+        True
+        """
+        from dasksnn.results import network_dataset
+
+        return network_dataset(self, rate_bin)
 
     # ------------------------------------------------------------ time and reset
     def reset(self, populations: bool = True, projections: bool = False, monitors: bool = True) -> None:

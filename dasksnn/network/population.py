@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import itertools
 import uuid
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
@@ -18,7 +17,6 @@ if TYPE_CHECKING:
 
 __all__ = ["Population", "PopulationView", "PoissonPopulation", "SpikeSourceArray"]
 
-_ids = itertools.count()
 
 
 def _geometry(geometry: Any, where: str) -> tuple[int, ...]:
@@ -162,16 +160,15 @@ class Population(_Values):
         self.geometry = _geometry(geometry, where)
         self.size = int(np.prod(self.geometry))
         self.neuron = neuron
-        self._id = next(_ids)
+        from dasksnn.network.network import default_network
+
         self._uid = uuid.uuid4().hex  # identity shared by copies, unique across processes
-        self.name = name if name is not None else f"pop{self._id}"
+        self.name = name if name is not None else default_network()._auto_name("pop")
         self._ranks = np.arange(self.size)
         self._population = self
         shared = neuron.population_parameters
         self._values = {key: np.full(1 if key in shared else self.size, value, dtype=np.float64)
                         for key, value in neuron.defaults.items()}
-        from dasksnn.network.network import default_network
-
         self._network: Network = default_network()
         self._network._register(self)
 
@@ -249,7 +246,7 @@ def _describe(ranks: np.ndarray) -> str:
 def _poisson_neuron(rates: str, parameters: str) -> Neuron:
     equations = f"rates = {rates}" if rates else ""
     return Neuron(parameters=parameters if rates else "rates = 0.0", equations=equations,
-                  spike="Uniform(0.0, 1.0) * 1000.0 < rates * dt", name="Poisson")
+                  spike="Uniform(0.0, 1.0) * 1000.0 < rates * dt", name="Poisson", units="rates Hz")
 
 
 class PoissonPopulation(Population):

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import itertools
 import uuid
 from typing import TYPE_CHECKING, Any
 
@@ -18,7 +17,6 @@ if TYPE_CHECKING:
 
 __all__ = ["Projection"]
 
-_ids = itertools.count()
 
 
 def _as_view(obj: Any, role: str, where: str) -> PopulationView:
@@ -61,11 +59,11 @@ class Projection:
 
     def __init__(self, pre: Population | PopulationView, post: Population | PopulationView,
                  target: str, name: str | None = None) -> None:
-        self._id = next(_ids)
         self._uid = uuid.uuid4().hex  # identity shared by copies, unique across processes
-        self.name = name if name is not None else f"proj{self._id}"
-        where = f"Projection '{self.name}'"
+        where = f"Projection '{name}'" if name is not None else "Projection"
         self._pre = _as_view(pre, "pre", where)
+        self.name = name if name is not None else self._pre.population._network._auto_name("proj")
+        where = f"Projection '{self.name}'"
         self._post = _as_view(post, "post", where)
         self.target = target
         self.target_variable = self._resolve_target(target, where)

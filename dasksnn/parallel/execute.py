@@ -1,0 +1,132 @@
+"""Running many tasks, one per run: in this process, or as Dask tasks on a client.
+
+Both ways give the same :class:`~dasksnn.results.store.Outcome` objects, in batches as
+runs finish, so callers (``parallel_run``, ``sweep``) never care which one ran.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+import traceback
+from collections.abc import Callable, Iterator, Sequence
+from typing import Any
+
+from dasksnn.results.store import Outcome
+
+__all__ = ["run_tasks", "timed_task", "Shared", "Progress"]
+
+# runs gathered before they are handed on, so a fast sweep writes in batches
+_BATCH = 64
+
+
+class Progress:
+    """A text progress bar on stderr (Dask's widget in Jupyter, when it can show one)."""
+
+    def __init__(self, total: int, label: str, enabled: bool) -> None:
+        self.total, self.label, self.enabled = total, label, enabled and total > 0
+        self.redraw = sys.stderr.isatty()  # in a log file, only the final line
+        self.done, self.start, self._shown = 0, time.perf_counter(), 0.0
+
+    def widget(self, futures: list) -> bool:
+        """Show Dask's progress widget in a notebook; False where none can be shown."""
+        if not self.enabled:
+            return False
+        from distributed.utils import is_kernel
+
+        if not is_kernel():
+            return False
+        try:
+            from distributed import progress
+
+            progress(futures, notebook=True)
+        except Exception:  # no ipywidgets: fall back to the text bar
+            return False
+        self.enabled = False
+        return True
+
+    def update(self, count: int) -> None:
+        self.done += count
+        now = time.perf_counter()
+        finished = self.done == self.total
+        if self.enabled and (finished or (self.redraw and now - self._shown > 0.2)):
+            self._shown = now
+            width = 30
+            filled = int(width * self.done / self.total)
+            sys.stderr.write(f"\r{self.label} [{'#' * filled}{' ' * (width - filled)}] "
+                             f"{self.done}/{self.total} runs | {now - self.start:.1f} s")
+            if finished:
+                sys.stderr.write("\n")
+            sys.stderr.flush()
+
+
+class Shared:
+    """Arguments common to every task, sent to each worker once."""
+
+    def __init__(self, items: Sequence[Any]) -> None:
+        self.items = tuple(items)
+
+
+def timed_task(work: Callable[..., Any], run: int, shared: Shared, *args: Any) -> Outcome:
+    """Run ``work(run, timings, *shared, *args)`` and wrap what it returns or raises in an Outcome."""
+    timings: dict[str, Any] = {"worker": f"{os.uname().nodename}:{os.getpid()}"}
+    start = time.perf_counter()
+    try:
+        value = work(run, timings, *shared.items, *args)
+        error = ""
+    except Exception as exc:
+        value = None
+        error = f"{type(exc).__name__}: {exc}\n{''.join(traceback.format_exception(exc))}"
+    timings["total"] = time.perf_counter() - start
+    return Outcome(run, value, error, timings)
+
+
+def run_tasks(work: Callable[..., Any], runs: Sequence[int], per_run: Sequence[Sequence[Any]],
+              shared: Sequence[Any], client: Any, label: str, progress: bool) -> Iterator[list[Outcome]]:
+    """Yield batches of outcomes of ``work(run, timings, *shared, *per_run[k])`` for each run.
+
+    With ``client=None`` runs go one after the other in this process. On a client,
+    each run is one task (``pure=False``); the first failure does not stop the others:
+    the caller decides, and cancels the rest by closing the generator.
+    """
+    bar = Progress(len(runs), label, progress)
+    if client is None:
+        for k, run in enumerate(runs):
+            outcome = timed_task(work, run, Shared(shared), *per_run[k])
+            bar.update(1)
+            yield [outcome]
+        return
+    from distributed import as_completed
+
+    shared_future = client.scatter(Shared(shared), hash=False)
+    columns = list(zip(*per_run, strict=True)) if per_run and per_run[0] else []
+    futures = client.map(timed_task, [work] * len(runs), list(runs), [shared_future] * len(runs), *columns,
+                         pure=False)
+    run_of = {future.key: run for future, run in zip(futures, runs, strict=True)}
+    bar.widget(futures)
+    pending = as_completed(futures, loop=client.loop)
+    try:
+        batch: list[Outcome] = []
+        for future in pending:
+            batch.append(_result(future, run_of[future.key]))
+            future.release()
+            if len(batch) >= _BATCH or not pending.has_ready():
+                bar.update(len(batch))
+                yield batch
+                batch = []
+        if batch:
+            bar.update(len(batch))
+            yield batch
+    finally:
+        unfinished = [f for f in futures if not f.done()]
+        if unfinished:
+            client.cancel(unfinished)
+
+
+def _result(future: Any, run: int) -> Outcome:
+    """The outcome of a task, also when the task itself failed (a worker died, say)."""
+    try:
+        return future.result()
+    except Exception as exc:
+        return Outcome(run, None, f"{type(exc).__name__}: {exc}")

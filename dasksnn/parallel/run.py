@@ -1,0 +1,186 @@
+"""``parallel_run``: ANNarchy's way of running one method on many networks, on Dask."""
+
+from __future__ import annotations
+
+import inspect
+import pickle
+import time
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import numpy as np
+
+from dasksnn.errors import DasksnnError
+from dasksnn.network import Network
+from dasksnn.network.network import default_network
+from dasksnn.parallel.execute import run_tasks
+from dasksnn.parallel.scheduler import _processes, get_client
+from dasksnn.parallel.seeds import run_seeds
+from dasksnn.parallel.timing import compile_timed, report
+from dasksnn.results.store import Outcome
+
+__all__ = ["parallel_run"]
+
+
+def parallel_run(method: Callable[..., Any], networks: Sequence[Network] | None = None, number: int = 0,
+                 max_processes: int = -1, measure_time: bool = False, sequential: bool = False,
+                 same_seed: bool = False, seed: int | np.random.SeedSequence | None = None,
+                 client: Any = None, progress: bool = True, **args: Sequence[Any]) -> list[Any]:
+    """Run ``method(idx, net, **args_i)`` on many networks at once, one Dask task each.
+
+    Parameters
+    ----------
+    method : callable
+        ``method(idx, net, **args_i)``: ``idx`` is the run's index, ``net`` its
+        compiled network; what it returns comes back in index order.
+    networks : list of Network, optional
+        Run once per network (a copy of it travels to the worker; the given networks
+        are not changed).
+    number : int, default 0
+        Without ``networks``: run on ``number`` copies of the default network (the
+        objects created at module level), each made and compiled on its worker.
+    max_processes : int, default -1
+        Worker processes of the LocalCluster dasksnn starts when no client is given
+        or active (-1: one per core).
+    measure_time : bool, default False
+        Print the wall time and how it split: compile before the fan-out, compile and
+        run inside the runs, scheduling and transfer.
+    sequential : bool, default False
+        Run one after the other in this process (same results, for debugging).
+    same_seed : bool, default False
+        Give every run the same seed (else run ``i`` gets child ``i`` of
+        ``SeedSequence(seed)``).
+    seed : int or numpy.random.SeedSequence, optional
+        Root seed; ``None`` draws fresh entropy, printed by ``measure_time`` and
+        available in each run as ``net.seed_entropy``.
+    client : distributed.Client, optional
+        Where to run (default: the active client, else dasksnn's LocalCluster).
+    progress : bool, default True
+        Show a progress bar.
+    **args : list
+        One list per extra argument of ``method``, with one value per run.
+
+    Returns
+    -------
+    list
+        What ``method`` returned, in run order.
+
+    Raises
+    ------
+    DasksnnError
+        Before anything runs, for bad arguments; after cancelling the other runs, if
+        a run raised (the message gives its index, arguments, seed and traceback).
+
+    Notes
+    -----
+    The kernel is compiled (or read from the disk cache) once in this process before
+    the fan-out, so workers only load it. Run ``i``'s network is seeded with the
+    64-bit word of child ``i`` of ``SeedSequence(seed)``: the same ``seed`` gives the
+    same results sequentially, on one worker or on many. From a script, call it
+    inside ``if __name__ == "__main__":``.
+
+    Examples
+    --------
+    >>> def simulation(idx, net, rate):
+    ...     net.get(inp).rates = rate
+    ...     net.simulate(1000.0)
+    ...     return net.get(m).raster_plot()
+    >>> results = ann.parallel_run(method=simulation, number=4, rate=[5., 10., 15., 20.])  # doctest: +SKIP
+    """
+    if not callable(method):
+        raise DasksnnError(f"parallel_run: method must be a function method(idx, net, ...), got {method!r}")
+    template, sources, n = _sources(networks, number)
+    _check_args(method, args, n)
+    _processes(max_processes)
+    root, seeds = run_seeds(seed, n, same_seed)
+    per_run = [(source, seeds[i], {name: values[i] for name, values in args.items()})
+               for i, source in enumerate(sources)]
+
+    start = time.perf_counter()
+    warm: dict[str, Any] = {}
+    first = sources[0] or template
+    if template is not None or not first.compiled:  # compile once here; workers only load the kernel
+        compile_timed(first._replica(seeds[0]), warm)
+    target = None if sequential else get_client(client, max_processes)
+    # sequential runs get copies, as workers do, so that both give the same results
+    shared = (method, sequential, template)
+    outcomes: list[Outcome] = []
+    results: list[Any] = [None] * n
+    tasks = run_tasks(_run_method, range(n), per_run, shared, target, "parallel_run", progress)
+    try:
+        for batch in tasks:
+            for outcome in batch:
+                if outcome.error:
+                    _, run_seed, kwargs = per_run[outcome.run]
+                    raise DasksnnError(f"parallel_run: run {outcome.run} failed (arguments {kwargs}, seed "
+                                       f"{run_seed}; the other runs were cancelled):\n{outcome.error}")
+                results[outcome.run] = outcome.value
+                outcomes.append(outcome)
+    finally:
+        tasks.close()
+    if measure_time:
+        workers = 0 if target is None else len(target.scheduler_info()["workers"])
+        print(report("parallel_run", outcomes, time.perf_counter() - start, warm, workers, root))
+    return results
+
+
+def _sources(networks: Sequence[Network] | None, number: int) -> tuple[Network | None, list[Network | None], int]:
+    """The network all runs copy (``number=``) or the one of each run (``networks=``), and how many runs."""
+    if networks is not None:
+        if isinstance(networks, Network) or not isinstance(networks, Sequence) or not networks:
+            raise DasksnnError(f"parallel_run: networks must be a non-empty list of Network objects, got "
+                               f"{networks!r}")
+        for net in networks:
+            if not isinstance(net, Network):
+                raise DasksnnError(f"parallel_run: networks must hold Network objects, got {net!r}")
+        if number and number != len(networks):
+            raise DasksnnError(f"parallel_run: number={number} but {len(networks)} networks were given; "
+                               "give one of them")
+        return None, list(networks), len(networks)
+    if isinstance(number, bool) or not isinstance(number, int | np.integer) or number < 1:
+        raise DasksnnError(f"parallel_run: give networks=[...] or number >= 1 (copies of the default "
+                           f"network), got number={number!r}")
+    template = default_network()
+    if not template.get_populations():
+        raise DasksnnError("parallel_run: number= runs copies of the default network, which has no "
+                           "population; create the objects at module level, or pass networks=[...]")
+    return template, [None] * int(number), int(number)
+
+
+def _check_args(method: Callable[..., Any], args: dict[str, Sequence[Any]], n: int) -> None:
+    """Each extra argument is a list of n values, and method accepts (idx, net, **args)."""
+    for name, values in args.items():
+        if isinstance(values, str | bytes) or not hasattr(values, "__len__"):
+            raise DasksnnError(f"parallel_run: argument '{name}' must be a list with one value per run "
+                               f"({n}), got {values!r}")
+        if len(values) != n:
+            raise DasksnnError(f"parallel_run: argument '{name}' has {len(values)} values for {n} runs; "
+                               "give one value per run")
+    try:
+        signature = inspect.signature(method)
+    except (TypeError, ValueError):  # a builtin without a signature: let the call decide
+        return
+    try:
+        signature.bind(0, None, **{name: values[0] for name, values in args.items()})
+    except TypeError as exc:
+        raise DasksnnError(f"parallel_run: method{signature} cannot be called as method(idx, net"
+                           f"{''.join(f', {name}=...' for name in args)}): {exc}") from None
+
+
+def _run_method(run: int, timings: dict[str, Any], method: Callable[..., Any], copy: bool,
+                template: Network | None, source: Network | None, seed: int, kwargs: dict[str, Any]) -> Any:
+    """One run: its network (a copy, seeded with the run's seed), compiled, then the user's method.
+
+    A compiled network given in ``networks=`` keeps its state and synapses; any other
+    is rebuilt as a fresh copy, so its connectivity comes from the run's seed.
+    """
+    if source is not None and source.compiled:
+        net = pickle.loads(pickle.dumps(source)) if copy else source
+        net.set_seed(seed)
+    else:
+        net = (template if source is None else source)._replica(seed)
+    compile_timed(net, timings)
+    start = time.perf_counter()
+    value = method(run, net, **kwargs)
+    timings["run"] = time.perf_counter() - start
+    return value

@@ -1,0 +1,109 @@
+"""Which Dask client runs the tasks, and how its workers are prepared.
+
+The client given, else the active ``distributed`` client (a ``SLURMCluster``'s too),
+else a ``LocalCluster`` of one-thread worker processes that dasksnn starts once and
+reuses for the rest of the session. dasksnn never wraps cluster classes.
+"""
+
+from __future__ import annotations
+
+import atexit
+import os
+import sys
+import weakref
+from typing import Any
+
+from distributed import Client, LocalCluster, WorkerPlugin
+
+from dasksnn.errors import DasksnnError
+
+__all__ = ["get_client", "cores", "close_local_cluster"]
+
+# one thread per worker and nothing else spawning threads: never more busy threads than cores
+_SINGLE_THREAD = {name: "1" for name in ("NUMBA_NUM_THREADS", "OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS",
+                                          "MKL_NUM_THREADS")}
+_local: Client | None = None
+_prepared: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def cores() -> int:
+    """Cores this process may use."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # pragma: no cover - macOS, Windows
+        return os.cpu_count() or 1
+
+
+class WorkerSetup(WorkerPlugin):
+    """Prepares each worker once: the kernel cache directory and one thread for Numba."""
+
+    name = "dasksnn"
+
+    def __init__(self, cache_dir: str) -> None:
+        self.cache_dir = cache_dir
+
+    def setup(self, worker: Any) -> None:
+        os.environ["DASKSNN_CACHE_DIR"] = self.cache_dir
+        for name, value in _SINGLE_THREAD.items():
+            os.environ.setdefault(name, value)
+
+
+def _processes(max_processes: int | None) -> int:
+    if max_processes is None or max_processes == -1:
+        return cores()
+    if isinstance(max_processes, bool) or not isinstance(max_processes, int) or max_processes < 1:
+        raise DasksnnError(f"parallel_run: max_processes must be a whole number >= 1 or -1 (all cores), "
+                           f"got {max_processes!r}")
+    return max_processes
+
+
+def _local_client(n: int) -> Client:
+    """The session's LocalCluster client, started on first use (again if the size changes)."""
+    global _local
+    if _local is not None and _local.status == "running" and len(_local.scheduler_info()["workers"]) == n:
+        return _local
+    close_local_cluster()
+    cluster = LocalCluster(n_workers=n, threads_per_worker=1, processes=True, env=dict(_SINGLE_THREAD))
+    _local = Client(cluster, set_as_default=False)
+    print(f"dasksnn: started a LocalCluster of {n} worker process{'es' if n > 1 else ''} "
+          f"(1 thread each); dashboard: {_local.dashboard_link}", file=sys.stderr)
+    return _local
+
+
+def close_local_cluster() -> None:
+    """Shut down the LocalCluster dasksnn started (done at exit anyway)."""
+    global _local
+    if _local is not None:
+        cluster = _local.cluster
+        _local.close()
+        if cluster is not None:
+            cluster.close()
+        _local = None
+
+
+atexit.register(close_local_cluster)
+
+
+def get_client(client: Client | None, max_processes: int | None) -> Client:
+    """The client to run on (see the module docstring), with its workers prepared."""
+    if client is None:
+        try:
+            from distributed import default_client
+
+            client = default_client()
+        except ValueError:
+            client = _local_client(_processes(max_processes))
+    elif not isinstance(client, Client):
+        raise DasksnnError(f"client must be a distributed.Client, got {client!r}")
+    _prepare(client)
+    return client
+
+
+def _prepare(client: Client) -> None:
+    """Register the worker plugin once per client and cache directory."""
+    from dasksnn.engine import cache_dir
+
+    directory = str(cache_dir())
+    if _prepared.get(client) != directory:
+        client.register_plugin(WorkerSetup(directory), name=WorkerSetup.name)
+        _prepared[client] = directory

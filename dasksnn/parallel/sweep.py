@@ -1,0 +1,218 @@
+"""``sweep``: every combination of parameter values, times trials, as one labelled Dataset."""
+
+from __future__ import annotations
+
+import contextlib
+import inspect
+import itertools
+import json
+import os
+import time
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from typing import Any
+
+import numpy as np
+
+from dasksnn.errors import DasksnnError
+from dasksnn.network import Network
+from dasksnn.network import network as _network_module
+from dasksnn.parallel.execute import run_tasks
+from dasksnn.parallel.scheduler import _processes, get_client
+from dasksnn.parallel.seeds import run_seeds
+from dasksnn.parallel.timing import compile_timed, report
+from dasksnn.results.store import MemorySink, ZarrSink
+
+__all__ = ["sweep"]
+
+_RESERVED = ("run", "trial", "seed", "status", "error")
+
+
+def sweep(build: Callable[..., Network | None], params: Mapping[str, Sequence[Any]] | None = None, *,
+          trials: int = 1, duration: float, seed: int | np.random.SeedSequence | None = None,
+          store: str | os.PathLike | None = None, errors: str = "raise", rate_bin: float | None = None,
+          client: Any = None, max_processes: int = -1, sequential: bool = False, progress: bool = True,
+          measure_time: bool = False) -> Any:
+    """Simulate a network for every combination of parameter values, ``trials`` times each.
+
+    Parameters
+    ----------
+    build : callable
+        ``build(**values)`` builds the network of one run: it creates populations,
+        projections and monitors as at module level (they go into a fresh default
+        network, seeded for the run) and returns nothing, or returns a
+        :class:`Network` it made. It may call ``setup(dt=...)``. The run's network is
+        seeded with the run's seed before it is compiled.
+    params : dict of str to list, optional
+        Values of each parameter; runs are all combinations (the first parameter
+        varies slowest), then ``trials``.
+    trials : int, default 1
+        Runs per combination, each with its own seed.
+    duration : float
+        Simulated time of each run in ms.
+    seed : int or numpy.random.SeedSequence, optional
+        Root seed: run ``i`` gets child ``i`` of ``SeedSequence(seed)``. ``None`` draws
+        fresh entropy (stored in the result; resuming a store reuses its seed).
+    store : str or path-like, optional
+        Zarr store the runs stream into as they finish. Running the same sweep with
+        the same store again computes only the runs not done yet.
+    errors : {"raise", "record"}, default "raise"
+        On a failing run: cancel the others and raise (what finished is kept in the
+        store), or record its error in ``status``/``error`` and go on.
+    rate_bin : float, optional
+        Bin width in ms of the population rates (default ``dt``).
+    client, max_processes, sequential, progress, measure_time
+        As for :func:`parallel_run`.
+
+    Returns
+    -------
+    xarray.Dataset
+        Variables of :meth:`Network.results` with a leading ``run`` dimension whose
+        coordinates are the parameters, ``trial`` and ``seed`` (repeat run ``i`` with
+        ``clear(); setup(seed=int(ds.seed[i])); build(**values)``); spikes of all runs are ragged events with
+        ``<pop>_spike_start``/``_stop`` per run; ``status`` (0 missing, 1 done, 2
+        failed) and ``error``. With ``store`` it is opened lazily from the store.
+        ``ds.snn.grid()`` gives one dimension per parameter and ``trial``.
+
+    Examples
+    --------
+    >>> def build(we):
+    ...     ann.setup(dt=0.1)
+    ...     pop = ann.Population(100, ann.IF_curr_exp(i_offset=0.5), name="pop")
+    ...     inp = ann.PoissonPopulation(100, rates=20.0)
+    ...     ann.Projection(inp, pop, "exc").connect_fixed_probability(0.1, weights=we)
+    ...     ann.Monitor(pop, "spike")
+    >>> ds = ann.sweep(build, params={"we": [0.1, 0.2]}, trials=2, duration=100.0)  # doctest: +SKIP
+    >>> ds.snn.grid()["pop_mean_rate"].mean("trial")  # doctest: +SKIP
+    """
+    grid = _check(build, params or {}, trials, duration, errors)
+    names = list(grid)
+    combos = list(itertools.product(*grid.values()))
+    n = len(combos) * trials
+    stored_seed = _stored_seed(store) if seed is None and store is not None else None
+    root, seeds = run_seeds(stored_seed if stored_seed is not None else seed, n)
+    _processes(max_processes)
+    values = [dict(zip(names, combos[r // trials], strict=True)) for r in range(n)]
+    coords = {"run": np.arange(n), **{name: np.array([v[name] for v in values]) for name in names},
+              "trial": np.tile(np.arange(trials), len(combos)), "seed": np.array(seeds, dtype=np.uint64)}
+    fingerprint = json.dumps({"parameters": {k: np.asarray(v).tolist() for k, v in grid.items()},
+                              "trials": trials, "duration": float(duration), "seed": str(root),
+                              "rate_bin": rate_bin})
+    attrs = {"parameters": json.dumps(names), "sweep": fingerprint, "seed": str(root)}
+    sink = ZarrSink(store, coords, attrs) if store is not None else MemorySink(coords, attrs)
+    todo = np.flatnonzero(~sink.done()).tolist()
+
+    start = time.perf_counter()
+    warm: dict[str, Any] = {}
+    outcomes = []
+    if todo:  # compile once here, so workers only load the kernel
+        # workers start from the dt of this process's default network, as sequential runs do
+        dt = _network_module.default_network().dt
+        compile_timed(_built(build, values[todo[0]], seeds[todo[0]], dt), warm)
+        target = None if sequential else get_client(client, max_processes)
+        tasks = run_tasks(_run_one, todo, [(values[r], seeds[r]) for r in todo],
+                          (build, dt, float(duration), rate_bin), target, "sweep", progress)
+        try:
+            for batch in tasks:
+                sink.write(batch)  # failures too: nothing finished is lost
+                outcomes.extend(batch)
+                failed = next((o for o in batch if o.error), None)
+                if failed is not None and errors == "raise":
+                    raise DasksnnError(
+                        f"sweep: run {failed.run} failed (parameters {values[failed.run]}, trial "
+                        f"{failed.run % trials}, seed {seeds[failed.run]}; the other runs were cancelled"
+                        f"{', finished runs are in the store' if store is not None else ''}):\n{failed.error}")
+        finally:
+            tasks.close()
+        if measure_time:
+            workers = 0 if target is None else len(target.scheduler_info()["workers"])
+            print(report("sweep", outcomes, time.perf_counter() - start, warm, workers, root))
+    return sink.result()
+
+
+def _check(build: Any, params: Mapping[str, Sequence[Any]], trials: Any, duration: Any,
+           errors: Any) -> dict[str, np.ndarray]:
+    """Validate the sweep's arguments before anything runs; the grid as arrays."""
+    if not callable(build):
+        raise DasksnnError(f"sweep: build must be a function build(**params) that makes the network, got {build!r}")
+    if not isinstance(params, Mapping):
+        raise DasksnnError(f"sweep: params must be a dict of parameter name to a list of values, got {params!r}")
+    grid = {}
+    for name, values in params.items():
+        if not isinstance(name, str) or not name.isidentifier() or name in _RESERVED:
+            raise DasksnnError(f"sweep: parameter name {name!r} must be a Python identifier other than "
+                               f"{', '.join(_RESERVED)}")
+        array = np.asarray(values)
+        if array.ndim != 1 or array.size == 0 or array.dtype == object:
+            raise DasksnnError(f"sweep: parameter '{name}' needs a non-empty 1-D list of numbers or strings, "
+                               f"got {values!r}")
+        grid[name] = array
+    if isinstance(trials, bool) or not isinstance(trials, int | np.integer) or trials < 1:
+        raise DasksnnError(f"sweep: trials must be a whole number >= 1, got {trials!r}")
+    if isinstance(duration, bool) or not isinstance(duration, int | float | np.number) or not duration > 0 \
+            or not np.isfinite(duration):
+        raise DasksnnError(f"sweep: duration must be a number of ms > 0, got {duration!r}")
+    if errors not in ("raise", "record"):
+        raise DasksnnError(f"sweep: errors must be 'raise' or 'record', got {errors!r}")
+    try:
+        inspect.signature(build).bind(**{name: array[0] for name, array in grid.items()})
+    except TypeError as exc:
+        raise DasksnnError(f"sweep: build cannot be called with the parameters {', '.join(grid) or '(none)'}: "
+                           f"{exc}") from None
+    except ValueError:  # no signature to check
+        pass
+    return grid
+
+
+def _stored_seed(store: str | os.PathLike) -> int | None:
+    """Root seed of the sweep already in ``store``, so a resumed run reuses it."""
+    if not os.path.exists(os.path.join(os.fspath(store), "zarr.json")):
+        return None
+    import zarr
+
+    stored = zarr.open_group(os.fspath(store), mode="r").attrs.get("seed")
+    return None if stored is None else int(stored)
+
+
+@contextlib.contextmanager
+def _fresh_default(seed: int, dt: float) -> Iterator[Network]:
+    """A new default network, seeded with ``seed``, for objects a build function creates."""
+    saved = _network_module._default
+    _network_module._default = Network(dt=dt, seed=seed)
+    try:
+        yield _network_module._default
+    finally:
+        _network_module._default = saved
+
+
+def _built(build: Callable[..., Network | None], values: dict[str, Any], seed: int, dt: float) -> Network:
+    """The network ``build`` makes for one run, seeded with the run's seed.
+
+    Equivalent to ``clear(); setup(dt=dt, seed=seed); build(**values)`` on the default
+    network, which is how a user repeats one run.
+    """
+    with _fresh_default(seed, dt) as default:
+        made = build(**values)
+    if made is None:
+        made = default
+    elif not isinstance(made, Network):
+        raise DasksnnError(f"sweep: build({', '.join(f'{k}={v!r}' for k, v in values.items())}) returned "
+                           f"{made!r}; it must return a Network or nothing (objects made at module level)")
+    if not made.get_populations():
+        raise DasksnnError("sweep: build made a network without populations")
+    if made is not default and not made.compiled:
+        made.set_seed(seed)
+    return made
+
+
+def _run_one(run: int, timings: dict[str, Any], build: Callable[..., Network | None], dt: float, duration: float,
+             rate_bin: float | None, values: dict[str, Any], seed: int) -> Any:
+    """One run of a sweep: build, compile, simulate, results."""
+    start = time.perf_counter()
+    net = _built(build, values, seed, dt)
+    compile_timed(net, timings)
+    timings["build"] = time.perf_counter() - start
+    start = time.perf_counter()
+    net.simulate(duration)
+    ds = net.results(rate_bin)
+    timings["run"] = time.perf_counter() - start
+    return ds

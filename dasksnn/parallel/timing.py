@@ -1,0 +1,57 @@
+"""Where each run's time went, for ``measure_time``."""
+
+from __future__ import annotations
+
+import time
+from collections import Counter, defaultdict
+from collections.abc import Sequence
+from typing import Any
+
+from dasksnn.results.store import Outcome
+
+__all__ = ["compile_timed", "kernel_origin", "report"]
+
+# kernels this process has already used, by source path
+_used: set[str] = set()
+
+
+def kernel_origin(net: Any) -> str:
+    """How this process got ``net``'s kernel: "compiled", "disk cache" or "memory"."""
+    compiled = net._compiled
+    if str(compiled.path) in _used:
+        return "memory"
+    _used.add(str(compiled.path))
+    stats = compiled.kernel.stats
+    return "compiled" if sum(stats.cache_misses.values()) else "disk cache"
+
+
+def compile_timed(net: Any, timings: dict[str, Any]) -> None:
+    """Compile ``net``, recording the time and where its kernel came from in ``timings``."""
+    start = time.perf_counter()
+    net.compile()
+    timings["build"] = time.perf_counter() - start
+    timings["kernel"] = kernel_origin(net)
+
+
+def report(label: str, outcomes: Sequence[Outcome], wall: float, client_compile: dict[str, Any],
+           workers: int, seed: int) -> str:
+    """A few lines saying where the time of ``outcomes`` went."""
+    origins = Counter(o.timings.get("kernel", "none") for o in outcomes)
+    busy: dict[str, float] = defaultdict(float)
+    for o in outcomes:
+        busy[o.timings.get("worker", "?")] += o.timings.get("total", 0.0)
+    build = sum(o.timings.get("build", 0.0) for o in outcomes)
+    run = sum(o.timings.get("run", 0.0) for o in outcomes)
+    busiest = max(busy.values(), default=0.0)
+    before = client_compile.get("build", 0.0)
+    overhead = max(0.0, wall - before - busiest)
+    where = "in this process" if workers == 0 else f"on {workers} worker{'s' if workers > 1 else ''}"
+    return "\n".join([
+        f"{label}: {len(outcomes)} runs {where} took {wall:.3f} s (seed {seed})",
+        f"  compile before fan-out: {before:.3f} s, kernel {client_compile.get('kernel', 'none')}",
+        f"  kernels in runs: {origins['compiled']} compiled, {origins['disk cache']} loaded from the disk "
+        f"cache, {origins['memory']} reused in memory",
+        f"  in runs (sum over runs): build and compile {build:.3f} s, run {run:.3f} s; busiest worker "
+        f"{busiest:.3f} s",
+        f"  scheduling and transfer: {overhead:.3f} s",
+    ])

@@ -1,0 +1,159 @@
+"""One run's recordings as a labelled :class:`xarray.Dataset`.
+
+Names follow the CF conventions and the project's style: dims ``time`` (ms) and
+``<prefix>_neuron``; variables ``<prefix>_<var>``, where the prefix is the population's
+name (or the monitor's, when a population has several monitors). Spikes are ragged
+events, as NWB stores spike trains: flat ``<prefix>_spike_time`` and
+``<prefix>_spike_neuron`` arrays along ``<prefix>_spike``, nothing dropped.
+"""
+
+from __future__ import annotations
+
+import importlib.metadata
+import platform
+from typing import TYPE_CHECKING
+
+import numpy as np
+import xarray as xr
+
+from dasksnn.errors import NetworkError
+
+if TYPE_CHECKING:
+    from dasksnn.network import Monitor, Network
+
+__all__ = ["monitor_dataset", "network_dataset", "versions"]
+
+
+def versions() -> dict[str, str]:
+    """Versions of what made a result, for the attrs of every dataset."""
+    found = {"python": platform.python_version()}
+    for package in ("dasksnn", "numpy", "numba", "xarray"):
+        try:
+            found[package] = importlib.metadata.version(package)
+        except importlib.metadata.PackageNotFoundError:  # pragma: no cover - running from a checkout
+            found[package] = "unknown"
+    return {f"{package}_version": version for package, version in found.items()}
+
+
+def _prefix(mon: Monitor) -> str:
+    """Population name, or the monitor's own name when its population has several monitors."""
+    population = mon.object._population
+    siblings = [m for m in mon._network.get_monitors() if m.object._population is population]
+    return population.name if len(siblings) <= 1 else mon.name
+
+
+def _bin_steps(rate_bin: float | None, dt: float, where: str) -> int:
+    if rate_bin is None:
+        return 1
+    steps = round(float(rate_bin) / dt)
+    if steps < 1 or abs(steps * dt - float(rate_bin)) > 1e-6 * dt:
+        raise NetworkError(f"{where}: rate_bin={rate_bin!r} ms must be a positive multiple of dt = {dt} ms")
+    return steps
+
+
+def monitor_dataset(mon: Monitor, rate_bin: float | None = None) -> xr.Dataset:
+    """Recordings held by ``mon`` as a Dataset (the monitor keeps them).
+
+    See :meth:`dasksnn.Monitor.to_xarray`.
+    """
+    prefix = _prefix(mon)
+    dt = mon._network.dt
+    neuron = mon.object.neuron
+    ranks = mon.object._ranks.astype(np.int64)
+    neuron_dim = f"{prefix}_neuron"
+    coords: dict[str, xr.Variable] = {neuron_dim: xr.Variable(
+        neuron_dim, ranks, {"long_name": f"rank of the neuron in population '{mon.object._population.name}'"})}
+    data: dict[str, xr.Variable] = {}
+    if mon.recorded_variables:
+        steps = np.concatenate(mon._time_chunks) if mon._time_chunks else np.zeros(0, np.int64)
+        coords["time"] = _time(steps, dt)
+    for var in mon.recorded_variables:
+        chunks = mon._value_chunks[var]
+        values = np.concatenate(chunks) if chunks else np.zeros((0, ranks.size))
+        attrs = {"long_name": f"{var} of {prefix} ({neuron.name})"}
+        unit = neuron.unit_of(var)
+        if unit is not None:
+            attrs["units"] = unit
+        data[f"{prefix}_{var}"] = xr.Variable(("time", neuron_dim), values, attrs)
+    if "spike" in mon.variables:
+        data.update(_spike_variables(mon, prefix, neuron_dim, ranks, _bin_steps(rate_bin, dt, repr(mon)), coords))
+    clash = set(data) & set(coords)
+    if clash:
+        raise NetworkError(f"{mon!r}: recorded variable names clash with result names ({', '.join(sorted(clash))})")
+    return xr.Dataset(data, coords)
+
+
+def _time(steps: np.ndarray, dt: float) -> xr.Variable:
+    # times are step * dt exactly, so grids of different monitors align in a merge
+    return xr.Variable("time", steps.astype(np.float64) * dt, {"units": "ms", "long_name": "time"})
+
+
+def _spike_variables(mon: Monitor, prefix: str, neuron_dim: str, ranks: np.ndarray, bin_steps: int,
+                     coords: dict[str, xr.Variable]) -> dict[str, xr.Variable]:
+    dt = mon._network.dt
+    steps, neurons = mon._spike_arrays()
+    spike_dim = f"{prefix}_spike"
+    counts = np.bincount(neurons, minlength=mon.object._population.size)[ranks]
+    span = mon._span
+    if span.start is None:
+        edges = np.zeros(1, np.int64)
+    else:
+        edges = np.append(np.arange(span.start, span.stop, bin_steps), span.stop)
+    binned = np.bincount((steps - edges[0]) // bin_steps, minlength=edges.size - 1)[:edges.size - 1]
+    widths_s = np.diff(edges) * dt / 1000.0
+    rate = binned / (ranks.size * widths_s) if ranks.size else np.zeros(binned.size)
+    duration_s = span.steps * dt / 1000.0
+    mean_rate = steps.size / (ranks.size * duration_s) if ranks.size and duration_s > 0 else 0.0
+    rate_time = _time(edges[:-1], dt)
+    if "time" in coords and not np.array_equal(coords["time"].values, rate_time.values):
+        rate_dim = f"{prefix}_rate_time"  # a period other than the rate bins: keep both grids
+        rate_time = xr.Variable(rate_dim, rate_time.values, rate_time.attrs)
+    else:
+        rate_dim = "time"
+    coords[rate_dim] = rate_time
+    name = mon.object.name
+
+    def labelled(dims, values, long_name: str, units: str | None = None) -> xr.Variable:
+        return xr.Variable(dims, values, {"long_name": long_name, **({"units": units} if units else {})})
+
+    return {
+        f"{prefix}_spike_time": labelled(spike_dim, steps.astype(np.float64) * dt, f"spike times of {name}", "ms"),
+        f"{prefix}_spike_neuron": labelled(spike_dim, neurons, f"rank of the neuron that spiked in {name}"),
+        f"{prefix}_spike_count": labelled(neuron_dim, counts, f"spikes per neuron of {name}", "1"),
+        f"{prefix}_rate": labelled(rate_dim, rate, f"population rate of {name}", "Hz"),
+        f"{prefix}_mean_rate": labelled((), float(mean_rate), f"mean firing rate of {name}", "Hz"),
+    }
+
+
+def describe(net: Network) -> str:
+    """Plain-text description of a network's structure, for the ``model`` attribute."""
+    lines = []
+    neurons = {}
+    for pop in net.get_populations():
+        lines.append(f"population {pop.name}: {pop.size} x {pop.neuron.name}")
+        neurons.setdefault(pop.neuron.name, pop.neuron)
+    for proj in net.get_projections():
+        lines.append(f"projection {proj.name}: {proj.pre.name} -> {proj.post.name} on "
+                     f"{proj.target_variable}, {proj._rule}")
+    for mon in net.get_monitors():
+        lines.append(f"monitor {mon.name}: {mon.object.name} records {', '.join(mon.variables)}")
+    for name, model in neurons.items():
+        text = "\n".join(f"  {line.strip()}" for part in (model.parameters, model.equations)
+                         for line in str(part).splitlines() if line.strip())
+        lines.append(f"neuron {name}:\n{text}\n  spike: {model.spike_condition}\n  reset: "
+                     f"{'; '.join(s.text for s in model.reset_defs)}\n  refractory: {model.refractory}")
+    return "\n".join(lines)
+
+
+def network_dataset(net: Network, rate_bin: float | None = None) -> xr.Dataset:
+    """Everything ``net``'s monitors hold, merged into one Dataset (monitors keep it).
+
+    See :meth:`dasksnn.Network.results`.
+    """
+    parts = [monitor_dataset(mon, rate_bin) for mon in net.get_monitors()]
+    merged = xr.merge(parts, join="outer", compat="no_conflicts", combine_attrs="drop") if parts else xr.Dataset()
+    merged.attrs = {
+        "dt": net.dt, "duration": net.get_time(), "seed": str(net.seed_entropy),
+        "model": describe(net), **versions(),
+    }
+    return merged

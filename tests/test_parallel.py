@@ -1,0 +1,315 @@
+"""parallel_run and sweep on a real LocalCluster: the ANNarchy forms, seeds, Zarr, resume, errors."""
+
+import os
+
+import numpy as np
+import pytest
+import xarray as xr
+from distributed import Client, LocalCluster
+
+import dasksnn as ann
+from dasksnn.errors import DasksnnError
+
+RATES = [0.0, 10.0, 20.0, 30.0, 40.0]
+
+
+@pytest.fixture(scope="session")
+def client():
+    """One LocalCluster of 2 one-thread worker processes for the whole session."""
+    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0") as cluster, \
+            Client(cluster) as c:
+        yield c
+
+
+def poisson_network():
+    """The ANNarchy documentation network, at module level (the default network)."""
+    ann.setup(dt=0.1, seed=2)
+    inp = ann.PoissonPopulation(100, rates=10.0, name="inp")
+    pop = ann.Population(100, ann.IF_curr_exp(), name="pop")
+    ann.Projection(inp, pop, "exc").connect_fixed_probability(0.1, weights=2.0)
+    m = ann.Monitor(pop, "spike")
+    return inp, pop, m
+
+
+def spikes_by_rate():
+    inp, _, m = poisson_network()
+
+    def simulation(idx, net, rate):
+        net.get(inp).rates = rate
+        net.simulate(200.0)
+        return net.get(m).raster_plot()
+
+    return simulation
+
+
+def test_parallel_run_number_with_arguments(client):
+    """parallel_run(method, number=5, rate=[...]) as in ANNarchy's documentation."""
+    simulation = spikes_by_rate()
+    results = ann.parallel_run(method=simulation, number=5, rate=RATES, seed=7, client=client)
+    counts = [len(t) for t, _ in results]
+    assert counts[0] == 0 and counts == sorted(counts) and counts[-1] > 500  # index order kept
+    sequential = ann.parallel_run(method=simulation, number=5, rate=RATES, seed=7, sequential=True)
+    for (t1, n1), (t2, n2) in zip(results, sequential, strict=True):
+        np.testing.assert_array_equal(t1, t2)
+        np.testing.assert_array_equal(n1, n2)
+
+
+def test_measure_time_shows_one_compile(client, capsys):
+    """100 runs of one structure: compiled once before the fan-out, loaded by the workers."""
+    pop = ann.Population(7, ann.Izhikevich(i_offset=5.0), name="tiny")  # a structure no other test uses
+    m = ann.Monitor(pop, "spike")
+
+    def run_network(idx, net):
+        net.simulate(20.0)
+        return net.get(m).mean_fr()
+
+    rates = ann.parallel_run(method=run_network, number=100, measure_time=True, client=client, progress=False)
+    out = capsys.readouterr().out
+    assert len(rates) == 100 and all(r > 0 for r in rates)
+    assert "parallel_run: 100 runs on 2 workers" in out
+    assert "compile before fan-out" in out and "kernel compiled" in out
+    assert "kernels in runs: 0 compiled," in out
+    loaded, reused = (int(x) for x in out.split("0 compiled, ")[1].split(" loaded")[0:1] +
+                      out.split("disk cache, ")[1].split(" reused")[0:1])
+    assert loaded + reused == 100 and loaded <= 2
+    ann.parallel_run(method=run_network, number=8, measure_time=True, sequential=True)
+    assert "8 runs in this process" in capsys.readouterr().out
+
+
+def test_parallel_run_networks(client):
+    """parallel_run(method, networks=[net1, net2, net3]): each run on its own network."""
+    pop = ann.Population(20, ann.IF_curr_exp(), name="pop")
+    m = ann.Monitor(pop, "spike")
+    networks = []
+    for current in (0.0, 1.0, 2.0):
+        net = ann.Network(dt=0.1)
+        net.add([pop, m])
+        net.get(pop).i_offset = current
+        networks.append(net)
+    networks[2].compile()
+    networks[2].simulate(10.0)  # a compiled network travels with its state
+
+    def simulation(idx, net):
+        net.simulate(100.0)
+        return net.get(m).mean_fr(), net.get_time()
+
+    results = ann.parallel_run(method=simulation, networks=networks, seed=3, client=client)
+    assert results[0] == (0.0, 100.0) and results[1][0] > 0 and results[2][1] == 110.0
+    assert results[2][0] > results[1][0]
+    # the given networks are not changed
+    assert not networks[0].compiled and networks[2].get_time() == 10.0
+    assert results == ann.parallel_run(method=simulation, networks=networks, seed=3, sequential=True)
+
+
+def _spikes(idx, net):
+    net.simulate(300.0)
+    return net.get_monitors()[0].raster_plot()
+
+
+def test_same_results_sequential_one_and_two_workers(client):
+    """Run i gets child i of SeedSequence(seed): bit-identical on any scheduler."""
+    poisson_network()
+    two = ann.parallel_run(method=_spikes, number=6, seed=11, client=client, progress=False)
+    sequential = ann.parallel_run(method=_spikes, number=6, seed=11, sequential=True, progress=False)
+    with LocalCluster(n_workers=1, threads_per_worker=1, dashboard_address=":0") as cluster, Client(cluster) as one:
+        single = ann.parallel_run(method=_spikes, number=6, seed=11, client=one, progress=False)
+    for a, b, c in zip(two, sequential, single, strict=True):
+        for x, y, z in zip(a, b, c, strict=True):
+            np.testing.assert_array_equal(x, y)
+            np.testing.assert_array_equal(x, z)
+    # runs differ from each other, and another seed gives other spikes
+    assert not np.array_equal(two[0][0], two[1][0])
+    other = ann.parallel_run(method=_spikes, number=1, seed=12, sequential=True, progress=False)
+    assert not np.array_equal(other[0][0], two[0][0])
+
+
+def test_same_seed_and_fresh_entropy():
+    poisson_network()
+
+    def entropy(idx, net):
+        return net.seed_entropy, _spikes(idx, net)[0]
+
+    same = ann.parallel_run(method=entropy, number=3, same_seed=True, sequential=True, progress=False)
+    assert len({s for s, _ in same}) == 1
+    np.testing.assert_array_equal(same[0][1], same[2][1])
+    fresh = ann.parallel_run(method=entropy, number=3, sequential=True, progress=False)
+    again = ann.parallel_run(method=entropy, number=3, sequential=True, progress=False)
+    assert len({s for s, _ in fresh}) == 3 and {s for s, _ in fresh}.isdisjoint(s for s, _ in again)
+
+
+def test_parallel_run_errors_before_anything_runs():
+    inp, _, _ = poisson_network()
+    calls = []
+
+    def simulation(idx, net, rate):
+        calls.append(idx)
+
+    with pytest.raises(DasksnnError, match=r"argument 'rate' has 3 values for 5 runs; give one value per run"):
+        ann.parallel_run(method=simulation, number=5, rate=[1.0, 2.0, 3.0])
+    with pytest.raises(DasksnnError, match=r"argument 'rate' must be a list with one value per run \(2\)"):
+        ann.parallel_run(method=simulation, number=2, rate=3.0)
+    with pytest.raises(DasksnnError, match=r"method\(idx, net, rate\) cannot be called as method\(idx, net\): "
+                                           r"missing a required argument: 'rate'"):
+        ann.parallel_run(method=simulation, number=2)
+    with pytest.raises(DasksnnError, match=r"cannot be called as method\(idx, net, rate=..., tau=...\)"):
+        ann.parallel_run(method=simulation, number=1, rate=[1.0], tau=[2.0])
+    with pytest.raises(DasksnnError, match=r"give networks=\[...\] or number >= 1"):
+        ann.parallel_run(method=simulation, rate=[])
+    with pytest.raises(DasksnnError, match=r"networks must be a non-empty list of Network objects"):
+        ann.parallel_run(method=simulation, networks=ann.default_network(), rate=[1.0])
+    with pytest.raises(DasksnnError, match=r"number=2 but 1 networks were given"):
+        ann.parallel_run(method=simulation, networks=[ann.Network()], number=2, rate=[1.0])
+    with pytest.raises(DasksnnError, match=r"max_processes must be a whole number >= 1 or -1"):
+        ann.parallel_run(method=simulation, number=1, rate=[1.0], max_processes=0)
+    with pytest.raises(DasksnnError, match=r"seed must be a whole number >= 0"):
+        ann.parallel_run(method=simulation, number=1, rate=[1.0], seed=-1)
+    with pytest.raises(DasksnnError, match=r"method must be a function"):
+        ann.parallel_run(method="simulation", number=1)
+    assert calls == []
+    ann.clear()
+    with pytest.raises(DasksnnError, match=r"runs copies of the default network, which has no population"):
+        ann.parallel_run(method=simulation, number=1, rate=[1.0])
+
+
+def _failing(idx, net):
+    if idx == 2:
+        raise ValueError("diverged")
+    net.simulate(5.0)
+    return idx
+
+
+def test_parallel_run_failure_names_the_run(client):
+    poisson_network()
+    with pytest.raises(DasksnnError, match=r"run 2 failed \(arguments \{\}, seed \d+; the other runs were "
+                                           r"cancelled\):\nValueError: diverged"):
+        ann.parallel_run(method=_failing, number=4, seed=1, client=client, progress=False)
+
+
+# ---------------------------------------------------------------------------- sweeps
+def build(we, wi):
+    """A small E/I network whose weights are swept."""
+    ann.setup(dt=0.1)
+    inp = ann.PoissonPopulation(60, rates=40.0, name="inp")
+    pop = ann.Population(40, ann.IF_curr_exp(), name="pop")
+    ann.Projection(inp, pop, "exc").connect_fixed_probability(0.2, weights=we)
+    ann.Projection(pop, pop, "inh").connect_fixed_probability(0.2, weights=wi)
+    ann.Monitor(pop, "spike")
+
+
+SWEEP = dict(params={"we": [0.5, 1.0, 1.5], "wi": [0.0, 2.0]}, trials=2, duration=100.0, seed=5)
+
+
+def test_sweep_dataset_grid_and_spikes(client):
+    ds = ann.sweep(build, **SWEEP, client=client, progress=False)
+    assert ds.sizes["run"] == 12 and (ds.status == 1).all()
+    assert list(ds.we.values[:4]) == [0.5, 0.5, 0.5, 0.5] and list(ds.trial.values[:4]) == [0, 1, 0, 1]
+    assert ds.seed.dtype == np.uint64 and len(set(ds.seed.values.tolist())) == 12
+    grid = ds.snn.grid()
+    assert grid.pop_mean_rate.dims == ("we", "wi", "trial") and grid.pop_rate.dims == ("we", "wi", "trial", "time")
+    rates = grid.pop_mean_rate.mean("trial")
+    assert (rates.sel(wi=0.0).diff("we") > 0).all()  # more excitation, more spikes
+    assert (rates.sel(wi=2.0) < rates.sel(wi=0.0)).all()  # inhibition lowers the rate
+    # spikes of one run are that run's own: repeat run 7 from its seed
+    t, n = ds.snn.spikes(run=7)
+    assert len(t) == int(ds.pop_spike_count.isel(run=7).sum()) > 0
+    ann.clear()
+    ann.setup(seed=int(ds.seed[7]))
+    build(we=float(ds.we[7]), wi=float(ds.wi[7]))
+    ann.compile()
+    ann.simulate(100.0)
+    again_t, again_n = ann.default_network().get_monitors()[0].raster_plot()
+    np.testing.assert_array_equal(t, again_t)
+    np.testing.assert_array_equal(n, again_n)
+    # the same sweep in this process gives the same dataset
+    xr.testing.assert_identical(ds, ann.sweep(build, **SWEEP, sequential=True, progress=False))
+
+
+def test_sweep_zarr_round_trip(tmp_path, client):
+    in_memory = ann.sweep(build, **SWEEP, sequential=True, progress=False)
+    stored = ann.sweep(build, **SWEEP, sequential=True, progress=False, store=tmp_path / "s.zarr")
+    assert all(v.chunks is not None for v in stored.data_vars.values())  # opened lazily
+    xr.testing.assert_identical(in_memory, stored.load())
+    # on workers, runs are written as they finish: same data, events in finishing order
+    parallel = ann.sweep(build, **SWEEP, client=client, progress=False, store=tmp_path / "p.zarr").load()
+    dense = [name for name in in_memory.data_vars if "pop_spike" not in in_memory[name].dims
+             and not name.endswith(("_start", "_stop"))]
+    xr.testing.assert_identical(in_memory[dense], parallel[dense])
+    for run in range(12):
+        for a, b in zip(in_memory.snn.spikes(run), parallel.snn.spikes(run), strict=True):
+            np.testing.assert_array_equal(a, b)
+    reopened = ann.open_results(tmp_path / "p.zarr")
+    assert reopened.snn.grid().pop_mean_rate.shape == (3, 2, 2)
+
+
+def counted_build(we, wi, log, fail_at=None):
+    """build(), logging each call to a file (calls happen in several processes)."""
+    with open(log, "a") as handle:
+        handle.write(f"{we} {wi}\n")
+    if fail_at is not None and (we, wi) == fail_at and os.path.exists(f"{log}.fail"):
+        raise RuntimeError(f"interrupted at we={we}, wi={wi}")
+    build(we, wi)
+
+
+def test_sweep_resumes_only_missing_runs(tmp_path):
+    log = tmp_path / "calls.txt"
+    (tmp_path / "calls.txt.fail").touch()
+    store = tmp_path / "resume.zarr"
+
+    def interrupted(we, wi):
+        counted_build(we, wi, log, fail_at=(1.5, 0.0))
+
+    with pytest.raises(DasksnnError, match=r"run 8 failed \(parameters \{'we': np.float64\(1.5\), 'wi': "
+                                           r"np.float64\(0.0\)\}, trial 0, seed \d+; the other runs were "
+                                           r"cancelled, finished runs are in the store\):\nRuntimeError: "
+                                           r"interrupted at we=1.5, wi=0.0"):
+        ann.sweep(interrupted, **SWEEP, sequential=True, progress=False, store=store)
+    partial = ann.open_results(store)
+    assert list(partial.status.values) == [1] * 8 + [2, 0, 0, 0]
+    assert partial.error.values[8].startswith("RuntimeError: interrupted")
+    os.remove(f"{log}.fail")
+    log.write_text("")
+    resumed = ann.sweep(interrupted, **SWEEP, sequential=True, progress=False, store=store)
+    calls = log.read_text().splitlines()
+    assert len(calls) == 1 + 4  # one compile before the fan-out, then only runs 8 to 11
+    assert (resumed.status == 1).all()
+    full = ann.sweep(build, **SWEEP, sequential=True, progress=False)
+    xr.testing.assert_identical(full.pop_mean_rate, resumed.pop_mean_rate.load())
+    # a finished store computes nothing; another sweep on it is refused
+    log.write_text("")
+    ann.sweep(interrupted, **SWEEP, sequential=True, progress=False, store=store)
+    assert log.read_text() == ""
+    with pytest.raises(DasksnnError, match=r"holds another sweep"):
+        ann.sweep(build, **{**SWEEP, "trials": 3}, sequential=True, progress=False, store=store)
+
+
+def broken_build(we, wi):
+    if we == 1.0:
+        raise ValueError(f"no network for we={we}")
+    build(we, wi)
+
+
+def test_sweep_records_failures(client, tmp_path):
+    ds = ann.sweep(broken_build, **SWEEP, errors="record", client=client, progress=False,
+                   store=tmp_path / "f.zarr").load()
+    failed = ds.we.values == 1.0
+    assert (ds.status.values[failed] == 2).all() and (ds.status.values[~failed] == 1).all()
+    assert all(e.startswith("ValueError: no network for we=1.0") for e in ds.error.values[failed])
+    assert np.isnan(ds.pop_mean_rate.values[failed]).all() and (ds.pop_mean_rate.values[~failed] > 0).all()
+
+
+def test_sweep_bad_arguments():
+    with pytest.raises(DasksnnError, match=r"build cannot be called with the parameters we: missing a required "
+                                           r"argument: 'wi'"):
+        ann.sweep(build, params={"we": [1.0]}, duration=10.0)
+    with pytest.raises(DasksnnError, match=r"parameter 'we' needs a non-empty 1-D list"):
+        ann.sweep(build, params={"we": [], "wi": [1.0]}, duration=10.0)
+    with pytest.raises(DasksnnError, match=r"parameter name 'trial' must be a Python identifier other than"):
+        ann.sweep(build, params={"trial": [1.0]}, duration=10.0)
+    with pytest.raises(DasksnnError, match=r"duration must be a number of ms > 0, got -1"):
+        ann.sweep(build, params={"we": [1.0], "wi": [1.0]}, duration=-1)
+    with pytest.raises(DasksnnError, match=r"trials must be a whole number >= 1, got 0"):
+        ann.sweep(build, params={"we": [1.0], "wi": [1.0]}, trials=0, duration=10.0)
+    with pytest.raises(DasksnnError, match=r"errors must be 'raise' or 'record', got 'ignore'"):
+        ann.sweep(build, params={"we": [1.0], "wi": [1.0]}, duration=10.0, errors="ignore")
+    with pytest.raises(DasksnnError, match=r"returned 3; it must return a Network or nothing"):
+        ann.sweep(lambda: 3, duration=10.0, sequential=True)
