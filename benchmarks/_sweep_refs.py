@@ -42,6 +42,7 @@ same networks in dasksnn (under the dasksnn interpreter) to check its rates. Usa
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import multiprocessing
 import os
@@ -50,6 +51,7 @@ import statistics
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -269,13 +271,56 @@ def worker_main(argv: list[str]) -> None:
 
 
 # ---------------------------------------------------------------- driver side
-def _worker(name: str, python: str, cache: str, seed: int, timeout: float,
+# The machine may be shared: before each measurement wait (up to QUIET_WAIT_S) until the
+# other processes use less than QUIET_CPUS, and record how many CPUs they used meanwhile.
+QUIET_WAIT_S, QUIET_CPUS = 120.0, 0.3
+
+
+def _cpu_busy_s() -> float | None:
+    """Busy CPU seconds of the whole machine since boot (Linux), None elsewhere."""
+    try:
+        with open("/proc/stat") as fh:
+            ticks = [int(x) for x in fh.readline().split()[1:9]]
+    except (OSError, ValueError):
+        return None
+    return (sum(ticks) - ticks[3] - ticks[4]) / os.sysconf("SC_CLK_TCK")  # less idle, iowait
+
+
+def _children_cpu_s() -> float:
+    import resource
+
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def wait_quiet(max_wait: float = QUIET_WAIT_S, cpus: float = QUIET_CPUS) -> float | None:
+    """Wait until other processes use less than ``cpus`` CPUs (2 s windows), at most
+    ``max_wait`` seconds; return the load of the last window (None: unknown)."""
+    deadline = time.monotonic() + max_wait
+    while True:
+        b0 = _cpu_busy_s()
+        if b0 is None:
+            return None
+        time.sleep(2.0)
+        load = (_cpu_busy_s() - b0) / 2.0
+        if load < cpus or time.monotonic() >= deadline:
+            return load
+
+
+def _worker(name: str, cache: str, python: str, seed: int, timeout: float, quiet_wait: float,
             processes: int = 1) -> dict[str, Any]:
-    """Run one worker subprocess; its result plus ``process_s`` (wall time), or ``error``."""
+    """Run one worker subprocess; its result plus ``process_s`` (wall time) and
+    ``background_cpus`` (CPUs used by other processes meanwhile), or ``error``."""
     cmd = [python, str(Path(__file__).resolve()), "--worker", name, "--cache", cache,
            "--seed", str(seed), "--processes", str(processes)]
+    if quiet_wait > 0:
+        wait_quiet(quiet_wait)
+    b0, c0 = _cpu_busy_s(), _children_cpu_s()
     res, wall, err = _run(cmd, _env(REF_TOOLS[name], python), cache, timeout)
-    return {**res, "process_s": wall} if res is not None else {"error": err, "process_s": wall}
+    b1, c1 = _cpu_busy_s(), _children_cpu_s()
+    bg = max(0.0, (b1 - b0 - (c1 - c0)) / wall) if b0 is not None and wall > 0 else None
+    extra = {"process_s": wall, "background_cpus": bg}
+    return {**res, **extra} if res is not None else {"error": err, **extra}
 
 
 def _med(runs: list[dict[str, Any]], key: str) -> float | None:
@@ -287,34 +332,36 @@ def _first_error(runs: list[dict[str, Any]]) -> str | None:
     return next((r["error"] for r in runs if "error" in r), None)
 
 
-def _measure_cython(python: str, repeats: int, seed: int, timeout: float, cold: bool) -> dict[str, Any]:
+def _measure_cython(run: Callable[..., dict[str, Any]], repeats: int, cold: bool) -> dict[str, Any]:
     """Cold Pool(2) in an empty cache (and cold sequential if that took < COLD_LIMIT_S),
     then ``repeats`` x (sequential, Pool(2)) with the cache filled."""
-    out: dict[str, Any] = {"notes": []}
+    out: dict[str, Any] = {"notes": [], "background": {}}
     cache = tempfile.mkdtemp(prefix="bench-sweep-cython-")
     try:
         if cold:
-            first = _worker("brian2-cython", python, cache, seed, timeout, processes=2)
+            first = run("brian2-cython", cache, processes=2)
         else:  # fill the cache
-            first = _worker("brian2-cython", python, cache, seed, timeout, processes=1)
+            first = run("brian2-cython", cache, processes=1)
         if "error" in first:
             return {"status": f"failed ({first['error']})"}
         if cold:
             out["cold_par2_s"] = first["sweep_s"]
+            out["background"]["cold_par2_s"] = first["background_cpus"]
             if first["sweep_s"] < COLD_LIMIT_S:
                 other = tempfile.mkdtemp(prefix="bench-sweep-cython-")
                 try:
-                    seq = _worker("brian2-cython", python, other, seed, timeout, processes=1)
+                    seq = run("brian2-cython", other, processes=1)
                 finally:
                     shutil.rmtree(other, ignore_errors=True)
                 out["cold_seq_s"] = seq.get("sweep_s")
+                out["background"]["cold_seq_s"] = seq.get("background_cpus")
             else:
                 out["notes"].append(f"cold Pool(2) took {first['sweep_s']:.0f} s > "
                                     f"{COLD_LIMIT_S:.0f} s: cold sequential not measured")
         seq_runs, par_runs = [], []
         for _ in range(repeats):
-            seq_runs.append(_worker("brian2-cython", python, cache, seed, timeout, processes=1))
-            par_runs.append(_worker("brian2-cython", python, cache, seed, timeout, processes=2))
+            seq_runs.append(run("brian2-cython", cache, processes=1))
+            par_runs.append(run("brian2-cython", cache, processes=2))
         err = _first_error(seq_runs + par_runs)
         if err:
             return {"status": f"failed ({err})"}
@@ -328,22 +375,26 @@ def _measure_cython(python: str, repeats: int, seed: int, timeout: float, cold: 
         "rates": seq_runs[0]["rates"],
         "same_rates_in_pool": seq_runs[0]["rates"] == par_runs[0]["rates"],
     }
+    out["background"] |= {"seq_s": _med(seq_runs, "background_cpus"),
+                          "par2_s": _med(par_runs, "background_cpus")}
     return out
 
 
-def _measure_fresh(name: str, keys: tuple[str, ...], python: str, repeats: int, seed: int,
-                   timeout: float) -> dict[str, Any]:
+def _measure_fresh(name: str, keys: tuple[str, ...], run: Callable[..., dict[str, Any]],
+                   repeats: int) -> dict[str, Any]:
     """``repeats`` workers, each in an empty directory (cold compile); medians of ``keys``."""
     runs = []
     for _ in range(repeats):
         cache = tempfile.mkdtemp(prefix=f"bench-sweep-{name}-")
         try:
-            runs.append(_worker(name, python, cache, seed, timeout))
+            runs.append(run(name, cache))
         finally:
             shutil.rmtree(cache, ignore_errors=True)
         if "error" in runs[-1]:
             return {"status": f"failed ({runs[-1]['error']})"}
     out = {key: _med(runs, key) for key in (*keys, "process_s")}
+    bg = _med(runs, "background_cpus")
+    out["background"] = {key: bg for key in keys}
     out["rates"] = runs[0]["rates"]
     out["same_rates_each_repeat"] = all(r["rates"] == runs[0]["rates"] for r in runs)
     if name == "annarchy":
@@ -353,7 +404,7 @@ def _measure_fresh(name: str, keys: tuple[str, ...], python: str, repeats: int, 
 
 
 def measure(name: str, python: str | None = None, repeats: int = 3, seed: int = 42,
-            timeout: float = 1800.0, cold: bool = True) -> dict[str, Any]:
+            timeout: float = 1800.0, cold: bool = True, quiet_wait: float = QUIET_WAIT_S) -> dict[str, Any]:
     """Measure one reference tool; a dict of figures (seconds, medians) and rates (Hz).
 
     ``brian2-cython``: ``seq_s``, ``par2_s`` (warm cache), ``cold_par2_s``,
@@ -361,18 +412,21 @@ def measure(name: str, python: str | None = None, repeats: int = 3, seed: int = 
     ``runs_s``, ``total_s``; ``annarchy``: ``compile_s``, ``seq_s``, ``par2_s``,
     ``sim_s``. ``rates``: the 100 mean rates of the sweep, in the order of
     :data:`CUBA_WEIGHTS`, or the 8 of the Izhikevich networks. ``status`` instead when
-    the tool is missing or failed.
+    the tool is missing or failed. ``background``: CPUs used by other processes during
+    the runs behind each figure; before each run, wait up to ``quiet_wait`` s for an
+    idle machine.
     """
     python = python or default_ref_python()
     version, err = probe_tool(REF_TOOLS[name], python)
     if version is None:
         return {"status": f"not installed ({err})"}
+    run = functools.partial(_worker, python=python, seed=seed, timeout=timeout, quiet_wait=quiet_wait)
     if name == "brian2-cython":
-        out = _measure_cython(python, repeats, seed, timeout, cold)
+        out = _measure_cython(run, repeats, cold)
     elif name == "brian2-standalone":
-        out = _measure_fresh(name, ("compile_s", "runs_s", "total_s"), python, repeats, seed, timeout)
+        out = _measure_fresh(name, ("compile_s", "runs_s", "total_s"), run, repeats)
     else:
-        out = _measure_fresh(name, ("compile_s", "seq_s", "par2_s", "sim_s"), python, repeats, seed, timeout)
+        out = _measure_fresh(name, ("compile_s", "seq_s", "par2_s", "sim_s"), run, repeats)
     return {"version": version, **out}
 
 
@@ -395,7 +449,7 @@ RATE_CHECK = (0, 33, 46, 66, 99)  # indices of CUBA_WEIGHTS shown in the rate ta
 
 def table(results: dict[str, dict[str, Any]], repeats: int) -> str:
     """Plain-text tables of the figures and of the mean rates."""
-    head = f"{'tool':<18} {'figure':<42} {'seconds':>9}"
+    head = f"{'tool':<18} {'figure':<42} {'seconds':>9} {'other load':>10}"
     out = [f"Sweep reference simulators (medians of {repeats}; cold: once)", head, "-" * len(head)]
     for name, res in results.items():
         if "status" in res:
@@ -403,8 +457,11 @@ def table(results: dict[str, dict[str, Any]], repeats: int) -> str:
             continue
         for tool, key, label in ROWS:
             if tool == name and res.get(key) is not None:
-                out.append(f"{name:<18} {label:<42} {res[key]:>9.2f}")
+                bg = res.get("background", {}).get(key)
+                bg_cell = "-" if bg is None else f"{bg:.2f} CPU"
+                out.append(f"{name:<18} {label:<42} {res[key]:>9.2f} {bg_cell:>10}")
         out += [f"{name:<18}   note: {n}" for n in res.get("notes", [])]
+    out.append("other load: CPUs used by other processes during the measurement (median)")
     out.append("")
     for name in ("brian2-cython", "brian2-standalone"):
         if "rates" in results.get(name, {}):
@@ -476,12 +533,15 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--no-cold", action="store_true", help="skip the cold Brian2 Cython runs")
     ap.add_argument("--ref-python", default=default_ref_python())
     ap.add_argument("--timeout", type=float, default=1800.0, help="s per subprocess")
+    ap.add_argument("--quiet-wait", type=float, default=QUIET_WAIT_S,
+                    help="s to wait for an idle machine before each measurement (0: never)")
     ap.add_argument("--json", help="dump the figures and rates to this path")
     a = ap.parse_args(argv)
     results = {}
     for name in a.tools:
         t0 = time.perf_counter()
-        results[name] = measure(name, a.ref_python, a.repeats, a.seed, a.timeout, not a.no_cold)
+        results[name] = measure(name, a.ref_python, a.repeats, a.seed, a.timeout, not a.no_cold,
+                                a.quiet_wait)
         print(f"  {name}: {results[name].get('version', '')} measured in "
               f"{time.perf_counter() - t0:.0f} s", flush=True)
     print(table(results, a.repeats))

@@ -17,8 +17,9 @@ from dasksnn.results.store import Outcome
 
 __all__ = ["run_tasks", "timed_task", "Shared", "Progress"]
 
-# runs gathered before they are handed on, so a fast sweep writes in batches
-_BATCH = 64
+# results gathered before they are handed on, so a fast sweep writes in batches of bounded size
+_BATCH_RUNS = 64
+_BATCH_BYTES = 16 * 2**20
 
 
 class Progress:
@@ -106,15 +107,19 @@ def run_tasks(work: Callable[..., Any], runs: Sequence[int], per_run: Sequence[S
     run_of = {future.key: run for future, run in zip(futures, runs, strict=True)}
     bar.widget(futures)
     pending = as_completed(futures, loop=client.loop)
+    from dask.sizeof import sizeof
+
     try:
         batch: list[Outcome] = []
+        size = 0
         for future in pending:
             batch.append(_result(future, run_of[future.key]))
             future.release()
-            if len(batch) >= _BATCH or not pending.has_ready():
+            size += sizeof(batch[-1].value)
+            if len(batch) >= _BATCH_RUNS or size >= _BATCH_BYTES or not pending.has_ready():
                 bar.update(len(batch))
                 yield batch
-                batch = []
+                batch, size = [], 0
         if batch:
             bar.update(len(batch))
             yield batch
