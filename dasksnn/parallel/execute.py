@@ -40,8 +40,9 @@ class Progress:
             return False
         try:
             from distributed import progress
+            from IPython.display import display
 
-            progress(futures, notebook=True)
+            display(progress(futures, notebook=True, multi=False))
         except Exception:  # no ipywidgets: fall back to the text bar
             return False
         self.enabled = False
