@@ -140,11 +140,12 @@ def _sources(networks: Sequence[Network] | None, number: int) -> tuple[Network |
     if isinstance(number, bool) or not isinstance(number, int | np.integer) or number < 1:
         raise DasksnnError(f"parallel_run: give networks=[...] or number >= 1 (copies of the default "
                            f"network), got number={number!r}")
-    template = default_network()
-    if not template.get_populations():
+    default = default_network()
+    if not default.get_populations():
         raise DasksnnError("parallel_run: number= runs copies of the default network, which has no "
                            "population; create the objects at module level, or pass networks=[...]")
-    return template, [None] * int(number), int(number)
+    # an uncompiled copy travels to the workers: objects and values, not synapses or kernel state
+    return default._replica(0), [None] * int(number), int(number)
 
 
 def _check_args(method: Callable[..., Any], args: dict[str, Sequence[Any]], n: int) -> None:

@@ -9,6 +9,7 @@ events, as NWB stores spike trains: flat ``<prefix>_spike_time`` and
 
 from __future__ import annotations
 
+import functools
 import importlib.metadata
 import platform
 from typing import TYPE_CHECKING
@@ -24,6 +25,7 @@ if TYPE_CHECKING:
 __all__ = ["monitor_dataset", "network_dataset", "versions"]
 
 
+@functools.cache  # reading package metadata takes milliseconds; a sweep asks once per run
 def versions() -> dict[str, str]:
     """Versions of what made a result, for the attrs of every dataset."""
     found = {"python": platform.python_version()}
