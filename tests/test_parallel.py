@@ -132,6 +132,11 @@ def test_same_seed_and_fresh_entropy():
     same = ann.parallel_run(method=entropy, number=3, same_seed=True, sequential=True, progress=False)
     assert len({s for s, _ in same}) == 1
     np.testing.assert_array_equal(same[0][1], same[2][1])
+    # without seed=, the seed given to setup() is the root, as ANNarchy's global seed
+    seeded = ann.parallel_run(method=entropy, number=3, sequential=True, progress=False)
+    assert [s for s, _ in seeded] == [s for s, _ in ann.parallel_run(method=entropy, number=3, sequential=True,
+                                                                      progress=False)]
+    ann.set_seed(None)  # no seed given: fresh entropy every call
     fresh = ann.parallel_run(method=entropy, number=3, sequential=True, progress=False)
     again = ann.parallel_run(method=entropy, number=3, sequential=True, progress=False)
     assert len({s for s, _ in fresh}) == 3 and {s for s, _ in fresh}.isdisjoint(s for s, _ in again)
@@ -258,8 +263,7 @@ def test_sweep_resumes_only_missing_runs(tmp_path):
     def interrupted(we, wi):
         counted_build(we, wi, log, fail_at=(1.5, 0.0))
 
-    with pytest.raises(DasksnnError, match=r"run 8 failed \(parameters \{'we': np.float64\(1.5\), 'wi': "
-                                           r"np.float64\(0.0\)\}, trial 0, seed \d+; the other runs were "
+    with pytest.raises(DasksnnError, match=r"run 8 failed \(parameters \{'we': 1.5, 'wi': 0.0\}, trial 0, seed \d+; the other runs were "
                                            r"cancelled, finished runs are in the store\):\nRuntimeError: "
                                            r"interrupted at we=1.5, wi=0.0"):
         ann.sweep(interrupted, **SWEEP, sequential=True, progress=False, store=store)
@@ -313,3 +317,91 @@ def test_sweep_bad_arguments():
         ann.sweep(build, params={"we": [1.0], "wi": [1.0]}, duration=10.0, errors="ignore")
     with pytest.raises(DasksnnError, match=r"returned 3; it must return a Network or nothing"):
         ann.sweep(lambda: 3, duration=10.0, sequential=True)
+
+
+# ---------------------------------------------------------------------------- review fixes
+def test_store_refuses_a_directory_that_is_not_a_store(tmp_path):
+    (tmp_path / "notes.txt").write_text("mine")
+    with pytest.raises(DasksnnError, match=r"exists and is not a Zarr store; choose another path"):
+        ann.sweep(build, **SWEEP, sequential=True, progress=False, store=tmp_path)
+    assert os.listdir(tmp_path) == ["notes.txt"]
+
+
+def test_resume_drops_events_of_unfinished_runs(tmp_path):
+    """A sweep interrupted between writing events and marking runs done resumes cleanly."""
+    import zarr
+
+    store = tmp_path / "cut.zarr"
+    ann.sweep(build, **SWEEP, sequential=True, progress=False, store=store)
+    group = zarr.open_group(store, mode="r+")
+    group["pop_spike_time"].append(np.arange(7.0))  # as if interrupted between the two appends
+    status = group["status"][:]
+    status[11] = 0  # the last batch written was not marked done
+    group["status"][:] = status
+    resumed = ann.sweep(build, **SWEEP, sequential=True, progress=False, store=store).load()
+    full = ann.sweep(build, **SWEEP, sequential=True, progress=False)
+    assert (resumed.status == 1).all() and resumed.sizes["pop_spike"] == full.sizes["pop_spike"]
+    for run in range(12):
+        for a, b in zip(resumed.snn.spikes(run), full.snn.spikes(run), strict=True):
+            np.testing.assert_array_equal(a, b)
+
+
+def test_objects_made_again_by_another_import_are_found_by_name():
+    """A worker that imports the user's module makes its objects anew: get() finds them by name."""
+    poisson_network()
+    replica = ann.default_network()._replica(1)
+    ann.clear()
+    inp, pop, m = poisson_network()  # the module imported again: same names, new identities
+    assert replica.get(inp).name == "inp" and replica.get(m) is replica.get_monitors()[0]
+    other = ann.Population(3, ann.Izhikevich, name="other")
+    with pytest.raises(ann.NetworkError, match=r"Population 'other'.* is not in this network"):
+        replica.get(other)
+
+
+def test_compiled_network_travels_to_a_process_without_its_kernel(client):
+    model = ann.Neuron(equations="13.7 * dv/dt = 1.0 - v", spike="v > 0.9", reset="v = 0.0")  # a new kernel
+    pop = ann.Population(5, model, name="fresh")
+    m = ann.Monitor(pop, "spike")
+    net = ann.Network(dt=0.1, seed=1)
+    net.add([pop, m])
+    net.compile()
+    counts = ann.parallel_run(method=lambda idx, n: len(n.get(m).raster_plot()[0]) if n.simulate(100.0) is None
+                              else 0, networks=[net, net], client=client, progress=False)
+    assert counts[0] == counts[1] > 0
+
+
+def test_parallel_run_copies_start_from_the_initial_state():
+    _, pop, _ = poisson_network()
+    ann.compile()
+    ann.simulate(100.0)
+
+    def initial_v(idx, net):
+        return float(net.get(pop).v[0]), net.get_time()
+
+    assert ann.parallel_run(method=initial_v, number=1, sequential=True, progress=False) == [(-65.0, 0.0)]
+
+
+def own_network_build(we, wi):
+    """A build that makes its own Network, draws on it, and clears the default network first."""
+    ann.clear()
+    build(we, wi)
+    net = ann.Network(dt=0.1)
+    net.add(ann.default_network()._objects())
+    net.get(net.get_populations()[1]).v = ann.Uniform(-70.0, -60.0)
+    return net
+
+
+def test_networks_made_in_build_are_seeded_by_the_run():
+    params = dict(params={"we": [1.0], "wi": [0.0]}, trials=2, duration=50.0, seed=3, sequential=True, progress=False)
+    first, second = ann.sweep(own_network_build, **params), ann.sweep(own_network_build, **params)
+    xr.testing.assert_identical(first, second)
+    t0, _ = first.snn.spikes(0)
+    assert not np.array_equal(t0, first.snn.spikes(1)[0])  # trials differ
+
+
+def test_sweep_on_threaded_workers():
+    """Builds swap the default network: two threads of one worker must not mix runs."""
+    with LocalCluster(n_workers=1, threads_per_worker=2, dashboard_address=":0") as cluster, Client(cluster) as c:
+        ds = ann.sweep(build, **SWEEP, client=c, progress=False)
+    assert (ds.status == 1).all()
+    xr.testing.assert_identical(ds, ann.sweep(build, **SWEEP, sequential=True, progress=False))

@@ -26,6 +26,7 @@ def test_monitor_to_xarray_names_dims_units():
     ds = mon.to_xarray()
     assert ds.exc_v.dims == ("time", "exc_neuron") and ds.exc_v.shape == (2000, 30)
     assert ds.exc_v.attrs == {"long_name": "v of exc (IF_cond_exp)", "units": "mV"}
+    assert net.results().exc_v.attrs == ds.exc_v.attrs and net.results().time.attrs["units"] == "ms"
     assert ds.exc_g_exc.attrs["units"] == "uS"
     assert ds.time.attrs["units"] == "ms" and ds.time.values[1] == pytest.approx(0.1)
     np.testing.assert_array_equal(ds.exc_neuron, np.arange(30))
@@ -52,10 +53,12 @@ def test_rate_bin_and_period_grids():
     net.compile()
     net.simulate(100.0)
     ds = mon.to_xarray(rate_bin=1.0)
-    assert ds.sizes["time"] == 100  # samples every 1 ms and 1 ms bins share one grid
-    assert ds.exc_rate.dims == ("time",)
+    assert ds.sizes["exc_time"] == 100  # samples every 1 ms and 1 ms bins share one grid
+    assert ds.exc_rate.dims == ("exc_time",) and ds.exc_v.dims == ("exc_time", "exc_neuron")
     other = mon.to_xarray(rate_bin=0.5)
     assert other.exc_rate.dims == ("exc_rate_time",) and other.sizes["exc_rate_time"] == 200
+    assert mon.to_xarray().exc_rate.dims == ("time",)  # every step
+    assert net.results().exc_v.shape == (100, 30)  # its own grid: not padded to every step
     with pytest.raises(NetworkError, match=r"rate_bin=0.25 ms must be a positive multiple of dt = 0.1 ms"):
         mon.to_xarray(rate_bin=0.25)
 

@@ -7,6 +7,7 @@ on copies of the objects added to them, as in ANNarchy.
 
 from __future__ import annotations
 
+import contextvars
 import re
 import time
 from collections.abc import Iterable
@@ -24,6 +25,8 @@ __all__ = ["Network", "default_network", "setup", "compile", "simulate", "step",
            "get_population", "get_projection"]
 
 _default: Network | None = None
+# seed of networks created without one while a sweep builds a run (see dasksnn.parallel.sweep)
+run_seed: contextvars.ContextVar[int | None] = contextvars.ContextVar("dasksnn_run_seed", default=None)
 # kernel arrays that reset() clears: refractory counters, spike lists, delay buffers
 _INTERNAL_STATE = re.compile(r"^(p\d+__(ref|nspk|flag)|j\d+_buf)$")
 # initial capacity of a spike monitor buffer, in spikes per recorded neuron
@@ -103,7 +106,7 @@ class Network:
         self._named: dict[str, int] = {}  # objects named automatically so far, by kind
         self._compiled: _Compiled | None = None
         self._step = 0
-        self.set_seed(seed)
+        self.set_seed(seed if seed is not None else run_seed.get())
         if everything:
             self.add(default_network()._objects())
 
@@ -121,7 +124,11 @@ class Network:
         seed : int, numpy.random.SeedSequence or None
             ``None`` draws fresh entropy.
         """
-        sequence = seed if isinstance(seed, np.random.SeedSequence) else np.random.SeedSequence(seed)
+        if isinstance(seed, np.random.SeedSequence):  # a copy: spawning below must not change the caller's
+            sequence = np.random.SeedSequence(seed.entropy, spawn_key=seed.spawn_key, pool_size=seed.pool_size)
+        else:
+            sequence = np.random.SeedSequence(seed)
+        self.seeded = seed is not None  # given by the user, not fresh entropy
         self._seed_sequence = sequence
         init, connect, run = sequence.spawn(3)
         self._init_rng = np.random.default_rng(init)
@@ -140,9 +147,12 @@ class Network:
     def _auto_name(self, kind: str) -> str:
         """``pop0``, ``pop1``, ...: numbered per network, so the same script names objects alike
         in every process."""
-        number = self._named.get(kind, 0)
-        self._named[kind] = number + 1
-        return f"{kind}{number}"
+        used = {obj.name for obj in self._objects()}
+        while True:
+            number = self._named.get(kind, 0)
+            self._named[kind] = number + 1
+            if f"{kind}{number}" not in used:
+                return f"{kind}{number}"
 
     def _register(self, obj: Population | Projection | Monitor) -> None:
         """Record an object created while this network is the default one."""
@@ -222,6 +232,9 @@ class Network:
         """
         replica = Network(dt=self.dt, seed=seed)
         replica._add_copies(self._objects())
+        if self._compiled is not None:  # start where this network started, not where it is now
+            for pop, initial in zip(replica._populations, self._initial, strict=True):
+                pop._values = {name: values.copy() for name, values in initial.items()}
         return replica
 
     def _copy(self, obj: Any) -> Any:
@@ -257,8 +270,24 @@ class Network:
             return PopulationView(self.get(obj._population), obj._ranks)
         copy = self._copies.get(_key(obj)) if isinstance(obj, Population | Projection | Monitor) else None
         if copy is None:
+            copy = self._same_name(obj)
+        if copy is None:
             raise NetworkError(f"{obj!r} is not in this network: add it with net.add() first")
         return copy
+
+    def _same_name(self, obj: Any) -> Any:
+        """The copy of a module-level object made again by another process.
+
+        A worker that imports the user's module (a method pickled by reference) creates
+        that module's objects anew, with new identities; they are found by kind and
+        name, which a script gives alike in every process.
+        """
+        if not isinstance(obj, Population | Projection | Monitor):
+            return None
+        matches = [c for c in self._list_of(obj) if c.name == obj.name and type(c) is type(obj)]
+        if len(matches) != 1 or (isinstance(obj, Population) and matches[0].size != obj.size):
+            return None
+        return matches[0]
 
     def get_population(self, name: str) -> Population:
         """Return the population called ``name``."""

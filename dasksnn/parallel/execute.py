@@ -7,6 +7,7 @@ runs finish, so callers (``parallel_run``, ``sweep``) never care which one ran.
 from __future__ import annotations
 
 import os
+import platform
 import sys
 import time
 import traceback
@@ -72,7 +73,7 @@ class Shared:
 
 def timed_task(work: Callable[..., Any], run: int, shared: Shared, *args: Any) -> Outcome:
     """Run ``work(run, timings, *shared, *args)`` and wrap what it returns or raises in an Outcome."""
-    timings: dict[str, Any] = {"worker": f"{os.uname().nodename}:{os.getpid()}"}
+    timings: dict[str, Any] = {"worker": f"{platform.node()}:{os.getpid()}"}
     start = time.perf_counter()
     try:
         value = work(run, timings, *shared.items, *args)

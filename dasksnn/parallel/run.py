@@ -51,8 +51,10 @@ def parallel_run(method: Callable[..., Any], networks: Sequence[Network] | None 
         Give every run the same seed (else run ``i`` gets child ``i`` of
         ``SeedSequence(seed)``).
     seed : int or numpy.random.SeedSequence, optional
-        Root seed; ``None`` draws fresh entropy, printed by ``measure_time`` and
-        available in each run as ``net.seed_entropy``.
+        Root seed. ``None``: with ``number=``, the seed given to :func:`setup` or
+        :func:`set_seed` (as ANNarchy's global seed), else fresh entropy; with
+        ``networks=``, each network keeps its own seed (and state). The seed of a run
+        is ``net.seed_entropy``; ``measure_time`` prints the root.
     client : distributed.Client, optional
         Where to run (default: the active client, else dasksnn's LocalCluster).
     progress : bool, default True
@@ -92,7 +94,12 @@ def parallel_run(method: Callable[..., Any], networks: Sequence[Network] | None 
     template, sources, n = _sources(networks, number)
     _check_args(method, args, n)
     _processes(max_processes)
+    keep_own = seed is None and template is None and not same_seed
+    if seed is None and template is not None and default_network().seeded:
+        seed = default_network()._seed_sequence  # ANNarchy's setup(seed=...) seeds parallel runs too
     root, seeds = run_seeds(seed, n, same_seed)
+    if keep_own:
+        seeds = [None] * n  # type: ignore[list-item]
     per_run = [(source, seeds[i], {name: values[i] for name, values in args.items()})
                for i, source in enumerate(sources)]
 
@@ -100,7 +107,7 @@ def parallel_run(method: Callable[..., Any], networks: Sequence[Network] | None 
     warm: dict[str, Any] = {}
     first = sources[0] or template
     if template is not None or not first.compiled:  # compile once here; workers only load the kernel
-        compile_timed(first._replica(seeds[0]), warm)
+        compile_timed(first._replica(seeds[0] if seeds[0] is not None else first._seed_sequence), warm)
     target = None if sequential else get_client(client, max_processes)
     # sequential runs get copies, as workers do, so that both give the same results
     shared = (method, sequential, template)
@@ -119,7 +126,7 @@ def parallel_run(method: Callable[..., Any], networks: Sequence[Network] | None 
     finally:
         tasks.close()
     if measure_time:
-        workers = 0 if target is None else len(target.scheduler_info()["workers"])
+        workers = 0 if target is None else len(target.nthreads())
         print(report("parallel_run", outcomes, time.perf_counter() - start, warm, workers, root))
     return results
 
@@ -169,17 +176,19 @@ def _check_args(method: Callable[..., Any], args: dict[str, Sequence[Any]], n: i
 
 
 def _run_method(run: int, timings: dict[str, Any], method: Callable[..., Any], copy: bool,
-                template: Network | None, source: Network | None, seed: int, kwargs: dict[str, Any]) -> Any:
+                template: Network | None, source: Network | None, seed: int | None, kwargs: dict[str, Any]) -> Any:
     """One run: its network (a copy, seeded with the run's seed), compiled, then the user's method.
 
     A compiled network given in ``networks=`` keeps its state and synapses; any other
     is rebuilt as a fresh copy, so its connectivity comes from the run's seed.
+    ``seed=None``: the given network keeps its own seed.
     """
     if source is not None and source.compiled:
         net = pickle.loads(pickle.dumps(source)) if copy else source
-        net.set_seed(seed)
+        if seed is not None:
+            net.set_seed(seed)
     else:
-        net = (template if source is None else source)._replica(seed)
+        net = (template if source is None else source)._replica(seed if seed is not None else source._seed_sequence)
     compile_timed(net, timings)
     start = time.perf_counter()
     value = method(run, net, **kwargs)

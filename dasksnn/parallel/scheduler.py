@@ -43,7 +43,8 @@ class WorkerSetup(WorkerPlugin):
         self.cache_dir = cache_dir
 
     def setup(self, worker: Any) -> None:
-        os.environ["DASKSNN_CACHE_DIR"] = self.cache_dir
+        # the client's cache, unless the cluster was given one of its own
+        os.environ.setdefault("DASKSNN_CACHE_DIR", self.cache_dir)
         for name, value in _SINGLE_THREAD.items():
             os.environ.setdefault(name, value)
 
@@ -60,7 +61,7 @@ def _processes(max_processes: int | None) -> int:
 def _local_client(n: int) -> Client:
     """The session's LocalCluster client, started on first use (again if the size changes)."""
     global _local
-    if _local is not None and _local.status == "running" and len(_local.scheduler_info()["workers"]) == n:
+    if _local is not None and _local.status == "running" and len(_local.nthreads()) == n:
         return _local
     close_local_cluster()
     cluster = LocalCluster(n_workers=n, threads_per_worker=1, processes=True, env=dict(_SINGLE_THREAD))

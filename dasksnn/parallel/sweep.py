@@ -7,6 +7,7 @@ import inspect
 import itertools
 import json
 import os
+import threading
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any
@@ -25,6 +26,8 @@ from dasksnn.results.store import MemorySink, ZarrSink
 __all__ = ["sweep"]
 
 _RESERVED = ("run", "trial", "seed", "status", "error")
+# build functions swap the module's default network: one at a time in a process
+_BUILD_LOCK = threading.Lock()
 
 
 def sweep(build: Callable[..., Network | None], params: Mapping[str, Sequence[Any]] | None = None, *,
@@ -91,23 +94,24 @@ def sweep(build: Callable[..., Network | None], params: Mapping[str, Sequence[An
     stored_seed = _stored_seed(store) if seed is None and store is not None else None
     root, seeds = run_seeds(stored_seed if stored_seed is not None else seed, n)
     _processes(max_processes)
-    values = [dict(zip(names, combos[r // trials], strict=True)) for r in range(n)]
+    values = [{name: value.item() for name, value in zip(names, combos[r // trials], strict=True)} for r in range(n)]
     coords = {"run": np.arange(n), **{name: np.array([v[name] for v in values]) for name in names},
               "trial": np.tile(np.arange(trials), len(combos)), "seed": np.array(seeds, dtype=np.uint64)}
-    fingerprint = json.dumps({"parameters": {k: np.asarray(v).tolist() for k, v in grid.items()},
+    fingerprint = json.dumps({"build": getattr(build, "__qualname__", repr(build)),
+                              "parameters": {k: np.asarray(v).tolist() for k, v in grid.items()},
                               "trials": trials, "duration": float(duration), "seed": str(root),
                               "rate_bin": rate_bin})
     attrs = {"parameters": json.dumps(names), "sweep": fingerprint, "seed": str(root)}
     sink = ZarrSink(store, coords, attrs) if store is not None else MemorySink(coords, attrs)
     todo = np.flatnonzero(~sink.done()).tolist()
+    # workers start from the dt of this process's default network, as sequential runs do
+    dt = _network_module.default_network().dt
 
     start = time.perf_counter()
     warm: dict[str, Any] = {}
     outcomes = []
-    if todo:  # compile once here, so workers only load the kernel
-        # workers start from the dt of this process's default network, as sequential runs do
-        dt = _network_module.default_network().dt
-        compile_timed(_built(build, values[todo[0]], seeds[todo[0]], dt), warm)
+    if todo:
+        _prepare(build, values, seeds, dt, rate_bin, errors, sink.attrs, warm)
         target = None if sequential else get_client(client, max_processes)
         tasks = run_tasks(_run_one, todo, [(values[r], seeds[r]) for r in todo],
                           (build, dt, float(duration), rate_bin), target, "sweep", progress)
@@ -126,9 +130,27 @@ def sweep(build: Callable[..., Network | None], params: Mapping[str, Sequence[An
         finally:
             tasks.close()
         if measure_time:
-            workers = 0 if target is None else len(target.scheduler_info()["workers"])
+            workers = 0 if target is None else len(target.nthreads())
             print(report("sweep", outcomes, time.perf_counter() - start, warm, workers, root))
     return sink.result()
+
+
+def _prepare(build: Callable[..., Network | None], values: list[dict[str, Any]], seeds: list[int], dt: float,
+             rate_bin: float | None, errors: str, attrs: dict[str, Any], warm: dict[str, Any]) -> None:
+    """Build run 0 here: check what a run would reject, describe the model, and compile the
+    kernel once before the fan-out, so workers only load it."""
+    from dasksnn.results.dataset import _bin_steps, describe
+
+    try:
+        first = _built(build, values[0], seeds[0], dt)
+        _bin_steps(rate_bin, first.dt, "sweep")
+    except Exception as exc:
+        if errors == "raise" or isinstance(exc, DasksnnError):
+            raise DasksnnError(f"sweep: run 0 failed (parameters {values[0]}, trial 0, seed {seeds[0]}), before "
+                               f"any run started: {type(exc).__name__}: {exc}") from exc
+        return  # recorded by its task, like any other failing run
+    attrs["model"] = describe(first)
+    compile_timed(first, warm)
 
 
 def _check(build: Any, params: Mapping[str, Sequence[Any]], trials: Any, duration: Any,
@@ -147,6 +169,9 @@ def _check(build: Any, params: Mapping[str, Sequence[Any]], trials: Any, duratio
         if array.ndim != 1 or array.size == 0 or array.dtype == object:
             raise DasksnnError(f"sweep: parameter '{name}' needs a non-empty 1-D list of numbers or strings, "
                                f"got {values!r}")
+        if np.unique(array).size != array.size:
+            raise DasksnnError(f"sweep: parameter '{name}' repeats a value ({values!r}); use trials= to "
+                               "repeat runs")
         grid[name] = array
     if isinstance(trials, bool) or not isinstance(trials, int | np.integer) or trials < 1:
         raise DasksnnError(f"sweep: trials must be a whole number >= 1, got {trials!r}")
@@ -176,14 +201,18 @@ def _stored_seed(store: str | os.PathLike) -> int | None:
 
 
 @contextlib.contextmanager
-def _fresh_default(seed: int, dt: float) -> Iterator[Network]:
-    """A new default network, seeded with ``seed``, for objects a build function creates."""
-    saved = _network_module._default
-    _network_module._default = Network(dt=dt, seed=seed)
-    try:
-        yield _network_module._default
-    finally:
-        _network_module._default = saved
+def _fresh_default(seed: int, dt: float) -> Iterator[None]:
+    """A new default network for the objects a build function creates; every network made
+    meanwhile without a seed of its own gets ``seed``."""
+    with _BUILD_LOCK:
+        saved = _network_module._default
+        token = _network_module.run_seed.set(seed)
+        try:
+            _network_module._default = Network(dt=dt)
+            yield
+        finally:
+            _network_module.run_seed.reset(token)
+            _network_module._default = saved
 
 
 def _built(build: Callable[..., Network | None], values: dict[str, Any], seed: int, dt: float) -> Network:
@@ -192,8 +221,9 @@ def _built(build: Callable[..., Network | None], values: dict[str, Any], seed: i
     Equivalent to ``clear(); setup(dt=dt, seed=seed); build(**values)`` on the default
     network, which is how a user repeats one run.
     """
-    with _fresh_default(seed, dt) as default:
+    with _fresh_default(seed, dt):
         made = build(**values)
+        default = _network_module._default  # build may have called clear()
     if made is None:
         made = default
     elif not isinstance(made, Network):

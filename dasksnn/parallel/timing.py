@@ -18,6 +18,8 @@ _used: set[str] = set()
 def kernel_origin(net: Any) -> str:
     """How this process got ``net``'s kernel: "compiled", "disk cache" or "memory"."""
     compiled = net._compiled
+    if compiled.kernel is None:  # a compiled network unpickled here: its kernel is loaded when it runs
+        compiled.load()
     if str(compiled.path) in _used:
         return "memory"
     _used.add(str(compiled.path))

@@ -42,9 +42,11 @@ class SnnAccessor:
         ragged = ragged_dims(ds)
         events = [name for name, var in ds.data_vars.items() if set(var.dims) & set(ragged)]
         index = [*self.parameters, "trial"]
-        return ds.drop_vars(events).reset_coords([c for c in ds.coords if c not in (*index, "run") and
-                                                  ds[c].dims == ("run",)]) \
-            .set_index(run=index).unstack("run").transpose(*index, ...)
+        ds = ds.drop_vars(events).reset_coords([c for c in ds.coords if c not in (*index, "run") and
+                                                ds[c].dims == ("run",)])
+        if len(index) == 1:  # no parameters: runs are trials
+            return ds.swap_dims(run="trial").drop_vars("run")
+        return ds.set_index(run=index).unstack("run").transpose(*index, ...)
 
     def spikes(self, run: int | None = None, population: str | None = None) -> tuple[np.ndarray, np.ndarray]:
         """Spike times (ms) and neuron ranks of one run, ready for ``plt.plot(t, n, '.')``.

@@ -66,9 +66,11 @@ def monitor_dataset(mon: Monitor, rate_bin: float | None = None) -> xr.Dataset:
     coords: dict[str, xr.Variable] = {neuron_dim: xr.Variable(
         neuron_dim, ranks, {"long_name": f"rank of the neuron in population '{mon.object._population.name}'"})}
     data: dict[str, xr.Variable] = {}
+    # every-step grids of all monitors share ``time``; a monitor with a period has its own
+    time_dim = "time" if mon.period is None or round(mon.period / dt) == 1 else f"{prefix}_time"
     if mon.recorded_variables:
         steps = np.concatenate(mon._time_chunks) if mon._time_chunks else np.zeros(0, np.int64)
-        coords["time"] = _time(steps, dt)
+        coords[time_dim] = _time(steps, dt, time_dim)
     for var in mon.recorded_variables:
         chunks = mon._value_chunks[var]
         values = np.concatenate(chunks) if chunks else np.zeros((0, ranks.size))
@@ -76,22 +78,23 @@ def monitor_dataset(mon: Monitor, rate_bin: float | None = None) -> xr.Dataset:
         unit = neuron.unit_of(var)
         if unit is not None:
             attrs["units"] = unit
-        data[f"{prefix}_{var}"] = xr.Variable(("time", neuron_dim), values, attrs)
+        data[f"{prefix}_{var}"] = xr.Variable((time_dim, neuron_dim), values, attrs)
     if "spike" in mon.variables:
-        data.update(_spike_variables(mon, prefix, neuron_dim, ranks, _bin_steps(rate_bin, dt, repr(mon)), coords))
+        data.update(_spike_variables(mon, prefix, neuron_dim, ranks, _bin_steps(rate_bin, dt, repr(mon)), coords,
+                                     time_dim))
     clash = set(data) & set(coords)
     if clash:
         raise NetworkError(f"{mon!r}: recorded variable names clash with result names ({', '.join(sorted(clash))})")
     return xr.Dataset(data, coords)
 
 
-def _time(steps: np.ndarray, dt: float) -> xr.Variable:
+def _time(steps: np.ndarray, dt: float, dim: str) -> xr.Variable:
     # times are step * dt exactly, so grids of different monitors align in a merge
-    return xr.Variable("time", steps.astype(np.float64) * dt, {"units": "ms", "long_name": "time"})
+    return xr.Variable(dim, steps.astype(np.float64) * dt, {"units": "ms", "long_name": "time"})
 
 
 def _spike_variables(mon: Monitor, prefix: str, neuron_dim: str, ranks: np.ndarray, bin_steps: int,
-                     coords: dict[str, xr.Variable]) -> dict[str, xr.Variable]:
+                     coords: dict[str, xr.Variable], time_dim: str) -> dict[str, xr.Variable]:
     dt = mon._network.dt
     steps, neurons = mon._spike_arrays()
     spike_dim = f"{prefix}_spike"
@@ -106,12 +109,16 @@ def _spike_variables(mon: Monitor, prefix: str, neuron_dim: str, ranks: np.ndarr
     rate = binned / (ranks.size * widths_s) if ranks.size else np.zeros(binned.size)
     duration_s = span.steps * dt / 1000.0
     mean_rate = steps.size / (ranks.size * duration_s) if ranks.size and duration_s > 0 else 0.0
-    rate_time = _time(edges[:-1], dt)
-    if "time" in coords and not np.array_equal(coords["time"].values, rate_time.values):
-        rate_dim = f"{prefix}_rate_time"  # a period other than the rate bins: keep both grids
-        rate_time = xr.Variable(rate_dim, rate_time.values, rate_time.attrs)
-    else:
+    if bin_steps == 1:
         rate_dim = "time"
+    elif time_dim in coords and np.array_equal(coords[time_dim].values, edges[:-1] * dt):
+        rate_dim = time_dim  # bins on the grid of the recorded variables
+    else:
+        rate_dim = f"{prefix}_rate_time"
+    rate_time = _time(edges[:-1], dt, rate_dim)
+    if rate_dim == "time" and "time" in coords and not np.array_equal(coords["time"].values, rate_time.values):
+        rate_dim = f"{prefix}_rate_time"  # recorded over another span than the variables
+        rate_time = _time(edges[:-1], dt, rate_dim)
     coords[rate_dim] = rate_time
     name = mon.object.name
 
@@ -153,7 +160,8 @@ def network_dataset(net: Network, rate_bin: float | None = None) -> xr.Dataset:
     See :meth:`dasksnn.Network.results`.
     """
     parts = [monitor_dataset(mon, rate_bin) for mon in net.get_monitors()]
-    merged = xr.merge(parts, join="outer", compat="no_conflicts", combine_attrs="drop") if parts else xr.Dataset()
+    merged = xr.merge(parts, join="outer", compat="no_conflicts", combine_attrs="drop_conflicts") \
+        if parts else xr.Dataset()
     merged.attrs = {
         "dt": net.dt, "duration": net.get_time(), "seed": str(net.seed_entropy),
         "model": describe(net), **versions(),

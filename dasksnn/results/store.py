@@ -118,8 +118,12 @@ class _Sink:
     def _create(self, first: xr.Dataset) -> None:
         raise NotImplementedError
 
-    def _append(self, name: str, values: np.ndarray) -> int:
-        """Append ragged values; return the offset where they start."""
+    def _length(self, name: str) -> int:
+        """Number of ragged values held in ``name``."""
+        raise NotImplementedError
+
+    def _append(self, name: str, values: np.ndarray) -> None:
+        """Append ragged values."""
         raise NotImplementedError
 
     def write(self, outcomes: Sequence[Outcome]) -> None:
@@ -146,9 +150,9 @@ class _Sink:
             for dim in ragged:
                 names = [n for n in ragged_vars if self.template[n].dims == (dim,)]
                 counts = np.array([o.value.sizes.get(dim, 0) for o in good])
-                offset = 0
+                offset = self._length(names[0])
                 for name in names:
-                    offset = self._append(name, np.concatenate([o.value[name].values for o in good]))
+                    self._append(name, np.concatenate([o.value[name].values for o in good]))
                 starts = offset + np.concatenate([[0], np.cumsum(counts)[:-1]])
                 _setter(arrays[f"{dim}_start"])[index] = starts
                 _setter(arrays[f"{dim}_stop"])[index] = starts + counts
@@ -191,11 +195,12 @@ class MemorySink(_Sink):
     def _arrays(self) -> dict[str, Any]:
         return {name: var.values for name, var in self.template.data_vars.items()}
 
-    def _append(self, name: str, values: np.ndarray) -> int:
+    def _length(self, name: str) -> int:
+        return self._lengths[name]
+
+    def _append(self, name: str, values: np.ndarray) -> None:
         self._ragged[name].append(values)
-        start = self._lengths[name]
         self._lengths[name] += values.size
-        return start
 
     def result(self) -> xr.Dataset:
         """The sweep dataset (runs in run order)."""
@@ -229,6 +234,8 @@ class ZarrSink(_Sink):
         self.group = None
         if os.path.exists(os.path.join(self.path, "zarr.json")):
             self._open_existing()
+        elif os.path.exists(self.path) and (not os.path.isdir(self.path) or os.listdir(self.path)):
+            raise DasksnnError(f"store '{self.path}' exists and is not a Zarr store; choose another path")
 
     def _open_existing(self) -> None:
         import zarr
@@ -243,7 +250,26 @@ class ZarrSink(_Sink):
                                f"seed differ):\n  stored: {stored}\n  asked:  {self.attrs['sweep']}\n"
                                "use another store, or delete it to start again")
         self.group = group
+        self._drop_unfinished()
         self.template = xr.open_zarr(self.path, consolidated=False)
+
+    def _drop_unfinished(self) -> None:
+        """Cut ragged arrays to the events of runs marked done.
+
+        A sweep interrupted between writing events and marking their runs done leaves
+        events that belong to no run (or arrays of unequal lengths); they are dropped,
+        and those runs are computed again.
+        """
+        group = self.group
+        status = np.asarray(group["status"][:])
+        for name in list(group.array_keys()):
+            if name.endswith("_spike_stop"):
+                dim = name.removesuffix("_stop")
+                stops = np.asarray(group[name][:])[status == DONE]
+                keep = int(stops.max()) if stops.size else 0
+                for events in (f"{dim}_time", f"{dim}_neuron"):
+                    if events in group and group[events].shape[0] != keep:
+                        group[events].resize((keep,))
 
     def done(self) -> np.ndarray:
         """Runs the store already holds (status done)."""
@@ -258,18 +284,18 @@ class ZarrSink(_Sink):
         template = _template(first, self.coords, self.attrs,
                              lambda shape, dtype, fill, chunks: da.full(shape, fill, dtype=dtype, chunks=chunks))
         encoding = {name: {"chunks": (_EVENT_CHUNK,)} for name in _layout(first)[1]}
-        template.to_zarr(self.path, mode="w", compute=False, consolidated=False, encoding=encoding)
+        template.to_zarr(self.path, mode="w-", compute=False, consolidated=False, encoding=encoding)
         self.group = zarr.open_group(self.path, mode="r+")
         self.template = template
 
     def _arrays(self) -> dict[str, Any]:
         return self.group
 
-    def _append(self, name: str, values: np.ndarray) -> int:
-        array = self.group[name]
-        start = array.shape[0]
-        array.append(values)
-        return start
+    def _length(self, name: str) -> int:
+        return self.group[name].shape[0]
+
+    def _append(self, name: str, values: np.ndarray) -> None:
+        self.group[name].append(values)
 
     def result(self) -> xr.Dataset:
         """The store, opened lazily (in memory if no run succeeded: nothing was written)."""
