@@ -143,8 +143,9 @@ def brian2_standalone(cache: str, seed: int) -> dict[str, Any]:
     """Compile network (a) once with cpp_standalone, then run it for every weight.
 
     ``compile_s``: model construction, code generation and compilation (empty project
-    directory); ``runs_s``: the 100 ``device.run(run_args={Ce.w: w})`` calls and the
-    reading of their spike counts, one binary at a time.
+    directory), of which ``make_s`` is the ``make`` call; ``runs_s``: the 100
+    ``device.run(run_args={Ce.w: w})`` calls and the reading of their spike counts, one
+    binary at a time, of which ``binary_s`` is the binaries' own run time.
     """
     import brian2 as b2
 
@@ -156,12 +157,14 @@ def brian2_standalone(cache: str, seed: int) -> dict[str, Any]:
     net.run(CUBA_DURATION * b2.ms)
     b2.device.build(directory=project, compile=True, run=False)
     t1 = time.perf_counter()
-    rates = []
+    rates, binary_s = [], 0.0
     for w in CUBA_WEIGHTS:
         b2.device.run(run_args={ce.w: w * b2.mV}, with_output=False)
+        binary_s += b2.device.timers["run_binary"]
         rates.append(_cuba_rate(mon))
     t2 = time.perf_counter()
-    return {"compile_s": t1 - t0, "runs_s": t2 - t1, "total_s": t2 - t0, "rates": rates}
+    return {"compile_s": t1 - t0, "make_s": b2.device.timers["compile"]["make"], "runs_s": t2 - t1,
+            "binary_s": binary_s, "total_s": t2 - t0, "rates": rates}
 
 
 # ---------------------------------------------------------------- ANNarchy (b)
@@ -408,9 +411,9 @@ def measure(name: str, python: str | None = None, repeats: int = 3, seed: int = 
     """Measure one reference tool; a dict of figures (seconds, medians) and rates (Hz).
 
     ``brian2-cython``: ``seq_s``, ``par2_s`` (warm cache), ``cold_par2_s``,
-    ``cold_seq_s`` (once each, ``cold=True``); ``brian2-standalone``: ``compile_s``,
-    ``runs_s``, ``total_s``; ``annarchy``: ``compile_s``, ``seq_s``, ``par2_s``,
-    ``sim_s``. ``rates``: the 100 mean rates of the sweep, in the order of
+    ``cold_seq_s`` (once each, ``cold=True``); ``brian2-standalone``: ``compile_s``
+    (``make_s``), ``runs_s`` (``binary_s``), ``total_s``; ``annarchy``: ``compile_s``,
+    ``seq_s``, ``par2_s``, ``sim_s``. ``rates``: the 100 mean rates of the sweep, in the order of
     :data:`CUBA_WEIGHTS`, or the 8 of the Izhikevich networks. ``status`` instead when
     the tool is missing or failed. ``background``: CPUs used by other processes during
     the runs behind each figure; before each run, wait up to ``quiet_wait`` s for an
@@ -424,7 +427,7 @@ def measure(name: str, python: str | None = None, repeats: int = 3, seed: int = 
     if name == "brian2-cython":
         out = _measure_cython(run, repeats, cold)
     elif name == "brian2-standalone":
-        out = _measure_fresh(name, ("compile_s", "runs_s", "total_s"), run, repeats)
+        out = _measure_fresh(name, ("compile_s", "make_s", "runs_s", "binary_s", "total_s"), run, repeats)
     else:
         out = _measure_fresh(name, ("compile_s", "seq_s", "par2_s", "sim_s"), run, repeats)
     return {"version": version, **out}
@@ -437,7 +440,9 @@ ROWS = (
     ("brian2-cython", "cold_seq_s", "100 runs, sequential, cold cache (once)"),
     ("brian2-cython", "cold_par2_s", "100 runs, Pool(2), cold cache (once)"),
     ("brian2-standalone", "compile_s", "build + compile (once)"),
+    ("brian2-standalone", "make_s", "  of which make"),
     ("brian2-standalone", "runs_s", "100 runs with run_args, one core"),
+    ("brian2-standalone", "binary_s", "  of which the binaries run"),
     ("brian2-standalone", "total_s", "total"),
     ("annarchy", "compile_s", "compile (empty directory)"),
     ("annarchy", "seq_s", "parallel_run 8 nets, max_processes=1"),
