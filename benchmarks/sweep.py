@@ -24,6 +24,7 @@ kernel cache; medians of ``--repeats``. Reference simulators run under ``--ref-p
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import shutil
@@ -52,6 +53,7 @@ from _sweep_refs import measure as measure_reference
 
 WORKERS = 2
 TINY_RUNS = 1000
+EFFICIENCY_RUNS, EFFICIENCY_DURATION = 16, 5000.0
 MEMORY_RUNS = 2000
 
 
@@ -83,11 +85,15 @@ def _memory_build(rate: float) -> None:
     ann.Monitor(pop, ["spike", "v"])  # 400 kB of v per run
 
 
+@contextlib.contextmanager
 def _client():
-    from distributed import Client, LocalCluster
+    """The LocalCluster dasksnn starts by itself (one thread per worker), with 2 workers."""
+    from dasksnn.parallel.scheduler import close_local_cluster, get_client
 
-    cluster = LocalCluster(n_workers=WORKERS, threads_per_worker=1, dashboard_address=":0")
-    return Client(cluster)
+    try:
+        yield get_client(None, WORKERS)
+    finally:
+        close_local_cluster()
 
 
 def _timed(fn, *args, **kwargs) -> tuple[Any, float]:
@@ -113,7 +119,8 @@ def cuba(seed: int) -> dict[str, Any]:
 
     params = {"we": list(CUBA_WEIGHTS)}
     with _client() as client:
-        ann.sweep(_cuba_build, params={"we": [1.0, 2.0]}, duration=CUBA_DURATION, client=client, progress=False)
+        ann.sweep(_cuba_build, params={"we": list(CUBA_WEIGHTS[:8])}, duration=CUBA_DURATION, client=client,
+                  progress=False)  # both workers have run the network once
         ds, par = _timed(ann.sweep, _cuba_build, params=params, duration=CUBA_DURATION, seed=seed, client=client,
                          progress=False)
     _, seq = _timed(ann.sweep, _cuba_build, params=params, duration=CUBA_DURATION, seed=seed, sequential=True,
@@ -132,12 +139,32 @@ def izhikevich(seed: int) -> dict[str, Any]:
     ann.compile()
     compile_s = time.perf_counter() - start
     with _client() as client:
-        ann.parallel_run(method=_izh_rate, number=2, seed=seed, client=client, progress=False)  # workers load it
+        ann.parallel_run(method=_izh_rate, number=4, seed=seed, client=client, progress=False)  # workers load it
         rates, par = _timed(ann.parallel_run, method=_izh_rate, number=IZH_NETWORKS, seed=seed, client=client,
                             progress=False)
     _, seq = _timed(ann.parallel_run, method=_izh_rate, number=IZH_NETWORKS, seed=seed, sequential=True,
                     progress=False)
     return {"compile_s": compile_s, "par2_s": par, "seq_s": seq, "rates": rates}
+
+
+def _izh_long(idx: int, net: Any) -> float:
+    net.simulate(EFFICIENCY_DURATION)
+    return net.get_monitors()[0].mean_fr()
+
+
+def efficiency(seed: int) -> dict[str, Any]:
+    """(e): runs of about 0.1 s (network (b) for 5 s), 16 of them, sequentially and on 2 workers."""
+    import dasksnn as ann
+
+    ann.setup(dt=IZH_DT, seed=seed)
+    dasksnn_izhikevich(ann, seed)
+    with _client() as client:
+        ann.parallel_run(method=_izh_long, number=4, seed=seed, client=client, progress=False)
+        _, par = _timed(ann.parallel_run, method=_izh_long, number=EFFICIENCY_RUNS, seed=seed, client=client,
+                        progress=False)
+    _, seq = _timed(ann.parallel_run, method=_izh_long, number=EFFICIENCY_RUNS, seed=seed, sequential=True,
+                    progress=False)
+    return {"eff_par2_s": par, "eff_seq_s": seq, "run_s": seq / EFFICIENCY_RUNS, "efficiency": seq / (2 * par)}
 
 
 def tiny(seed: int) -> dict[str, Any]:
@@ -183,8 +210,8 @@ def memory(seed: int) -> dict[str, Any]:
             "last_tenth_peak_mb": float(mb[-tenth:].max())}
 
 
-DASKSNN_WORKERS = {"cuba-script": cuba_script, "cuba": cuba, "izhikevich": izhikevich, "tiny": tiny,
-                   "memory": memory}
+DASKSNN_WORKERS = {"cuba-script": cuba_script, "cuba": cuba, "izhikevich": izhikevich, "efficiency": efficiency,
+                   "tiny": tiny, "memory": memory}
 
 
 # ---------------------------------------------------------------- driver
@@ -251,6 +278,12 @@ def report(d: dict[str, dict[str, Any]], refs: dict[str, dict[str, Any]]) -> str
     row("ANNarchy parallel_run, max_processes=2", an_par)
     row("ANNarchy compile", get(an, "compile_s"))
 
+    e = d.get("efficiency", {})
+    lines.append(f"(e) parallel efficiency: {EFFICIENCY_RUNS} runs of network (b) for 5 s "
+                 f"({get(e, 'run_s') or 0:.3f} s per run sequentially)")
+    row("dasksnn parallel_run, 2 workers", get(e, "eff_par2_s"),
+        f"efficiency {e['efficiency']:.0%} (>= 90%)" if get(e, "efficiency") else "")
+    row("dasksnn parallel_run, sequential", get(e, "eff_seq_s"))
     lines.append(f"(c) per-task overhead: {TINY_RUNS} runs of a 10-neuron network, 2 workers")
     t = d.get("tiny", {})
     row("dasksnn parallel_run", get(t, "tiny_s"),

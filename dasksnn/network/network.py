@@ -353,6 +353,16 @@ class Network:
                   for m in self._monitors),
         )
 
+    def _structure(self) -> tuple:
+        """What decides the kernel, known before compiling: equal structures share a kernel
+        (but for delays drawn from a distribution, which decide after drawing)."""
+        index = {id(p): i for i, p in enumerate(self._populations)}
+        return (self.dt,
+                tuple((p.neuron, p.spike_source, _uniform_parameters(p)) for p in self._populations),
+                tuple((index[id(j._pre.population)], index[id(j._post.population)], j.target_variable,
+                       repr(j._delays)) for j in self._projections),
+                tuple((index[id(m._obj._population)], m.variables) for m in self._monitors))
+
     def _state(self) -> dict[str, np.ndarray]:
         state: dict[str, np.ndarray] = {}
         for i, pop in enumerate(self._populations):

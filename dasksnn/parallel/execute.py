@@ -16,11 +16,13 @@ from typing import Any
 
 from dasksnn.results.store import Outcome
 
-__all__ = ["run_tasks", "timed_task", "Shared", "Progress"]
+__all__ = ["run_tasks", "run_chunk", "chunk_size", "timed_task", "Shared", "Progress"]
 
 # results gathered before they are handed on, so a fast sweep writes in batches of bounded size
 _BATCH_RUNS = 64
 _BATCH_BYTES = 16 * 2**20
+# most runs in one Dask task
+_CHUNK_RUNS = 16
 
 
 class Progress:
@@ -85,13 +87,28 @@ def timed_task(work: Callable[..., Any], run: int, shared: Shared, *args: Any) -
     return Outcome(run, value, error, timings)
 
 
+def run_chunk(work: Callable[..., Any], runs: Sequence[int], shared: Shared,
+              per_run: Sequence[Sequence[Any]]) -> list[Outcome]:
+    """One Dask task: a few runs one after the other, each with its own outcome."""
+    return [timed_task(work, run, shared, *args) for run, args in zip(runs, per_run, strict=True)]
+
+
+def chunk_size(runs: int, workers: int) -> int:
+    """Runs per task: about 8 tasks per worker thread (for balance), at most 16 runs each.
+
+    One task per run costs the scheduler milliseconds, as much as a small run takes;
+    grouping them keeps the client from competing with the workers for the cores.
+    """
+    return max(1, min(_CHUNK_RUNS, runs // (8 * max(1, workers))))
+
+
 def run_tasks(work: Callable[..., Any], runs: Sequence[int], per_run: Sequence[Sequence[Any]],
               shared: Sequence[Any], client: Any, label: str, progress: bool) -> Iterator[list[Outcome]]:
     """Yield batches of outcomes of ``work(run, timings, *shared, *per_run[k])`` for each run.
 
-    With ``client=None`` runs go one after the other in this process. On a client,
-    each run is one task (``pure=False``); the first failure does not stop the others:
-    the caller decides, and cancels the rest by closing the generator.
+    With ``client=None`` runs go one after the other in this process. On a client, runs
+    go in Dask tasks of :func:`chunk_size` runs (``pure=False``); the first failure does
+    not stop the others: the caller decides, and cancels the rest by closing the generator.
     """
     bar = Progress(len(runs), label, progress)
     if client is None:
@@ -100,28 +117,29 @@ def run_tasks(work: Callable[..., Any], runs: Sequence[int], per_run: Sequence[S
             bar.update(1)
             yield [outcome]
         return
+    from dask.sizeof import sizeof
     from distributed import as_completed
 
     shared_future = client.scatter(Shared(shared), hash=False)
-    columns = list(zip(*per_run, strict=True)) if per_run and per_run[0] else []
-    futures = client.map(timed_task, [work] * len(runs), list(runs), [shared_future] * len(runs), *columns,
-                         pure=False)
-    run_of = {future.key: run for future, run in zip(futures, runs, strict=True)}
+    size = chunk_size(len(runs), sum(client.nthreads().values()))
+    chunks = [(list(runs[k:k + size]), list(per_run[k:k + size])) for k in range(0, len(runs), size)]
+    futures = client.map(run_chunk, [work] * len(chunks), [c[0] for c in chunks], [shared_future] * len(chunks),
+                         [c[1] for c in chunks], pure=False)
+    runs_of = {future.key: chunk[0] for future, chunk in zip(futures, chunks, strict=True)}
     bar.widget(futures)
     pending = as_completed(futures, loop=client.loop)
-    from dask.sizeof import sizeof
-
     try:
         batch: list[Outcome] = []
-        size = 0
+        nbytes = 0
         for future in pending:
-            batch.append(_result(future, run_of[future.key]))
+            outcomes = _results(future, runs_of[future.key])
             future.release()
-            size += sizeof(batch[-1].value)
-            if len(batch) >= _BATCH_RUNS or size >= _BATCH_BYTES or not pending.has_ready():
+            batch.extend(outcomes)
+            nbytes += sum(sizeof(o.value) for o in outcomes)
+            if len(batch) >= _BATCH_RUNS or nbytes >= _BATCH_BYTES or not pending.has_ready():
                 bar.update(len(batch))
                 yield batch
-                batch, size = [], 0
+                batch, nbytes = [], 0
         if batch:
             bar.update(len(batch))
             yield batch
@@ -131,9 +149,9 @@ def run_tasks(work: Callable[..., Any], runs: Sequence[int], per_run: Sequence[S
             client.cancel(unfinished)
 
 
-def _result(future: Any, run: int) -> Outcome:
-    """The outcome of a task, also when the task itself failed (a worker died, say)."""
+def _results(future: Any, runs: list[int]) -> list[Outcome]:
+    """The outcomes of a task, also when the task itself failed (a worker died, say)."""
     try:
         return future.result()
-    except Exception as exc:
-        return Outcome(run, None, f"{type(exc).__name__}: {exc}")
+    except Exception as exc:  # e.g. KilledWorker: recorded against each of its runs
+        return [Outcome(run, None, f"{type(exc).__name__}: {exc}") for run in runs]

@@ -16,7 +16,7 @@ from dasksnn.network.network import default_network
 from dasksnn.parallel.execute import run_tasks
 from dasksnn.parallel.scheduler import _processes, get_client
 from dasksnn.parallel.seeds import run_seeds
-from dasksnn.parallel.timing import compile_timed, report
+from dasksnn.parallel.timing import compile_timed, report, warm
 from dasksnn.results.store import Outcome
 
 __all__ = ["parallel_run"]
@@ -104,10 +104,10 @@ def parallel_run(method: Callable[..., Any], networks: Sequence[Network] | None 
                for i, source in enumerate(sources)]
 
     start = time.perf_counter()
-    warm: dict[str, Any] = {}
+    before: dict[str, Any] = {}
     first = sources[0] or template
     if template is not None or not first.compiled:  # compile once here; workers only load the kernel
-        compile_timed(first._replica(seeds[0] if seeds[0] is not None else first._seed_sequence), warm)
+        warm(first._replica(seeds[0] if seeds[0] is not None else first._seed_sequence), before)
     target = None if sequential else get_client(client, max_processes)
     # sequential runs get copies, as workers do, so that both give the same results
     shared = (method, sequential, template)
@@ -127,7 +127,7 @@ def parallel_run(method: Callable[..., Any], networks: Sequence[Network] | None 
         tasks.close()
     if measure_time:
         workers = 0 if target is None else len(target.nthreads())
-        print(report("parallel_run", outcomes, time.perf_counter() - start, warm, workers, root))
+        print(report("parallel_run", outcomes, time.perf_counter() - start, before, workers, root))
     return results
 
 

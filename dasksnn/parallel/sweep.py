@@ -20,7 +20,7 @@ from dasksnn.network import network as _network_module
 from dasksnn.parallel.execute import run_tasks
 from dasksnn.parallel.scheduler import _processes, get_client
 from dasksnn.parallel.seeds import run_seeds
-from dasksnn.parallel.timing import compile_timed, report
+from dasksnn.parallel.timing import compile_timed, report, warm
 from dasksnn.results.store import MemorySink, ZarrSink
 
 __all__ = ["sweep"]
@@ -108,10 +108,10 @@ def sweep(build: Callable[..., Network | None], params: Mapping[str, Sequence[An
     dt = _network_module.default_network().dt
 
     start = time.perf_counter()
-    warm: dict[str, Any] = {}
+    before: dict[str, Any] = {}
     outcomes = []
     if todo:
-        _prepare(build, values, seeds, dt, rate_bin, errors, sink.attrs, warm)
+        _prepare(build, values, seeds, dt, rate_bin, errors, sink.attrs, before)
         target = None if sequential else get_client(client, max_processes)
         tasks = run_tasks(_run_one, todo, [(values[r], seeds[r]) for r in todo],
                           (build, dt, float(duration), rate_bin), target, "sweep", progress)
@@ -131,12 +131,12 @@ def sweep(build: Callable[..., Network | None], params: Mapping[str, Sequence[An
             tasks.close()
         if measure_time:
             workers = 0 if target is None else len(target.nthreads())
-            print(report("sweep", outcomes, time.perf_counter() - start, warm, workers, root))
+            print(report("sweep", outcomes, time.perf_counter() - start, before, workers, root))
     return sink.result()
 
 
 def _prepare(build: Callable[..., Network | None], values: list[dict[str, Any]], seeds: list[int], dt: float,
-             rate_bin: float | None, errors: str, attrs: dict[str, Any], warm: dict[str, Any]) -> None:
+             rate_bin: float | None, errors: str, attrs: dict[str, Any], before: dict[str, Any]) -> None:
     """Build run 0 here: check what a run would reject, describe the model, and compile the
     kernel once before the fan-out, so workers only load it."""
     from dasksnn.results.dataset import _bin_steps, describe
@@ -150,7 +150,7 @@ def _prepare(build: Callable[..., Network | None], values: list[dict[str, Any]],
                                f"any run started: {type(exc).__name__}: {exc}") from exc
         return  # recorded by its task, like any other failing run
     attrs["model"] = describe(first)
-    compile_timed(first, warm)
+    warm(first, before)
 
 
 def _check(build: Any, params: Mapping[str, Sequence[Any]], trials: Any, duration: Any,

@@ -95,7 +95,7 @@ def _template(first: xr.Dataset, coords: dict[str, np.ndarray], attrs: dict[str,
 def _check_shape(outcome: Outcome, template: xr.Dataset, dense: list[str]) -> str:
     """Why a run's dataset does not fit the sweep ("" if it does)."""
     for name in dense:
-        if name not in outcome.value or outcome.value[name].shape != template[name].shape[1:]:
+        if name not in outcome.value or outcome.value.variables[name].shape != template.variables[name].shape[1:]:
             got = outcome.value[name].shape if name in outcome.value else "missing"
             return (f"its results do not fit the sweep: '{name}' has shape {got}, the first run gave "
                     f"{template[name].shape[1:]} (every run must record the same things for the same duration)")
@@ -145,14 +145,14 @@ class _Sink:
             arrays = self._arrays()
             index = np.array([o.run for o in good])
             for name in dense:
-                values = np.stack([np.asarray(o.value[name].values) for o in good])
+                values = np.stack([o.value.variables[name].values for o in good])
                 _setter(arrays[name])[(index, *[slice(None)] * (values.ndim - 1))] = values
             for dim in ragged:
                 names = [n for n in ragged_vars if self.template[n].dims == (dim,)]
                 counts = np.array([o.value.sizes.get(dim, 0) for o in good])
                 offset = self._length(names[0])
                 for name in names:
-                    self._append(name, np.concatenate([o.value[name].values for o in good]))
+                    self._append(name, np.concatenate([o.value.variables[name].values for o in good]))
                 starts = offset + np.concatenate([[0], np.cumsum(counts)[:-1]])
                 _setter(arrays[f"{dim}_start"])[index] = starts
                 _setter(arrays[f"{dim}_stop"])[index] = starts + counts
