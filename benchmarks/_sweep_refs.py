@@ -77,6 +77,17 @@ REF_TOOLS: dict[str, Tool] = {
 }
 
 
+def set_izhikevich_parameters(exc: Any, inh: Any, rng: np.random.Generator) -> None:
+    """Izhikevich's (2003) heterogeneous parameters on the excitatory and inhibitory views
+    (the same attribute names in ANNarchy and dasksnn)."""
+    re, ri = rng.random(IZH_N_EXC), rng.random(IZH_N - IZH_N_EXC)
+    exc.noise, inh.noise = 5.0, 2.0
+    exc.a, inh.a = 0.02, 0.02 + 0.08 * ri
+    exc.b, inh.b = 0.2, 0.25 - 0.05 * ri
+    exc.c, inh.c = -65.0 + 15.0 * re**2, -65.0
+    exc.d, inh.d = 8.0 - 6.0 * re**2, 2.0
+
+
 def izh_seeds(seed: int) -> list[int]:
     """Seeds of the networks of workload (b)."""
     return [seed + 1 + i for i in range(IZH_NETWORKS)]
@@ -202,12 +213,7 @@ def _izhikevich_network_class() -> type:
             pop = self.create(geometry=IZH_N, neuron=neuron)
             exc, inh = pop[:IZH_N_EXC], pop[IZH_N_EXC:]
             rng = self.default_rng
-            re, ri = rng.random(IZH_N_EXC), rng.random(IZH_N - IZH_N_EXC)
-            exc.noise, inh.noise = 5.0, 2.0
-            exc.a, inh.a = 0.02, 0.02 + 0.08 * ri
-            exc.b, inh.b = 0.2, 0.25 - 0.05 * ri
-            exc.c, inh.c = -65.0 + 15.0 * re**2, -65.0
-            exc.d, inh.d = 8.0 - 6.0 * re**2, 2.0
+            set_izhikevich_parameters(exc, inh, rng)
             exc.v, inh.v = -65.0, -65.0
             exc.u, inh.u = exc.v * exc.b, inh.v * inh.b
             self.connect(exc, pop, "exc").all_to_all(weights=ann.Uniform(0.0, 0.5, rng=rng))
@@ -511,13 +517,7 @@ def dasksnn_izhikevich(ann: Any, seed: int) -> tuple[Any, Any]:
     ``ann.setup(dt=IZH_DT, seed=seed)`` first."""
     pop = ann.Population(IZH_N, ann.Izhikevich, name="izh")
     exc, inh = pop[:IZH_N_EXC], pop[IZH_N_EXC:]
-    rng = np.random.default_rng(seed)
-    re, ri = rng.random(IZH_N_EXC), rng.random(IZH_N - IZH_N_EXC)
-    exc.noise, inh.noise = 5.0, 2.0
-    exc.a, inh.a = 0.02, 0.02 + 0.08 * ri
-    exc.b, inh.b = 0.2, 0.25 - 0.05 * ri
-    exc.c, inh.c = -65.0 + 15.0 * re**2, -65.0
-    exc.d, inh.d = 8.0 - 6.0 * re**2, 2.0
+    set_izhikevich_parameters(exc, inh, np.random.default_rng(seed))
     pop.v = -65.0
     pop.u = -65.0 * pop.b
     ann.Projection(exc, pop, "exc").connect_all_to_all(weights=ann.Uniform(0.0, 0.5))
