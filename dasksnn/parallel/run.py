@@ -108,7 +108,9 @@ def parallel_run(method: Callable[..., Any], networks: Sequence[Network] | None 
     first = sources[0] or template
     if template is not None or not first.compiled:  # compile once here; workers only load the kernel
         warm(first._replica(seeds[0] if seeds[0] is not None else first._seed_sequence), before)
+    started = time.perf_counter()
     target = None if sequential else get_client(client, max_processes)
+    before["start"] = time.perf_counter() - started
     # sequential runs get copies, as workers do, so that both give the same results
     shared = (method, sequential, template)
     outcomes: list[Outcome] = []

@@ -22,8 +22,6 @@ __all__ = ["get_client", "cores", "close_local_cluster"]
 # one thread per worker and nothing else spawning threads: never more busy threads than cores
 _SINGLE_THREAD = {name: "1" for name in ("NUMBA_NUM_THREADS", "OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS",
                                           "MKL_NUM_THREADS")}
-# glibc: arrays up to 64 MiB come from the heap, and up to 128 MiB of freed heap stay mapped
-_MALLOC = {"MALLOC_MMAP_THRESHOLD_": str(64 * 2**20), "MALLOC_TRIM_THRESHOLD_": str(128 * 2**20)}
 _local: Client | None = None
 _prepared: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
@@ -69,10 +67,9 @@ def _local_client(n: int) -> Client:
     import dask.config
 
     # Dask sets MALLOC_TRIM_THRESHOLD_=65536 in workers, which makes glibc map and unmap every
-    # large array: building a network's synapses ran 2.4 times slower than in a plain process.
-    # Runs allocate arrays of the same sizes again and again: keep them in the heap instead
-    # (page faults of fresh mappings also made two workers slow each other down).
-    environ = {**dask.config.get("distributed.nanny.pre-spawn-environ"), **_MALLOC}
+    # large array: building a network's synapses ran 2.4 times slower than in a plain process
+    environ = {k: v for k, v in dask.config.get("distributed.nanny.pre-spawn-environ").items()
+               if k != "MALLOC_TRIM_THRESHOLD_"}
     with dask.config.set({"distributed.nanny.pre-spawn-environ": environ}):
         cluster = LocalCluster(n_workers=n, threads_per_worker=1, processes=True, env=dict(_SINGLE_THREAD))
     _local = Client(cluster, set_as_default=False)

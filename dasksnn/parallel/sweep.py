@@ -112,7 +112,9 @@ def sweep(build: Callable[..., Network | None], params: Mapping[str, Sequence[An
     outcomes = []
     if todo:
         _prepare(build, values, seeds, dt, rate_bin, errors, sink.attrs, before)
+        started = time.perf_counter()
         target = None if sequential else get_client(client, max_processes)
+        before["start"] = time.perf_counter() - started
         tasks = run_tasks(_run_one, todo, [(values[r], seeds[r]) for r in todo],
                           (build, dt, float(duration), rate_bin), target, "sweep", progress)
         try:

@@ -58,11 +58,13 @@ def report(label: str, outcomes: Sequence[Outcome], wall: float, client_compile:
     run = sum(o.timings.get("run", 0.0) for o in outcomes)
     busiest = max(busy.values(), default=0.0)
     before = client_compile.get("build", 0.0)
-    overhead = max(0.0, wall - before - busiest)
+    start = client_compile.get("start", 0.0)
+    overhead = max(0.0, wall - before - start - busiest)
     where = "in this process" if workers == 0 else f"on {workers} worker{'s' if workers > 1 else ''}"
     return "\n".join([
         f"{label}: {len(outcomes)} runs {where} took {wall:.3f} s (seed {seed})",
         f"  compile before fan-out: {before:.3f} s, kernel {client_compile.get('kernel', 'none')}",
+        *([f"  starting the workers: {start:.3f} s"] if start > 0.01 else []),
         f"  kernels in runs: {origins['compiled']} compiled, {origins['disk cache']} loaded from the disk "
         f"cache, {origins['memory']} reused in memory",
         f"  in runs (sum over runs): build and compile {build:.3f} s, run {run:.3f} s; busiest worker "
