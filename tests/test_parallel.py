@@ -317,6 +317,11 @@ def test_sweep_bad_arguments():
         ann.sweep(build, params={"we": [1.0], "wi": [1.0]}, duration=10.0, errors="ignore")
     with pytest.raises(DasksnnError, match=r"returned 3; it must return a Network or nothing"):
         ann.sweep(lambda: 3, duration=10.0, sequential=True)
+    with pytest.raises(DasksnnError, match=r"parameter 'we' repeats a value \(\[1.0, 1.0\]\); use trials="):
+        ann.sweep(build, params={"we": [1.0, 1.0], "wi": [1.0]}, duration=10.0)
+    with pytest.raises(DasksnnError, match=r"run 0 failed .* before any run started: NetworkError: sweep: "
+                                           r"rate_bin=0.25 ms must be a positive multiple of dt = 0.1 ms"):
+        ann.sweep(build, params={"we": [1.0], "wi": [1.0]}, duration=10.0, rate_bin=0.25, sequential=True)
 
 
 # ---------------------------------------------------------------------------- review fixes
