@@ -250,23 +250,27 @@ class Projection:
         count = pre.size
         given = self._rule.given_weights()
         weights = given if given is not None else _draw(self._weights, count, rng)
-        delays_ms = _draw(self._delays, count, rng)
-        steps = np.rint(delays_ms / dt)
-        misaligned = np.abs(steps[:1] * dt - delays_ms[:1]).max(initial=0.0) > 1e-6 * dt
-        if not isinstance(self._delays, Distribution) and misaligned:
-            raise NetworkError(f"{self!r}: delay {float(self._delays)} ms is not a multiple of "
-                               f"dt = {dt} ms")
-        global_pre, global_post = pre_ranks[pre], post_ranks[post]
-        key = global_pre * self._post.population.size + global_post
+        if isinstance(self._delays, Distribution):
+            steps = np.rint(self._delays.draw(rng, count) / dt).astype(np.int32)
+        else:  # one delay: no per-synapse draw (a network of 1M synapses builds faster)
+            step = round(float(self._delays) / dt)
+            if abs(step * dt - float(self._delays)) > 1e-6 * dt:
+                raise NetworkError(f"{self!r}: delay {float(self._delays)} ms is not a multiple of "
+                                   f"dt = {dt} ms")
+            steps = np.full(count, step, np.int32)
+        global_pre, global_post = _ranks_of(pre_ranks, pre), _ranks_of(post_ranks, post)
+        key = global_pre.astype(np.int64) * self._post.population.size + global_post
         # most rules already give synapses sorted by (pre, post): skip the sort then
         order = slice(None) if np.all(key[1:] > key[:-1]) else np.argsort(key, kind="stable")
+        del key
         per_pre = np.bincount(global_pre, minlength=self._pre.population.size)
+        w = weights[order]
         self._built = {
             "rowptr": np.concatenate([[0], np.cumsum(per_pre)]).astype(np.int64),
-            "post": global_post[order].astype(np.int32),
-            "pre": global_pre[order].astype(np.int32),
-            "w": np.array(weights[order], dtype=np.float64),
-            "delay": steps[order].astype(np.int32),
+            "post": global_post[order],
+            "pre": global_pre[order],
+            "w": w.astype(np.float64, copy=given is not None and isinstance(order, slice)),
+            "delay": steps[order],
         }
         self._initial_w = self._built["w"].copy()
 
@@ -338,6 +342,13 @@ def _check_values(value: Any, what: str, where: str, allow_array: bool, count: i
     if not allow_array or array.shape != (count,):
         expected = f"a number, a distribution or {count} values" if allow_array else "a number or a distribution"
         raise NetworkError(f"{where}: {what} must be {expected}, got an array of shape {array.shape}")
+
+
+def _ranks_of(ranks: np.ndarray, index: np.ndarray) -> np.ndarray:
+    """``ranks[index]`` as int32; an addition when the ranks are contiguous (a slice view)."""
+    if ranks.size and ranks[-1] - ranks[0] == ranks.size - 1:
+        return (index + ranks[0]).astype(np.int32)
+    return ranks[index].astype(np.int32)
 
 
 def _draw(value: Any, count: int, rng: np.random.Generator) -> np.ndarray:
