@@ -17,7 +17,7 @@ RATES = [0.0, 10.0, 20.0, 30.0, 40.0]
 def client():
     """One LocalCluster of 2 one-thread worker processes for the whole session."""
     with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0") as cluster, \
-            Client(cluster) as c:
+            Client(cluster, set_as_default=False) as c:
         yield c
 
 
@@ -410,3 +410,26 @@ def test_sweep_on_threaded_workers():
         ds = ann.sweep(build, **SWEEP, client=c, progress=False)
     assert (ds.status == 1).all()
     xr.testing.assert_identical(ds, ann.sweep(build, **SWEEP, sequential=True, progress=False))
+
+
+def test_embedded_local_cluster_started_once_and_reused(capsys):
+    """Without a client, dasksnn starts a LocalCluster, shows its dashboard and reuses it."""
+    from distributed import default_client
+
+    from dasksnn.parallel.scheduler import get_client
+
+    with pytest.raises(ValueError):
+        default_client()  # no active client: the embedded default is used
+    poisson_network()
+    try:
+        first = ann.parallel_run(method=_spikes, number=2, seed=4, max_processes=1, progress=False)
+        assert "started a LocalCluster of 1 worker process (1 thread each); dashboard: http" in capsys.readouterr().err
+        local = get_client(None, 1)
+        assert len(local.nthreads()) == 1 and list(local.nthreads().values()) == [1]
+        again = ann.parallel_run(method=_spikes, number=2, seed=4, max_processes=1, progress=False)
+        assert "started a LocalCluster" not in capsys.readouterr().err  # reused
+        for a, b in zip(first, again, strict=True):
+            np.testing.assert_array_equal(a[0], b[0])
+    finally:
+        ann.close_local_cluster()
+    assert local.status == "closed"

@@ -110,3 +110,18 @@ def test_units_of_a_custom_neuron():
     assert ann.Neuron(equations="dv/dt = -v", units={"v": "mV"}).unit_of("v") == "mV"
     with pytest.raises(ann.ModelError, match=r"units item 'v' needs names and a unit"):
         ann.Neuron(equations="dv/dt = -v", units="v")
+
+
+def test_accessor_errors():
+    net, _ = _network()
+    net.compile()
+    net.simulate(20.0)
+    ds = net.results()
+    with pytest.raises(ann.DasksnnError, match=r"grid\(\) needs a sweep dataset \(with a 'run' dimension\)"):
+        ds.snn.grid()
+    with pytest.raises(ann.DasksnnError, match=r"spikes\(\): no spikes of 'inp' \(recorded: exc\)"):
+        ds.snn.spikes(population="inp")
+    sweep = xr.concat([ds.drop_dims("exc_spike")], dim="run").assign(
+        exc_spike_time=ds.exc_spike_time, exc_spike_neuron=ds.exc_spike_neuron)
+    with pytest.raises(ann.DasksnnError, match=r"spikes\(\): this is a sweep; give run="):
+        sweep.snn.spikes()

@@ -1,4 +1,4 @@
-"""Running many tasks, one per run: in this process, or as Dask tasks on a client.
+"""Running many runs: one after the other in this process, or in Dask tasks on a client.
 
 Both ways give the same :class:`~dasksnn.results.store.Outcome` objects, in batches as
 runs finish, so callers (``parallel_run``, ``sweep``) never care which one ran.

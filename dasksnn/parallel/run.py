@@ -14,7 +14,7 @@ from dasksnn.errors import DasksnnError
 from dasksnn.network import Network
 from dasksnn.network.network import default_network
 from dasksnn.parallel.execute import run_tasks
-from dasksnn.parallel.scheduler import _processes, get_client
+from dasksnn.parallel.scheduler import _processes, client_for
 from dasksnn.parallel.seeds import run_seeds
 from dasksnn.parallel.timing import compile_timed, report, warm
 from dasksnn.results.store import Outcome
@@ -108,9 +108,7 @@ def parallel_run(method: Callable[..., Any], networks: Sequence[Network] | None 
     first = sources[0] or template
     if template is not None or not first.compiled:  # compile once here; workers only load the kernel
         warm(first._replica(seeds[0] if seeds[0] is not None else first._seed_sequence), before)
-    started = time.perf_counter()
-    target = None if sequential else get_client(client, max_processes)
-    before["start"] = time.perf_counter() - started
+    target = client_for(sequential, client, max_processes, before)
     # sequential runs get copies, as workers do, so that both give the same results
     shared = (method, sequential, template)
     outcomes: list[Outcome] = []
@@ -128,8 +126,7 @@ def parallel_run(method: Callable[..., Any], networks: Sequence[Network] | None 
     finally:
         tasks.close()
     if measure_time:
-        workers = 0 if target is None else len(target.nthreads())
-        print(report("parallel_run", outcomes, time.perf_counter() - start, before, workers, root))
+        print(report("parallel_run", outcomes, time.perf_counter() - start, before, target, root))
     return results
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import atexit
 import os
 import sys
+import time
 import weakref
 from typing import Any
 
@@ -17,7 +18,7 @@ from distributed import Client, LocalCluster, WorkerPlugin
 
 from dasksnn.errors import DasksnnError
 
-__all__ = ["get_client", "cores", "close_local_cluster"]
+__all__ = ["get_client", "client_for", "cores", "close_local_cluster"]
 
 # one thread per worker and nothing else spawning threads: never more busy threads than cores
 _SINGLE_THREAD = {name: "1" for name in ("NUMBA_NUM_THREADS", "OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS",
@@ -105,6 +106,17 @@ def get_client(client: Client | None, max_processes: int | None) -> Client:
         raise DasksnnError(f"client must be a distributed.Client, got {client!r}")
     _prepare(client)
     return client
+
+
+def client_for(sequential: bool, client: Client | None, max_processes: int | None,
+               timings: dict[str, Any]) -> Client | None:
+    """The client runs go to (``None``: in this process), timing its start in ``timings``."""
+    if sequential:
+        return None
+    start = time.perf_counter()
+    target = get_client(client, max_processes)
+    timings["start"] = time.perf_counter() - start
+    return target
 
 
 def _prepare(client: Client) -> None:

@@ -18,7 +18,7 @@ from dasksnn.errors import DasksnnError
 from dasksnn.network import Network
 from dasksnn.network import network as _network_module
 from dasksnn.parallel.execute import run_tasks
-from dasksnn.parallel.scheduler import _processes, get_client
+from dasksnn.parallel.scheduler import _processes, client_for
 from dasksnn.parallel.seeds import run_seeds
 from dasksnn.parallel.timing import compile_timed, report, warm
 from dasksnn.results.store import MemorySink, ZarrSink
@@ -112,9 +112,7 @@ def sweep(build: Callable[..., Network | None], params: Mapping[str, Sequence[An
     outcomes = []
     if todo:
         _prepare(build, values, seeds, dt, rate_bin, errors, sink.attrs, before)
-        started = time.perf_counter()
-        target = None if sequential else get_client(client, max_processes)
-        before["start"] = time.perf_counter() - started
+        target = client_for(sequential, client, max_processes, before)
         tasks = run_tasks(_run_one, todo, [(values[r], seeds[r]) for r in todo],
                           (build, dt, float(duration), rate_bin), target, "sweep", progress)
         try:
@@ -132,8 +130,7 @@ def sweep(build: Callable[..., Network | None], params: Mapping[str, Sequence[An
         finally:
             tasks.close()
         if measure_time:
-            workers = 0 if target is None else len(target.nthreads())
-            print(report("sweep", outcomes, time.perf_counter() - start, before, workers, root))
+            print(report("sweep", outcomes, time.perf_counter() - start, before, target, root))
     return sink.result()
 
 

@@ -48,8 +48,9 @@ def compile_timed(net: Any, timings: dict[str, Any]) -> None:
 
 
 def report(label: str, outcomes: Sequence[Outcome], wall: float, client_compile: dict[str, Any],
-           workers: int, seed: int) -> str:
-    """A few lines saying where the time of ``outcomes`` went."""
+           client: Any, seed: int) -> str:
+    """A few lines saying where the time of ``outcomes`` went (``client=None``: in this process)."""
+    workers = 0 if client is None else len(client.nthreads())
     origins = Counter(o.timings.get("kernel", "none") for o in outcomes)
     busy: dict[str, float] = defaultdict(float)
     for o in outcomes:
