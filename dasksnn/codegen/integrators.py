@@ -12,7 +12,7 @@ import ast
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from dasksnn.codegen.translate import parse
+from dasksnn.codegen.translate import comment, parse
 from dasksnn.model.equations import Equation
 from dasksnn.model.expressions import is_random, linear_split, names_in
 from dasksnn.model.neuron import Neuron
@@ -97,7 +97,7 @@ def _euler(plans: list[Plan], prefix: str, tr: Callable[..., str], assignments: 
     lines = []
     for plan in plans:
         x = plan.equation.name
-        lines += [f"# {plan.equation.text}", f"_new_{x} = {x} + _dt * {tr(plan.equation.rhs)}"]
+        lines += [comment(plan.equation.text), f"_new_{x} = {x} + _dt * {tr(plan.equation.rhs, operand_of='*')}"]
     return lines
 
 
@@ -106,7 +106,7 @@ def _exponential(plans: list[Plan], prefix: str, tr: Callable[..., str],
     lines = []
     for plan in plans:
         x = plan.equation.name
-        lines.append(f"# {plan.equation.text}")
+        lines.append(comment(plan.equation.text))
         drive_is_zero = plan.drive in ("0.0", "0")
         if plan.hoisted:
             index = "" if plan.shared else "[_i]"
@@ -114,7 +114,7 @@ def _exponential(plans: list[Plan], prefix: str, tr: Callable[..., str],
         else:
             lines += [f"_a = {tr(plan.rate)}", "_e = _math.exp(_a * _dt)"]
             decay, gain = "_e", "((_e - 1.0) / _a if _a != 0.0 else _dt)"
-        drive = "" if drive_is_zero else f" + ({tr(plan.drive)}) * {gain}"
+        drive = "" if drive_is_zero else f" + {gain} * {tr(plan.drive, operand_of='*')}"
         lines.append(f"_new_{x} = {x} * {decay}{drive}")
     return lines
 
@@ -129,7 +129,7 @@ def _runge_kutta(weights: list[float], steps: list[float]) -> Rule:
 
     def rule(plans: list[Plan], prefix: str, tr: Callable[..., str], assignments: list[Equation]) -> list[str]:
         names = [p.equation.name for p in plans]
-        lines = [f"# {p.equation.text}" for p in plans]
+        lines = [comment(p.equation.text) for p in plans]
         for stage, fraction in enumerate([0.0, *steps]):
             rename = {x: f"_s{stage}_{x}" for x in names} if stage else {}
             for x in names:

@@ -1,23 +1,53 @@
-"""Translation of checked expressions into Numba-compatible Python source."""
+"""Translation of checked expressions into Numba-compatible Python source.
+
+An expression of the equation language is rewritten as a Python syntax tree (functions
+of the language become ``_math`` calls, names are renamed, numbers become floats) and
+printed with :func:`ast.unparse`, which adds only the parentheses the tree needs. Only
+trees checked by :mod:`dasksnn.model.expressions` get here; user text is never pasted.
+"""
 
 from __future__ import annotations
 
 import ast
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
-__all__ = ["translate", "parse"]
+__all__ = ["translate", "parse", "comment"]
 
-# function of the language -> template of generated code
-_TEMPLATES: dict[str, str] = {
-    "exp": "_math.exp({0})", "log": "_math.log({0})", "log10": "_math.log10({0})",
-    "sqrt": "_math.sqrt({0})", "sin": "_math.sin({0})", "cos": "_math.cos({0})",
-    "tan": "_math.tan({0})", "tanh": "_math.tanh({0})", "abs": "abs({0})",
-    "floor": "_math.floor({0})", "ceil": "_math.ceil({0})", "pow": "({0}) ** ({1})",
-    "clip": "min(max({0}, {1}), {2})", "pos": "max({0}, 0.0)", "neg": "min({0}, 0.0)",
-    "min": "min({0}, {1})", "max": "max({0}, {1})", "ite": "(({1}) if ({0}) else ({2}))",
-    "Uniform": "_rng.uniform({0}, {1})", "Normal": "_rng.normal({0}, {1})",
+
+def _math(name: str) -> Callable[..., ast.expr]:
+    return lambda *args: ast.Call(ast.Attribute(ast.Name("_math", ast.Load()), name, ast.Load()),
+                                  list(args), [])
+
+
+def _builtin(name: str) -> Callable[..., ast.expr]:
+    return lambda *args: ast.Call(ast.Name(name, ast.Load()), list(args), [])
+
+
+def _draw(name: str) -> Callable[..., ast.expr]:
+    return lambda *args: ast.Call(ast.Attribute(ast.Name("_rng", ast.Load()), name, ast.Load()),
+                                  list(args), [])
+
+
+def _float(value: float) -> ast.Constant:
+    return ast.Constant(float(value))
+
+
+# function of the language -> builder of the generated tree
+_FUNCTIONS: dict[str, Callable[..., ast.expr]] = {
+    **{name: _math(name) for name in ("exp", "log", "log10", "sqrt", "sin", "cos", "tan", "tanh",
+                                      "floor", "ceil")},
+    "abs": _builtin("abs"), "min": _builtin("min"), "max": _builtin("max"),
+    "pow": lambda a, b: ast.BinOp(a, ast.Pow(), b),
+    "clip": lambda x, low, high: _builtin("min")(_builtin("max")(x, low), high),
+    "pos": lambda x: _builtin("max")(x, _float(0.0)),
+    "neg": lambda x: _builtin("min")(x, _float(0.0)),
+    "ite": lambda condition, then, other: ast.IfExp(condition, then, other),
+    "Uniform": _draw("uniform"), "Normal": _draw("normal"),
 }
-_FIXED_NAMES = {"pi": "_math.pi", "dt": "_dt"}
+_FIXED_NAMES: dict[str, Callable[[], ast.expr]] = {
+    "pi": lambda: ast.Attribute(ast.Name("_math", ast.Load()), "pi", ast.Load()),
+    "dt": lambda: ast.Name("_dt", ast.Load()),
+}
 
 
 def parse(text: str) -> ast.expr:
@@ -25,8 +55,20 @@ def parse(text: str) -> ast.expr:
     return ast.parse(text, mode="eval").body
 
 
+def comment(text: str) -> str:
+    """A one-line ``#`` comment quoting ``text``.
+
+    Line breaks, control characters, quotes and non-ASCII characters are escaped, so
+    that no text a user wrote can end the comment or change the file's encoding.
+    """
+    return "# " + ascii(str(text))[1:-1]
+
+
+_OPERATORS = {"*": ast.Mult, "&": ast.BitAnd, "+": ast.Add}
+
+
 def translate(expr: str | ast.expr, rename: Mapping[str, str] | None = None, eager: bool = False,
-              invariant: frozenset[str] = frozenset()) -> str:
+              invariant: frozenset[str] = frozenset(), operand_of: str | None = None) -> str:
     """Return generated source for a checked expression.
 
     Parameters
@@ -42,47 +84,58 @@ def translate(expr: str | ast.expr, rename: Mapping[str, str] | None = None, eag
         Names that do not change inside the neuron loop (population-wide parameters):
         a division by an expression of them becomes a product with its reciprocal,
         which the compiler computes once per loop instead of once per neuron.
+    operand_of : {"*", "&", "+"}, optional
+        Source for the right operand of this operator: parenthesised only where needed.
     """
     tree = parse(expr) if isinstance(expr, str) else expr
-    names = {**_FIXED_NAMES, **(rename or {})}
+    renamed = dict(rename or {})
 
-    def emit(node: ast.AST) -> str:
+    def emit(node: ast.AST) -> ast.expr:
         if isinstance(node, ast.Call):
-            args = [emit(a) for a in node.args]
-            return _TEMPLATES[node.func.id].format(*args)
+            return _FUNCTIONS[node.func.id](*(emit(a) for a in node.args))
         if isinstance(node, ast.Name):
-            return names.get(node.id, node.id)
+            if node.id in renamed:
+                return ast.Name(renamed[node.id], ast.Load())
+            if node.id in _FIXED_NAMES:
+                return _FIXED_NAMES[node.id]()
+            return ast.Name(node.id, ast.Load())
         if isinstance(node, ast.Constant):
-            value = node.value
-            return repr(value) if isinstance(value, bool) else repr(float(value))
+            return ast.Constant(node.value) if isinstance(node.value, bool) else _float(node.value)
         if isinstance(node, ast.BinOp):
             right = node.right
             # small integer powers stay integers: Numba turns them into multiplications
             if isinstance(node.op, ast.Pow) and isinstance(right, ast.Constant) \
-                    and isinstance(right.value, int | float) and float(right.value).is_integer():
-                return f"({emit(node.left)}) ** {int(right.value)}"
+                    and not isinstance(right.value, bool) and float(right.value).is_integer():
+                return ast.BinOp(emit(node.left), ast.Pow(), ast.Constant(int(right.value)))
             if isinstance(node.op, ast.Div) and not isinstance(right, ast.Constant) \
                     and _names(right) <= invariant and not _calls(right):
-                return f"({emit(node.left)} * (1.0 / {emit(right)}))"
-            return f"({emit(node.left)} {_OPS[type(node.op)]} {emit(right)})"
+                reciprocal = ast.BinOp(_float(1.0), ast.Div(), emit(right))
+                return ast.BinOp(emit(node.left), ast.Mult(), reciprocal)
+            return ast.BinOp(emit(node.left), type(node.op)(), emit(right))
         if isinstance(node, ast.UnaryOp):
-            op = {ast.USub: "-", ast.UAdd: "+", ast.Not: "not "}[type(node.op)]
-            return f"({op}{emit(node.operand)})"
+            return ast.UnaryOp(type(node.op)(), emit(node.operand))
         if isinstance(node, ast.BoolOp):
-            op = " and " if isinstance(node.op, ast.And) else " or "
+            values = [emit(v) for v in node.values]
             if eager and all(isinstance(v, ast.Compare | ast.BoolOp) for v in node.values):
-                op = " & " if isinstance(node.op, ast.And) else " | "
-            return "(" + op.join(emit(v) for v in node.values) + ")"
+                op = ast.BitAnd if isinstance(node.op, ast.And) else ast.BitOr
+                result = values[0]
+                for value in values[1:]:
+                    result = ast.BinOp(result, op(), value)
+                return result
+            return ast.BoolOp(type(node.op)(), values)
         if isinstance(node, ast.Compare):
-            parts = [emit(node.left)]
-            for op, comp in zip(node.ops, node.comparators, strict=True):
-                parts += [_CMP[type(op)], emit(comp)]
-            return "(" + " ".join(parts) + ")"
+            return ast.Compare(emit(node.left), [type(op)() for op in node.ops],
+                               [emit(c) for c in node.comparators])
         if isinstance(node, ast.IfExp):
-            return f"({emit(node.body)} if {emit(node.test)} else {emit(node.orelse)})"
+            return ast.IfExp(emit(node.test), emit(node.body), emit(node.orelse))
         raise TypeError(f"unexpected node {type(node).__name__}")  # checked trees never get here
 
-    return emit(tree)
+    if operand_of is None:
+        return ast.unparse(emit(tree))
+    # the printer knows the precedence rules: print "_ op (expr)" and keep the operand
+    placeholder = f"_ {operand_of} "
+    text = ast.unparse(ast.BinOp(ast.Name("_", ast.Load()), _OPERATORS[operand_of](), emit(tree)))
+    return text[len(placeholder):]
 
 
 def _names(node: ast.AST) -> set[str]:
@@ -91,7 +144,3 @@ def _names(node: ast.AST) -> set[str]:
 
 def _calls(node: ast.AST) -> bool:
     return any(isinstance(n, ast.Call) for n in ast.walk(node))
-
-
-_OPS = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/", ast.Pow: "**", ast.Mod: "%"}
-_CMP = {ast.Lt: "<", ast.LtE: "<=", ast.Gt: ">", ast.GtE: ">=", ast.Eq: "==", ast.NotEq: "!="}

@@ -76,10 +76,16 @@ def load_kernel(source: str) -> tuple[Callable, Path]:
         if not path.exists():
             with lock(path):
                 if not path.exists():
+                    # a file that cannot even be parsed never enters the cache
+                    compile(source, str(path), "exec", dont_inherit=True)
                     fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
-                    with os.fdopen(fd, "w") as handle:
-                        handle.write(source)
-                    os.replace(tmp, path)
+                    try:
+                        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+                            handle.write(source)
+                        os.replace(tmp, path)
+                    finally:
+                        if os.path.exists(tmp):
+                            os.unlink(tmp)
         spec = importlib.util.spec_from_file_location(module_name, path)
         module = importlib.util.module_from_spec(spec)
         spec.loader.exec_module(module)

@@ -13,23 +13,26 @@ and checked by :func:`dasksnn.model.expressions.parse_expression`.
 from __future__ import annotations
 
 import ast
+import math
+import numbers
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from dasksnn.errors import did_you_mean
+from dasksnn.errors import ModelError, did_you_mean
 from dasksnn.model.expressions import Source, parse_expression
 
-__all__ = ["Parameter", "Equation", "Statement", "parse_parameters", "split_equations",
-           "parse_statements", "INTEGRATION_METHODS"]
+__all__ = ["Parameter", "Equation", "Statement", "parse_parameters", "parameters_text", "split_equations",
+           "parse_statements", "statements", "one_line", "INTEGRATION_METHODS"]
 
 #: integration flags an ODE may carry
 INTEGRATION_METHODS = ("euler", "exponential", "midpoint", "rk4")
 _METHOD_ALIASES = {"explicit": "euler"}
 _EQUATION_FLAGS = {"init", "min", "max", "population", *INTEGRATION_METHODS, *_METHOD_ALIASES}
 _PARAMETER_FLAGS = {"population", "int", "bool", "float"}
-_NAME = re.compile(r"^[A-Za-z]\w*$")
-_ODE_LHS = re.compile(r"^(?:(?P<tau>.+?)\s*\*\s*)?d(?P<var>[A-Za-z]\w*)\s*/\s*dt$")
+# names are ASCII identifiers: Python would fold other letters (NFKC) into other names
+_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
+_ODE_LHS = re.compile(r"^(?:(?P<tau>.+?)\s*\*\s*)?d(?P<var>[A-Za-z][A-Za-z0-9_]*)\s*/\s*dt$")
 
 
 def _split_assign(text: str) -> dict | None:
@@ -106,6 +109,8 @@ class Statement:
 
 def lines(block: str, where: str) -> Iterator[Source]:
     """Yield each non-empty statement of a block (split at newlines and ``;``)."""
+    if not isinstance(block, str):
+        raise ModelError(f"{where}: expected text, got {type(block).__name__} {block!r:.60}")
     for lineno, raw in enumerate(block.splitlines(), start=1):
         code = raw.split("#", 1)[0]
         start = 0
@@ -113,6 +118,35 @@ def lines(block: str, where: str) -> Iterator[Source]:
             if part.strip():
                 yield Source(where, lineno, raw, start + len(part) - len(part.lstrip()))
             start += len(part) + 1
+
+
+def statements(block: str, where: str) -> Iterator[Source]:
+    """Yield each statement of an equations or reset block, continuation lines joined.
+
+    As in ANNarchy, a line without an assignment continues the statement before it,
+    so a long equation (or its flags) may be written over several lines.
+    """
+    pending: Source | None = None
+    for source in lines(block, where):
+        text = _fragment(source)
+        if pending is not None and _split_assign(_split_flags(text)[0]) is None:
+            joined = f"{_fragment(pending)} {text.strip()}"
+            pending = Source(where, pending.lineno, joined, 0)
+            continue
+        if pending is not None:
+            yield pending
+        pending = source
+    if pending is not None:
+        yield pending
+
+
+def one_line(block: str, where: str) -> Source:
+    """A block such as a spike condition, its lines joined into one (comments dropped)."""
+    parts = [_fragment(source).strip() for source in lines(block, where)]
+    first = next(lines(block, where))
+    if len(parts) == 1:
+        return first
+    return Source(where, first.lineno, " ".join(parts), 0)
 
 
 def _fragment(source: Source) -> str:
@@ -162,8 +196,9 @@ def _parse_flags(flags: str, allowed: set[str], source: Source, names: set[str]
             raise source.error(f"unknown flag '{key}' (valid: {', '.join(sorted(allowed))})."
                                f"{did_you_mean(key, allowed)}", source.line.find(key, col) - source.offset)
         if value:
-            parse_expression(value, names, Source(source.where, source.lineno, source.line,
-                                                  source.line.find(value, col)))
+            # the checked tree, printed again: never the text as written
+            value = ast.unparse(parse_expression(value, names, Source(source.where, source.lineno, source.line,
+                                                                      source.line.find(value, col))))
         result[key] = value or True
     return result
 
@@ -188,13 +223,19 @@ def constant(text: str, source: Source, names: dict[str, float] | None = None) -
             return ops[type(node.op)](value(node.left), value(node.right))
         raise source.error(f"'{ast.unparse(node)}' is not a constant number")
 
-    return value(tree)
+    try:
+        result = value(tree)
+    except (ArithmeticError, ValueError) as exc:  # 1/0, 10.0**400, ...
+        raise source.error(f"cannot compute '{text.strip()}': {exc}") from None
+    if not math.isfinite(result):
+        raise source.error(f"'{text.strip()}' is not a finite number")
+    return result
 
 
 def parse_parameters(block: str | dict, where: str) -> tuple[Parameter, ...]:
     """Parse a ``parameters`` block (text, or a dict of name to number)."""
     if isinstance(block, dict):
-        block = "\n".join(f"{name} = {value!r}" for name, value in block.items())
+        block = parameters_text(block, where)
     result: list[Parameter] = []
     for source in lines(block, f"{where} parameters"):
         text = _fragment(source)
@@ -209,6 +250,21 @@ def parse_parameters(block: str | dict, where: str) -> tuple[Parameter, ...]:
         parsed = _parse_flags(flags, _PARAMETER_FLAGS, source, set())
         result.append(Parameter(name, value, population=bool(parsed.get("population"))))
     return tuple(result)
+
+
+def parameters_text(parameters: dict, where: str) -> str:
+    """The text form of parameters given as a dict of name to number (checked)."""
+    return "\n".join(f"{name} = {_dict_value(name, value, where)!r}" for name, value in parameters.items())
+
+
+def _dict_value(name: object, value: object, where: str) -> float:
+    """A parameter given in a dict: a valid name and a finite number."""
+    if not isinstance(name, str) or not _NAME.match(name):
+        raise ModelError(f"{where} parameters: {name!r} is not a valid parameter name (letters, digits "
+                         "and '_', starting with a letter)")
+    if not isinstance(value, numbers.Real) or not math.isfinite(float(value)):
+        raise ModelError(f"{where} parameters: '{name}' must be a finite number, got {value!r:.60}")
+    return float(value)
 
 
 @dataclass(frozen=True)
@@ -227,7 +283,7 @@ class RawLine:
 def split_equations(block: str, where: str) -> list[RawLine]:
     """Split an ``equations`` block into lines, without checking names yet."""
     result: list[RawLine] = []
-    for source in lines(block, f"{where} equations"):
+    for source in statements(block, f"{where} equations"):
         text = _fragment(source)
         body, flags = _split_flags(text)
         match = _split_assign(body)
@@ -278,7 +334,7 @@ def parse_statements(block: str, where: str, writable: set[str], names: set[str]
                      ) -> tuple[Statement, ...]:
     """Parse statements such as a ``reset`` block: ``v = c; u += d``."""
     result: list[Statement] = []
-    for source in lines(block, where):
+    for source in statements(block, where):
         text = _fragment(source)
         match = _split_assign(text)
         if not match:

@@ -8,6 +8,7 @@ compiled, never the user's text itself.
 from __future__ import annotations
 
 import ast
+import math
 import re
 from dataclasses import dataclass
 
@@ -25,6 +26,10 @@ FUNCTIONS: dict[str, int] = {
 RANDOM_FUNCTIONS: dict[str, int] = {"Uniform": 2, "Normal": 2}
 #: names every expression can read
 RESERVED: frozenset[str] = frozenset({"t", "dt", "pi"})
+#: longest expression accepted, in characters
+MAX_LENGTH = 10_000
+#: deepest nesting of operations accepted (a sum of n terms nests n deep)
+MAX_DEPTH = 100
 
 _BINARY = (ast.Add, ast.Sub, ast.Mult, ast.Div, ast.Pow, ast.Mod)
 _UNARY = (ast.USub, ast.UAdd, ast.Not)
@@ -109,15 +114,49 @@ def parse_expression(text: str, names: set[str] | frozenset[str], source: Source
     ModelError
         On a syntax error, an unknown name or a construct outside the language.
     """
+    if len(text) > MAX_LENGTH:
+        raise source.error(f"expression too long ({len(text)} characters, at most {MAX_LENGTH}); "
+                           "split it with intermediate variables")
     python_text, columns = _normalise(text)
     try:
         tree = ast.parse(python_text.strip(), mode="eval")
     except SyntaxError as exc:
         col = columns[min(max((exc.offset or 1) - 1, 0), len(columns) - 1)]
         raise source.error(f"syntax error ({exc.msg})", col) from None
+    except (RecursionError, MemoryError):
+        raise source.error(f"expression too deeply nested (at most {MAX_DEPTH} levels); "
+                           "split it with intermediate variables") from None
+    except ValueError as exc:  # e.g. a null character
+        raise source.error(f"cannot read the text ({exc})") from None
+    if _depth(tree.body) > MAX_DEPTH:
+        raise source.error(f"expression too deeply nested (more than {MAX_DEPTH} levels); "
+                           "split it with intermediate variables")
     lead = len(python_text) - len(python_text.lstrip())
     _check(tree.body, names, source, allow_random, lambda c: columns[min(c + lead, len(columns) - 1)])
     return tree.body
+
+
+def _depth(node: ast.AST) -> int:
+    """Nesting depth of a tree, without recursion (deep trees are what it looks for)."""
+    deepest, todo = 0, [(node, 1)]
+    while todo:
+        current, depth = todo.pop()
+        deepest = max(deepest, depth)
+        if depth <= MAX_DEPTH:
+            todo.extend((child, depth + 1) for child in ast.iter_child_nodes(current))
+    return deepest
+
+
+def _is_number(value: object) -> bool:
+    """A finite real number (bool included) that converts to a float."""
+    if isinstance(value, bool):
+        return True
+    if not isinstance(value, int | float):
+        return False
+    try:
+        return math.isfinite(float(value))
+    except OverflowError:
+        return False
 
 
 def _check(node: ast.AST, names, source: Source, allow_random: bool, col) -> None:
@@ -131,8 +170,9 @@ def _check(node: ast.AST, names, source: Source, allow_random: bool, col) -> Non
                 valid = sorted(set(names) | RESERVED)
                 raise fail(f"unknown name '{sub.id}'.{did_you_mean(sub.id, valid)}", sub)
         elif isinstance(sub, ast.Constant):
-            if isinstance(sub.value, str | bytes) or sub.value is None:
-                raise fail(f"only numbers are allowed, got {sub.value!r}", sub)
+            if not _is_number(sub.value):
+                shown = repr(sub.value) if len(repr(sub.value)) < 40 else repr(sub.value)[:37] + "..."
+                raise fail(f"only numbers are allowed, got {shown} (finite real numbers)", sub)
         elif isinstance(sub, ast.Call):
             fname = sub.func.id if isinstance(sub.func, ast.Name) else None
             known = {**FUNCTIONS, **(RANDOM_FUNCTIONS if allow_random else {})}

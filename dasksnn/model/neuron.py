@@ -16,7 +16,8 @@ from dasksnn.model.equations import (
     Parameter,
     Statement,
     check_equation,
-    lines,
+    one_line,
+    parameters_text,
     parse_parameters,
     parse_statements,
     split_equations,
@@ -25,7 +26,6 @@ from dasksnn.model.expressions import (
     FUNCTIONS,
     RANDOM_FUNCTIONS,
     RESERVED,
-    Source,
     linear_split,
     names_in,
     parse_expression,
@@ -112,11 +112,18 @@ class Neuron:
     unit_patterns: tuple[tuple[str, str], ...] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        where = f"Neuron '{self.name}'"
+        if not isinstance(self.name, str):
+            raise ModelError(f"Neuron: name must be a string, got {type(self.name).__name__} {self.name!r:.60}")
+        where = f"Neuron {self.name!r:.80}"
+        for block in ("equations", "reset"):
+            if not isinstance(getattr(self, block), str):
+                raise ModelError(f"{where}: {block} must be text, got {type(getattr(self, block)).__name__}")
+        if self.spike is not None and not isinstance(self.spike, str):
+            raise ModelError(f"{where}: spike must be text such as 'v > v_thresh', got "
+                             f"{type(self.spike).__name__}")
         object.__setattr__(self, "unit_patterns", _parse_units(self.units, where))
         if isinstance(self.parameters, dict):
-            object.__setattr__(self, "parameters", "\n".join(
-                f"{k} = {float(v)!r}" for k, v in self.parameters.items()))
+            object.__setattr__(self, "parameters", parameters_text(self.parameters, where))
         if self.method is not None and self.method not in INTEGRATION_METHODS:
             raise ModelError(f"{where}: unknown method {self.method!r} (valid: "
                              f"{', '.join(INTEGRATION_METHODS)}).{did_you_mean(self.method, INTEGRATION_METHODS)}")
@@ -139,10 +146,10 @@ class Neuron:
                 raise line.source.error(f"'{eq.name}' cannot be integrated with 'exponential': the "
                                         f"equation is not linear in {eq.name} (use euler, midpoint or rk4)")
         spike = None
-        if self.spike and self.spike.strip():
-            spike_source = next(lines(self.spike, f"{where} spike"))
-            location = Source(spike_source.where, spike_source.lineno, spike_source.line, spike_source.offset)
-            tree = parse_expression(self.spike.strip(), names, location)
+        if self.spike and _fragment_text(self.spike):
+            # a condition may be written over several lines, as ANNarchy's examples do
+            location = one_line(self.spike, f"{where} spike")
+            tree = parse_expression(location.line.split("#", 1)[0][location.offset:], names, location)
             if not _is_condition(tree):
                 raise location.error("a spike condition must be a comparison such as 'v > v_thresh' "
                                      "(or several joined with and/or)")
@@ -263,6 +270,11 @@ def _parse_units(units: str | dict, where: str) -> tuple[tuple[str, str], ...]:
             raise ModelError(f"{where}: units item {item!r} needs names and a unit, e.g. 'v/v_thresh mV'")
         patterns.extend((name, unit.strip()) for name in names.split("/") if name)
     return tuple(patterns)
+
+
+def _fragment_text(block: str) -> str:
+    """A block without its comments and blank space."""
+    return "".join(line.split("#", 1)[0] for line in block.splitlines()).strip()
 
 
 def _is_condition(node: ast.expr) -> bool:
