@@ -139,20 +139,23 @@ class FixedNumberPre(Rule):
 class FromMatrix(Rule):
     """Synapses and weights from a dense matrix; ``None`` or NaN entries are absent.
 
-    ``matrix[post, pre]`` by default, ``matrix[pre, post]`` with ``pre_post=True``.
+    ``matrix[post, pre]`` by default (ANNarchy's convention for dense matrices),
+    ``matrix[pre, post]`` with ``pre_post=True``.
     """
 
     matrix: Any
     pre_post: bool = False
 
+    def given_shape(self) -> tuple[int, ...]:
+        """Shape of the matrix as given (``(n_post, n_pre)``, or ``(n_pre, n_post)`` with
+        ``pre_post=True``)."""
+        return np.shape(np.array(self.matrix, dtype=object))
+
     def _dense(self) -> np.ndarray:
+        """The weights as ``[pre, post]`` floats, NaN where there is no synapse."""
         array = np.array(self.matrix, dtype=object)
         values = np.where(np.equal(array, None), np.nan, array).astype(np.float64)
         return values if self.pre_post else values.T
-
-    def shape(self) -> tuple[int, int]:
-        """(n_pre, n_post) the matrix describes."""
-        return self._dense().shape
 
     def pairs(self, n_pre, n_post, forbidden, rng):
         pre, post = np.nonzero(~np.isnan(self._dense()))
@@ -165,26 +168,31 @@ class FromMatrix(Rule):
 
 @dataclass(frozen=True, eq=False)
 class FromSparse(Rule):
-    """Synapses and weights from a sparse matrix (``matrix[post, pre]``, SciPy format)."""
+    """Synapses and weights from a SciPy sparse matrix ``matrix[pre, post]``.
+
+    The first index is the pre-synaptic rank, as in ANNarchy (the opposite of the dense
+    default of :class:`FromMatrix`); every stored entry is a synapse.
+    """
 
     matrix: Any
 
-    def _coo(self):
-        return self.matrix.tocoo()
+    def given_shape(self) -> tuple[int, ...]:
+        """Shape of the matrix as given, ``(n_pre, n_post)``."""
+        return tuple(int(n) for n in self.matrix.shape)
 
-    def shape(self) -> tuple[int, int]:
-        """(n_pre, n_post) the matrix describes."""
-        rows, cols = self.matrix.shape
-        return cols, rows
+    def _sorted(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Pre ranks, post ranks and weights of the stored entries, sorted by (pre, post)."""
+        coo = self.matrix.tocoo()
+        order = np.lexsort((coo.col, coo.row))
+        return (coo.row[order].astype(np.int64), coo.col[order].astype(np.int64),
+                np.asarray(coo.data, dtype=np.float64)[order])
 
     def pairs(self, n_pre, n_post, forbidden, rng):
-        coo = self._coo()
-        order = np.lexsort((coo.row, coo.col))
-        return coo.col[order].astype(np.int64), coo.row[order].astype(np.int64)
+        pre, post, _ = self._sorted()
+        return pre, post
 
     def given_weights(self):
-        coo = self._coo()
-        return np.asarray(coo.data, dtype=np.float64)[np.lexsort((coo.row, coo.col))]
+        return self._sorted()[2]
 
 
 def _concat(parts: list[np.ndarray]) -> np.ndarray:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -16,6 +17,7 @@ if TYPE_CHECKING:
 
 __all__ = ["Monitor"]
 
+_EVERY_STEP = "period=None to record every step"
 
 
 @dataclass
@@ -37,7 +39,9 @@ class Monitor:
     variables : str or list of str
         ``"spike"`` and/or names of variables (or parameters) of the neuron model.
     period : float, optional
-        Recording period of variables in ms, a multiple of ``dt`` (default: every step).
+        Recording period of variables in ms, a multiple of the network's ``dt``
+        (default: every step). Checked against ``dt`` here, when changed, and when a
+        network compiles (a copy in a network of another ``dt``).
     start : bool, default True
         Whether to record from the first simulation on (else call :meth:`start`).
     name : str, optional
@@ -66,22 +70,25 @@ class Monitor:
             raise NetworkError(f"Monitor '{name or ''}': can record a Population or a view of one, "
                                f"got {obj!r}")
         self.name = name if name is not None else obj._population._network._auto_name("monitor")
-        names = [variables] if isinstance(variables, str) else list(variables)
+        names = [variables] if isinstance(variables, str) else list(variables) \
+            if isinstance(variables, Iterable) else None
         valid = ("spike", *obj.neuron.variable_names, *obj.neuron.parameter_names)
+        if names is None or not all(isinstance(var, str) for var in names):
+            raise NetworkError(f"Monitor '{self.name}': variables must be a name or a list of names "
+                               f"(among {', '.join(valid)}), got {variables!r}")
         for var in names:
             if var not in valid:
                 raise NetworkError(f"Monitor '{self.name}': {obj!r} has no variable '{var}' to record "
                                    f"(valid: {', '.join(valid)}).{did_you_mean(var, valid)}")
         if not names:
             raise NetworkError(f"Monitor '{self.name}': give at least one variable to record")
-        if period is not None and not float(period) > 0:
-            raise NetworkError(f"Monitor '{self.name}': period must be > 0 ms, got {period!r}")
         self._obj = obj
+        self._network: Network = obj._population._network
         self.variables = tuple(dict.fromkeys(names))
-        self.period = None if period is None else float(period)
+        self._period: float | None = None
+        self.period = period
         self._active = bool(start)
         self._phase: int | None = None
-        self._network: Network = obj._population._network
         self._clear()
         self._network._register(self)
 
@@ -92,6 +99,35 @@ class Monitor:
     def object(self) -> Population | PopulationView:
         """The recorded population or view."""
         return self._obj
+
+    @property
+    def period(self) -> float | None:
+        """Recording period of variables in ms (``None``: every step).
+
+        Assigning checks it against the network's ``dt``; a refused value leaves the
+        period as it was.
+        """
+        return self._period
+
+    @period.setter
+    def period(self, value: float | None) -> None:
+        if value is None:
+            self._period = None
+            return
+        steps_of(value, self._network.dt, repr(self), "period", _EVERY_STEP)
+        self._period = float(value)
+
+    def _period_steps(self, dt: float) -> int:
+        """The recording period in steps of ``dt`` (1 without a period).
+
+        Raises
+        ------
+        NetworkError
+            If the period is not a whole number of steps of ``dt``: ``Network.compile``
+            calls this before it draws connectivity or generates a kernel, for copies
+            made in a network of another ``dt``.
+        """
+        return 1 if self._period is None else steps_of(self._period, dt, repr(self), "period", _EVERY_STEP)
 
     @property
     def recorded_variables(self) -> tuple[str, ...]:
@@ -119,12 +155,27 @@ class Monitor:
 
     # ------------------------------------------------------------ control
     def start(self, variables: list[str] | None = None, period: float | None = None) -> None:
-        """Start recording (from the next simulated step)."""
+        """Start recording (from the next simulated step).
+
+        Parameters
+        ----------
+        variables : list of str, optional
+            Must be the monitor's variables, which are fixed when it is created.
+        period : float, optional
+            New recording period in ms, a multiple of the network's ``dt`` (default:
+            keep the current one).
+
+        Raises
+        ------
+        NetworkError
+            For other variables, or a period that is not a whole number of steps (the
+            monitor then keeps its period and does not start).
+        """
         if variables is not None and tuple(variables) != self.variables:
             raise NetworkError(f"{self!r}: variables are fixed when the monitor is created "
                                f"({', '.join(self.variables)}); create another Monitor")
         if period is not None:
-            self.period = float(period)
+            self.period = period
         self._active = True
         self._phase = None
 
@@ -168,7 +219,11 @@ class Monitor:
             the list of spike steps (multiply by ``dt`` for ms).
         """
         names = self.variables if variables is None else (
-            [variables] if isinstance(variables, str) else list(variables))
+            [variables] if isinstance(variables, str) else list(variables)
+            if isinstance(variables, Iterable) else None)
+        if names is None:
+            raise NetworkError(f"{self!r}: variables must be a name, a list of names (among "
+                               f"{', '.join(self.variables)}) or None, got {variables!r}")
         result: dict[str, Any] = {}
         for var in names:
             if var not in self.variables:
@@ -224,12 +279,13 @@ class Monitor:
         """Number of spikes of all recorded neurons in bins of ``bins`` ms (default dt).
 
         Bins cover the recorded time span, from the first recorded step to the last.
+        ``bins`` is a multiple of ``dt``, so that every bin holds as many steps.
         """
         self._require_spikes()
+        dt = self._network.dt
+        width = dt if bins is None else steps_of(bins, dt, repr(self), "bins", "bins=None for one step") * dt
         times, _ = self._spikes_ms(spikes)
         span = self._span_of(spikes)
-        dt = self._network.dt
-        width = dt if bins is None else float(bins)
         if span.start is None:
             return np.zeros(0, np.int64)
         start, stop = span.start * dt, span.stop * dt
@@ -246,6 +302,10 @@ class Monitor:
 
     def population_rate(self, spikes: dict | None = None, smooth: float = 0.0) -> np.ndarray:
         """Instantaneous population rate (Hz) per step, smoothed by a Gaussian of ``smooth`` ms."""
+        if isinstance(smooth, bool) or not isinstance(smooth, int | float | np.number) \
+                or not np.isfinite(smooth) or smooth < 0:
+            raise NetworkError(f"{self!r}: smooth must be a number of ms >= 0 (0: no smoothing), "
+                               f"got {smooth!r}")
         counts = self.histogram(spikes).astype(np.float64)
         rate = counts / (self._obj.size * self._network.dt / 1000.0)
         if smooth > 0:
@@ -300,3 +360,49 @@ class Monitor:
         clone._obj, clone._network = obj, network
         clone._clear()
         return clone
+
+
+def steps_of(value: Any, dt: float, where: str, what: str, otherwise: str) -> int:
+    """A duration in ms as a whole number of steps of ``dt``.
+
+    The one check of "a positive multiple of dt" for durations given in ms (a monitor's
+    period, histogram bins).
+
+    Parameters
+    ----------
+    value : float
+        Duration in ms.
+    dt : float
+        Time step in ms.
+    where, what : str
+        The object and the parameter, for the message: ``"Monitor 'm'"``, ``"period"``.
+    otherwise : str
+        The alternative to a number, for the message: ``"period=None to record every
+        step"``.
+
+    Returns
+    -------
+    int
+        ``value / dt``, at least 1.
+
+    Raises
+    ------
+    NetworkError
+        If ``value`` is not a finite number > 0, or not a whole number of steps.
+
+    Examples
+    --------
+    >>> steps_of(0.3, 0.1, "Monitor 'm'", "period", "period=None")
+    3
+    """
+    if isinstance(value, bool) or not isinstance(value, int | float | np.number) \
+            or not np.isfinite(value) or not value > 0:
+        raise NetworkError(f"{where}: {what} must be a number of ms > 0 (a multiple of dt = {dt} ms) "
+                           f"or None, got {value!r}")
+    steps = round(float(value) / dt)
+    if steps < 1 or abs(steps * dt - float(value)) > 1e-6 * dt:
+        low = max(1, int(np.floor(float(value) / dt))) * dt
+        raise NetworkError(f"{where}: {what} {float(value)} ms is not a multiple of dt = {dt} ms; "
+                           f"give a whole number of steps (e.g. {low:.10g} or {low + dt:.10g} ms), or "
+                           f"{otherwise}")
+    return steps

@@ -328,6 +328,8 @@ class Network:
             return
         if not self._populations:
             raise NetworkError(f"{self!r} has no population to compile")
+        for mon in self._monitors:  # a copy's period may not fit this dt: refuse before any work
+            mon._period_steps(self.dt)
         for proj in self._projections:
             proj._build(self._connect_rng, self.dt)
         compiled = _Compiled(self._spec(), self._state())

@@ -87,7 +87,7 @@ class _Values:
                 raise self._unknown(name)
             target = population._values[name]
             if name in population.neuron.population_parameters:
-                if not np.isscalar(value) or self._ranks.size != population.size:
+                if not np.isscalar(value) or np.unique(self._ranks).size != population.size:
                     raise NetworkError(f"{self!r}: '{name}' is one value for the whole population "
                                        f"(flag ': population'): assign a number on the population, "
                                        f"got {type(value).__name__}")
@@ -237,9 +237,43 @@ class PopulationView(_Values):
         return f"PopulationView '{self.name}'"
 
 
+def contiguous_range(ranks: np.ndarray) -> range | None:
+    """The range ``ranks`` spans if they are consecutive and increasing, else ``None``.
+
+    This is the one test of "is this selection a slice ``start:stop``" in dasksnn:
+    projections use it to map local indices to ranks with an addition, views to name
+    themselves, and ``Projection.pre``/``post`` to tell a whole population from a view.
+    Comparing only the first and last ranks with the size is not enough: ``[0, 2, 1, 3]``
+    and ``[5, 1, 7]`` would pass.
+
+    Parameters
+    ----------
+    ranks : numpy.ndarray
+        Integer ranks, one dimension.
+
+    Returns
+    -------
+    range or None
+        ``range(ranks[0], ranks[-1] + 1)`` when ``ranks[i] == ranks[0] + i`` for every
+        ``i``; ``None`` otherwise, and for no rank at all.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> contiguous_range(np.array([3, 4, 5]))
+    range(3, 6)
+    >>> contiguous_range(np.array([0, 2, 1, 3])) is None
+    True
+    """
+    if ranks.size == 0 or not np.all(np.diff(ranks) == 1):
+        return None
+    return range(int(ranks[0]), int(ranks[-1]) + 1)
+
+
 def _describe(ranks: np.ndarray) -> str:
-    if ranks.size > 1 and np.all(np.diff(ranks) == 1):
-        return f"{ranks[0]}:{ranks[-1] + 1}"
+    span = contiguous_range(ranks) if ranks.size > 1 else None
+    if span is not None:
+        return f"{span.start}:{span.stop}"
     return ",".join(map(str, ranks[:5])) + (",..." if ranks.size > 5 else "")
 
 
@@ -351,6 +385,9 @@ class SpikeSourceArray(Population):
 
 
 def _nested_times(times: Any) -> list:
+    if isinstance(times, str) or not hasattr(times, "__iter__"):
+        raise NetworkError(f"SpikeSourceArray: spike_times must be a list of times (ms) per neuron, "
+                           f"or one list for a single neuron, got {times!r}")
     items = list(times)
     if items and all(np.isscalar(t) for t in items):
         items = [items]

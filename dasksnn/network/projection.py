@@ -10,7 +10,7 @@ import numpy as np
 from dasksnn.errors import NetworkError, NotCompiledError, did_you_mean
 from dasksnn.model.random import Distribution
 from dasksnn.network import connectivity as rules
-from dasksnn.network.population import Population, PopulationView
+from dasksnn.network.population import Population, PopulationView, contiguous_range
 
 if TYPE_CHECKING:
     from dasksnn.network.network import Network
@@ -101,13 +101,13 @@ class Projection:
 
     @property
     def pre(self) -> Population | PopulationView:
-        """Pre-synaptic population (or view)."""
-        return self._pre.population if self._pre.size == self._pre.population.size else self._pre
+        """Pre-synaptic population, or the view given if it is not the whole population in order."""
+        return _population_or_view(self._pre)
 
     @property
     def post(self) -> Population | PopulationView:
-        """Post-synaptic population (or view)."""
-        return self._post.population if self._post.size == self._post.population.size else self._post
+        """Post-synaptic population, or the view given if it is not the whole population in order."""
+        return _population_or_view(self._post)
 
     # ------------------------------------------------------------ connect_* methods
     def _connect(self, rule: rules.Rule, weights: Any, delays: Any,
@@ -118,6 +118,10 @@ class Projection:
         if self._network._compiled is not None:
             raise NetworkError(f"{where}: the network is compiled; connectivity cannot change")
         given = rule.given_weights()
+        if given is not None and not np.all(np.isfinite(given)):
+            raise NetworkError(f"{where}: the matrix holds weights that are not finite "
+                               f"({given[~np.isfinite(given)][:3].tolist()}); mark a missing synapse "
+                               "with None or NaN in a dense matrix, or leave it out of a sparse one")
         if given is None:
             _check_values(weights, "weights", where, allow_array=isinstance(rule, rules.OneToOne),
                           count=self._pre.size)
@@ -200,31 +204,102 @@ class Projection:
         Parameters
         ----------
         weights : array-like
-            ``weights[post, pre]`` (``weights[pre, post]`` with ``pre_post=True``);
-            ``None`` or NaN marks a missing synapse.
+            ``weights[post, pre]``, of shape ``(post.size, pre.size)`` (ANNarchy's
+            convention for dense matrices), or ``weights[pre, post]`` with
+            ``pre_post=True``; ``None`` or NaN marks a missing synapse.
         delays : float or Distribution, default 0.0
             Synaptic delay in ms.
         pre_post : bool, default False
             Whether the first index is the pre-synaptic neuron.
+
+        Returns
+        -------
+        Projection
+            ``self``, so that calls can be chained.
+
+        Raises
+        ------
+        NetworkError
+            If the shape is not the one of the projection, or an entry is not a number
+            (or ``None``).
+
+        Examples
+        --------
+        >>> import dasksnn as ann
+        >>> pre, post = ann.Population(2, ann.Izhikevich), ann.Population(3, ann.Izhikevich)
+        >>> proj = ann.Projection(pre, post, "exc").connect_from_matrix(
+        ...     [[1.0, None], [None, 2.0], [3.0, 4.0]])  # post 2 receives from pre 0 and 1
         """
-        rule = rules.FromMatrix(weights, pre_post)
-        self._check_shape(rule.shape())
+        rule = rules.FromMatrix(weights, bool(pre_post))
+        order = ("pre", "post") if pre_post else ("post", "pre")
+        self._check_shape("connect_from_matrix", rule.given_shape(), order,
+                          "pass pre_post=True for a matrix indexed [pre, post]" if not pre_post
+                          else "pass pre_post=False (the default) for a matrix indexed [post, pre]")
+        try:
+            rule.given_weights()
+        except (TypeError, ValueError):
+            raise NetworkError(f"{self!r}: connect_from_matrix needs numbers (None or NaN for no "
+                               f"synapse) in weights, got {weights!r}") from None
         return self._connect(rule, None, delays, True)
 
     def connect_from_sparse(self, weights: Any, delays: float | Distribution = 0.0) -> Projection:
-        """Create the synapses of a sparse matrix ``weights[post, pre]`` (SciPy sparse)."""
-        if not hasattr(weights, "tocoo"):
-            raise NetworkError(f"{self!r}: connect_from_sparse needs a SciPy sparse matrix, "
-                               f"got {type(weights).__name__}")
+        """Create the synapses of a SciPy sparse matrix ``weights[pre, post]``.
+
+        Parameters
+        ----------
+        weights : scipy.sparse matrix or array
+            Of shape ``(pre.size, post.size)``: entry ``[i, j]`` is the weight of the
+            synapse from pre-synaptic neuron ``i`` to post-synaptic neuron ``j``. The
+            first index is the pre-synaptic one, as in ANNarchy, unlike the default of
+            :meth:`connect_from_matrix`. Every stored entry is a synapse (an explicitly
+            stored zero too); entries not stored are absent.
+        delays : float or Distribution, default 0.0
+            Synaptic delay in ms.
+
+        Returns
+        -------
+        Projection
+            ``self``, so that calls can be chained.
+
+        Raises
+        ------
+        NetworkError
+            If ``weights`` is not a SciPy sparse matrix, its shape is not
+            ``(pre.size, post.size)``, or a stored weight is not finite.
+
+        Examples
+        --------
+        A ring: pre-synaptic neuron ``i`` projects onto post-synaptic neuron ``i + 1``,
+        so post-synaptic neuron 1 receives from pre-synaptic neuron 0.
+
+        >>> import dasksnn as ann
+        >>> from scipy.sparse import lil_matrix
+        >>> n = 5
+        >>> w = lil_matrix((n, n))
+        >>> for i in range(n):
+        ...     w[i, (i + 1) % n] = 1.0
+        >>> pop = ann.Population(n, ann.Izhikevich)
+        >>> proj = ann.Projection(pop, pop, "exc").connect_from_sparse(w)
+        """
+        if not hasattr(weights, "tocoo") or len(getattr(weights, "shape", ())) != 2:
+            raise NetworkError(f"{self!r}: connect_from_sparse needs a SciPy sparse matrix "
+                               f"weights[pre, post], got {type(weights).__name__} (use "
+                               "connect_from_matrix for a dense array)")
         rule = rules.FromSparse(weights)
-        self._check_shape(rule.shape())
+        self._check_shape("connect_from_sparse", rule.given_shape(), ("pre", "post"),
+                          "a sparse matrix is indexed [pre, post], as in ANNarchy: pass weights.T")
         return self._connect(rule, None, delays, True)
 
-    def _check_shape(self, shape: tuple[int, int]) -> None:
-        expected = (self._pre.size, self._post.size)
-        if tuple(shape) != expected:
-            raise NetworkError(f"{self!r}: the matrix describes {shape[0]} pre x {shape[1]} post "
-                               f"neurons, but the projection has {expected[0]} x {expected[1]}")
+    def _check_shape(self, method: str, shape: tuple[int, ...], order: tuple[str, str],
+                     transposed_hint: str) -> None:
+        """Refuse a matrix whose shape is not (size of order[0], size of order[1])."""
+        sizes = {"pre": self._pre.size, "post": self._post.size}
+        expected = (sizes[order[0]], sizes[order[1]])
+        shape = tuple(shape)
+        if shape != expected:
+            hint = f"; it looks transposed: {transposed_hint}" if shape == expected[::-1] else ""
+            raise NetworkError(f"{self!r}: {method} expects a matrix of shape {expected} "
+                               f"({', '.join(order)}), got shape {shape}{hint}")
 
     def _check_number(self, number: Any, available: int, side: str) -> None:
         if not isinstance(number, int | np.integer) or isinstance(number, bool) or not 0 <= number <= available:
@@ -325,7 +400,8 @@ class Projection:
 
 
 def _check_probability(probability: Any, where: str) -> None:
-    if not isinstance(probability, int | float | np.number) or not 0.0 <= float(probability) <= 1.0:
+    if isinstance(probability, bool) or not isinstance(probability, int | float | np.number) \
+            or not 0.0 <= float(probability) <= 1.0:
         raise NetworkError(f"{where}: probability must be a number in [0, 1], got {probability!r}")
 
 
@@ -344,10 +420,21 @@ def _check_values(value: Any, what: str, where: str, allow_array: bool, count: i
         raise NetworkError(f"{where}: {what} must be {expected}, got an array of shape {array.shape}")
 
 
+def _population_or_view(view: PopulationView) -> Population | PopulationView:
+    """The population itself if ``view`` selects all of it in rank order, else the view."""
+    whole = contiguous_range(view._ranks) == range(view.population.size)
+    return view.population if whole else view
+
+
 def _ranks_of(ranks: np.ndarray, index: np.ndarray) -> np.ndarray:
-    """``ranks[index]`` as int32; an addition when the ranks are contiguous (a slice view)."""
-    if ranks.size and ranks[-1] - ranks[0] == ranks.size - 1:
-        return (index + ranks[0]).astype(np.int32)
+    """``ranks[index]`` as int32: the population ranks of local indices of a view.
+
+    An addition, without a gather, when the view is a slice ``start:stop``; a gather for
+    any other selection (permuted, reversed, strided or arbitrary ranks).
+    """
+    span = contiguous_range(ranks)
+    if span is not None:
+        return (index + span.start).astype(np.int32)
     return ranks[index].astype(np.int32)
 
 
