@@ -143,7 +143,9 @@ def statements(block: str, where: str) -> Iterator[Source]:
 def one_line(block: str, where: str) -> Source:
     """A block such as a spike condition, its lines joined into one (comments dropped)."""
     parts = [_fragment(source).strip() for source in lines(block, where)]
-    first = next(lines(block, where))
+    first = next(lines(block, where), None)
+    if first is None:
+        raise ModelError(f"{where}, line 1: no expression in {block!r:.60}")
     if len(parts) == 1:
         return first
     return Source(where, first.lineno, " ".join(parts), 0)
