@@ -7,10 +7,13 @@ Units are plain floats: ms, mV, nA, uS/nS (as each model documents), nF, Hz.
 __version__ = "0.1.0"
 
 from dasksnn.errors import (
+    ArgumentError,
+    ArgumentTypeError,
     DasksnnError,
     ModelError,
     NetworkError,
     NotCompiledError,
+    RunError,
     SimulationError,
     UnknownAttributeError,
 )
@@ -96,6 +99,6 @@ __all__ = [
     # many runs and their results
     "parallel_run", "sweep", "open_results", "close_local_cluster",
     # errors
-    "DasksnnError", "ModelError", "NetworkError", "NotCompiledError", "SimulationError",
-    "UnknownAttributeError",
+    "DasksnnError", "ModelError", "NetworkError", "ArgumentError", "ArgumentTypeError", "NotCompiledError",
+    "SimulationError", "RunError", "UnknownAttributeError",
 ]

@@ -10,10 +10,13 @@ import difflib
 from collections.abc import Iterable
 
 __all__ = [
+    "ArgumentError",
+    "ArgumentTypeError",
     "DasksnnError",
     "ModelError",
     "NetworkError",
     "NotCompiledError",
+    "RunError",
     "SimulationError",
     "UnknownAttributeError",
     "did_you_mean",
@@ -36,6 +39,22 @@ class UnknownAttributeError(DasksnnError, AttributeError):
     """An object was asked for a parameter or variable its model does not have."""
 
 
+class ArgumentError(DasksnnError, ValueError):
+    """A function was given an argument of the right type but a wrong value.
+
+    For example ``sweep(duration=-1.0)``, ``parallel_run(number=0)`` or a ``store``
+    that holds another sweep.
+    """
+
+
+class ArgumentTypeError(DasksnnError, TypeError):
+    """A function was given an argument of the wrong type.
+
+    Also raised for a function argument that cannot be called as documented, and for
+    one that cannot be pickled to be sent to Dask workers.
+    """
+
+
 class NotCompiledError(DasksnnError, RuntimeError):
     """An operation needs a compiled network."""
 
@@ -55,6 +74,33 @@ class SimulationError(DasksnnError, RuntimeError):
         super().__init__(message)
         self.population = population
         self.step = step
+
+
+class RunError(DasksnnError, RuntimeError):
+    """One run of :func:`~dasksnn.parallel_run` or :func:`~dasksnn.sweep` raised.
+
+    The message holds the run's traceback, as text: the run may have raised in another
+    process.
+
+    Attributes
+    ----------
+    run : int
+        Index of the run.
+    arguments : dict
+        Arguments of the run (``parallel_run``'s ``**args`` values, a sweep's parameters).
+    seed : int or None
+        Seed of the run's network (``None``: the network kept its own).
+    """
+
+    def __init__(self, message: str, run: int, arguments: dict, seed: int | None) -> None:
+        super().__init__(message)
+        self.run = run
+        self.arguments = arguments
+        self.seed = seed
+
+    def __reduce__(self) -> tuple:
+        # rebuilt with all its attributes when pickled (from a task that called parallel_run, say)
+        return type(self), (self.args[0], self.run, self.arguments, self.seed)
 
 
 def did_you_mean(name: str, valid: Iterable[str]) -> str:

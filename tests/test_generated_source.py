@@ -203,3 +203,56 @@ def test_kernel_cache_holds_no_broken_file(tmp_path, monkeypatch):
     assert sorted(p.suffix for p in Path(tmp_path).iterdir()) in ([], [".lock"])
     assert not any(p.suffix in (".py", ".tmp") for p in Path(tmp_path).iterdir())
     assert os.listdir(tmp_path) is not None
+
+
+_leaf = st.one_of(st.sampled_from(["v", "tau", "pi", "dt"]),
+                  st.floats(min_value=-5.0, max_value=5.0, allow_nan=False).map(repr),
+                  st.integers(min_value=0, max_value=3).map(str))
+
+
+def _combine(children: st.SearchStrategy) -> st.SearchStrategy:
+    binary = st.tuples(children, st.sampled_from(["+", "-", "*", "/", "^", "**"]), children).map(
+        lambda t: f"({t[0]}) {t[1]} ({t[2]})" if t[1] in "^**" else f"{t[0]} {t[1]} {t[2]}")
+    unary = children.map(lambda c: f"-{c}")
+    call = st.tuples(st.sampled_from(["exp", "abs", "tanh", "min", "max", "clip", "ite"]), children, children,
+                     children).map(_call)
+    return st.one_of(binary, unary, call, children.map(lambda c: f"({c})"))
+
+
+def _call(t: tuple) -> str:
+    name, a, b, c = t
+    if name in ("exp", "abs", "tanh"):
+        return f"{name}({a})"
+    if name in ("min", "max"):
+        return f"{name}({a}, {b})"
+    if name == "clip":
+        return f"clip({a}, {b}, {c})"
+    return f"ite({a} > {b} and {b} <= {c}, {a}, {c})"
+
+
+@settings(max_examples=300, deadline=None)
+@given(text=st.recursive(_leaf, _combine, max_leaves=12))
+def test_printed_expressions_compute_what_the_user_wrote(text):
+    """ast.unparse keeps the meaning: the generated expression, alone or as an operand, gives
+    the value of the expression as written (ANNarchy's ^ read as a power)."""
+    import math
+
+    from dasksnn.codegen.translate import translate
+    from dasksnn.model.expressions import Source, parse_expression
+
+    tree = parse_expression(text, {"v", "tau"}, Source("test", 1, text))
+    names = {"v": 0.7, "tau": 1.3, "pi": math.pi, "dt": 0.1}
+    functions = {"exp": math.exp, "abs": abs, "tanh": math.tanh, "min": min, "max": max,
+                 "clip": lambda x, a, b: min(max(x, a), b), "ite": lambda c, a, b: a if c else b}
+    generated = {"_math": math, "_dt": 0.1, "v": 0.7, "tau": 1.3, "abs": abs, "min": min, "max": max}
+    try:
+        expected = eval(compile(ast.Expression(tree), "<expected>", "eval"), {**functions, **names})
+        product = 3.0 * expected
+    except (ArithmeticError, ValueError, TypeError):
+        return  # overflow, 0 ** -1, a complex power: nothing to compare
+    if not isinstance(expected, float | int) or not math.isfinite(product):
+        return
+    for source, want in ((translate(tree), expected), ("3.0 * " + translate(tree, operand_of="*"), product),
+                         ("3.0 * " + translate(tree, invariant=frozenset({"tau"}), operand_of="*"), product)):
+        got = eval(source, dict(generated))
+        assert math.isclose(got, want, rel_tol=1e-9, abs_tol=1e-12), (text, source)

@@ -8,7 +8,7 @@ import xarray as xr
 from distributed import Client, LocalCluster
 
 import dasksnn as ann
-from dasksnn.errors import DasksnnError
+from dasksnn.errors import ArgumentError, RunError
 
 RATES = [0.0, 10.0, 20.0, 30.0, 40.0]
 
@@ -142,40 +142,6 @@ def test_same_seed_and_fresh_entropy():
     assert len({s for s, _ in fresh}) == 3 and {s for s, _ in fresh}.isdisjoint(s for s, _ in again)
 
 
-def test_parallel_run_errors_before_anything_runs():
-    inp, _, _ = poisson_network()
-    calls = []
-
-    def simulation(idx, net, rate):
-        calls.append(idx)
-
-    with pytest.raises(DasksnnError, match=r"argument 'rate' has 3 values for 5 runs; give one value per run"):
-        ann.parallel_run(method=simulation, number=5, rate=[1.0, 2.0, 3.0])
-    with pytest.raises(DasksnnError, match=r"argument 'rate' must be a list with one value per run \(2\)"):
-        ann.parallel_run(method=simulation, number=2, rate=3.0)
-    with pytest.raises(DasksnnError, match=r"method\(idx, net, rate\) cannot be called as method\(idx, net\): "
-                                           r"missing a required argument: 'rate'"):
-        ann.parallel_run(method=simulation, number=2)
-    with pytest.raises(DasksnnError, match=r"cannot be called as method\(idx, net, rate=..., tau=...\)"):
-        ann.parallel_run(method=simulation, number=1, rate=[1.0], tau=[2.0])
-    with pytest.raises(DasksnnError, match=r"give networks=\[...\] or number >= 1"):
-        ann.parallel_run(method=simulation, rate=[])
-    with pytest.raises(DasksnnError, match=r"networks must be a non-empty list of Network objects"):
-        ann.parallel_run(method=simulation, networks=ann.default_network(), rate=[1.0])
-    with pytest.raises(DasksnnError, match=r"number=2 but 1 networks were given"):
-        ann.parallel_run(method=simulation, networks=[ann.Network()], number=2, rate=[1.0])
-    with pytest.raises(DasksnnError, match=r"max_processes must be a whole number >= 1 or -1"):
-        ann.parallel_run(method=simulation, number=1, rate=[1.0], max_processes=0)
-    with pytest.raises(DasksnnError, match=r"seed must be a whole number >= 0"):
-        ann.parallel_run(method=simulation, number=1, rate=[1.0], seed=-1)
-    with pytest.raises(DasksnnError, match=r"method must be a function"):
-        ann.parallel_run(method="simulation", number=1)
-    assert calls == []
-    ann.clear()
-    with pytest.raises(DasksnnError, match=r"runs copies of the default network, which has no population"):
-        ann.parallel_run(method=simulation, number=1, rate=[1.0])
-
-
 def _failing(idx, net):
     if idx == 2:
         raise ValueError("diverged")
@@ -185,9 +151,10 @@ def _failing(idx, net):
 
 def test_parallel_run_failure_names_the_run(client):
     poisson_network()
-    with pytest.raises(DasksnnError, match=r"run 2 failed \(arguments \{\}, seed \d+; the other runs were "
-                                           r"cancelled\):\nValueError: diverged"):
+    with pytest.raises(RunError, match=r"run 2 failed \(arguments \{\}, seed \d+; the other runs were "
+                                       r"cancelled\):\nValueError: diverged") as info:
         ann.parallel_run(method=_failing, number=4, seed=1, client=client, progress=False)
+    assert (info.value.run, info.value.arguments) == (2, {})
 
 
 # ---------------------------------------------------------------------------- sweeps
@@ -263,7 +230,7 @@ def test_sweep_resumes_only_missing_runs(tmp_path):
     def interrupted(we, wi):
         counted_build(we, wi, log, fail_at=(1.5, 0.0))
 
-    with pytest.raises(DasksnnError, match=r"run 8 failed \(parameters \{'we': 1.5, 'wi': 0.0\}, trial 0, seed \d+; the other runs were "
+    with pytest.raises(RunError, match=r"run 8 failed \(parameters \{'we': 1.5, 'wi': 0.0\}, trial 0, seed \d+; the other runs were "
                                            r"cancelled, finished runs are in the store\):\nRuntimeError: "
                                            r"interrupted at we=1.5, wi=0.0"):
         ann.sweep(interrupted, **SWEEP, sequential=True, progress=False, store=store)
@@ -282,7 +249,7 @@ def test_sweep_resumes_only_missing_runs(tmp_path):
     log.write_text("")
     ann.sweep(interrupted, **SWEEP, sequential=True, progress=False, store=store)
     assert log.read_text() == ""
-    with pytest.raises(DasksnnError, match=r"holds another sweep"):
+    with pytest.raises(ArgumentError, match=r"holds another sweep"):
         ann.sweep(build, **{**SWEEP, "trials": 3}, sequential=True, progress=False, store=store)
 
 
@@ -301,33 +268,10 @@ def test_sweep_records_failures(client, tmp_path):
     assert np.isnan(ds.pop_mean_rate.values[failed]).all() and (ds.pop_mean_rate.values[~failed] > 0).all()
 
 
-def test_sweep_bad_arguments():
-    with pytest.raises(DasksnnError, match=r"build cannot be called with the parameters we: missing a required "
-                                           r"argument: 'wi'"):
-        ann.sweep(build, params={"we": [1.0]}, duration=10.0)
-    with pytest.raises(DasksnnError, match=r"parameter 'we' needs a non-empty 1-D list"):
-        ann.sweep(build, params={"we": [], "wi": [1.0]}, duration=10.0)
-    with pytest.raises(DasksnnError, match=r"parameter name 'trial' must be a Python identifier other than"):
-        ann.sweep(build, params={"trial": [1.0]}, duration=10.0)
-    with pytest.raises(DasksnnError, match=r"duration must be a number of ms > 0, got -1"):
-        ann.sweep(build, params={"we": [1.0], "wi": [1.0]}, duration=-1)
-    with pytest.raises(DasksnnError, match=r"trials must be a whole number >= 1, got 0"):
-        ann.sweep(build, params={"we": [1.0], "wi": [1.0]}, trials=0, duration=10.0)
-    with pytest.raises(DasksnnError, match=r"errors must be 'raise' or 'record', got 'ignore'"):
-        ann.sweep(build, params={"we": [1.0], "wi": [1.0]}, duration=10.0, errors="ignore")
-    with pytest.raises(DasksnnError, match=r"returned 3; it must return a Network or nothing"):
-        ann.sweep(lambda: 3, duration=10.0, sequential=True)
-    with pytest.raises(DasksnnError, match=r"parameter 'we' repeats a value \(\[1.0, 1.0\]\); use trials="):
-        ann.sweep(build, params={"we": [1.0, 1.0], "wi": [1.0]}, duration=10.0)
-    with pytest.raises(DasksnnError, match=r"run 0 failed .* before any run started: NetworkError: sweep: "
-                                           r"rate_bin=0.25 ms must be a positive multiple of dt = 0.1 ms"):
-        ann.sweep(build, params={"we": [1.0], "wi": [1.0]}, duration=10.0, rate_bin=0.25, sequential=True)
-
-
 # ---------------------------------------------------------------------------- review fixes
 def test_store_refuses_a_directory_that_is_not_a_store(tmp_path):
     (tmp_path / "notes.txt").write_text("mine")
-    with pytest.raises(DasksnnError, match=r"exists and is not a Zarr store; choose another path"):
+    with pytest.raises(ArgumentError, match=r"exists and is not a Zarr store; choose another path"):
         ann.sweep(build, **SWEEP, sequential=True, progress=False, store=tmp_path)
     assert os.listdir(tmp_path) == ["notes.txt"]
 

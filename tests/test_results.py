@@ -5,7 +5,7 @@ import pytest
 import xarray as xr
 
 import dasksnn as ann
-from dasksnn.errors import NetworkError
+from dasksnn.errors import ArgumentError, NetworkError
 
 
 def _network(seed=1, **monitor):
@@ -117,11 +117,11 @@ def test_accessor_errors():
     net.compile()
     net.simulate(20.0)
     ds = net.results()
-    with pytest.raises(ann.DasksnnError, match=r"grid\(\) needs a sweep dataset \(with a 'run' dimension\)"):
+    with pytest.raises(ArgumentError, match=r"grid\(\) needs a sweep dataset \(with a 'run' dimension\)"):
         ds.snn.grid()
-    with pytest.raises(ann.DasksnnError, match=r"spikes\(\): no spikes of 'inp' \(recorded: exc\)"):
+    with pytest.raises(ArgumentError, match=r"spikes\(\): no spikes of 'inp' \(recorded: exc\)"):
         ds.snn.spikes(population="inp")
     sweep = xr.concat([ds.drop_dims("exc_spike")], dim="run").assign(
         exc_spike_time=ds.exc_spike_time, exc_spike_neuron=ds.exc_spike_neuron)
-    with pytest.raises(ann.DasksnnError, match=r"spikes\(\): this is a sweep; give run="):
+    with pytest.raises(ArgumentError, match=r"spikes\(\): this is a sweep; give run="):
         sweep.snn.spikes()

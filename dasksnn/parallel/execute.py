@@ -6,17 +6,24 @@ runs finish, so callers (``parallel_run``, ``sweep``) never care which one ran.
 
 from __future__ import annotations
 
+import functools
+import inspect
 import os
 import platform
 import sys
 import time
 import traceback
+import types
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
+import numpy as np
+
+from dasksnn.errors import ArgumentTypeError
 from dasksnn.results.store import Outcome
 
-__all__ = ["run_tasks", "run_chunk", "chunk_size", "timed_task", "Shared", "Progress"]
+__all__ = ["run_tasks", "run_chunk", "chunk_size", "timed_task", "check_sendable", "callable_name", "Shared",
+           "Progress"]
 
 # results gathered before they are handed on, so a fast sweep writes in batches of bounded size
 _BATCH_RUNS = 64
@@ -64,6 +71,105 @@ class Progress:
             if finished:
                 sys.stderr.write("\n")
             sys.stderr.flush()
+
+
+# values that always pickle: not worth a trial pickling each
+_PLAIN = (type(None), bool, int, float, complex, str, bytes, np.generic)
+
+
+def check_sendable(value: Any, where: str, what: str) -> None:
+    """Refuse, on the client, a value that Dask could not send to the workers.
+
+    Pickles ``value`` once with cloudpickle, as Dask does with what it cannot pickle
+    plainly (a function defined in a script, a closure, a lambda); plain values and
+    numeric arrays are not tried. Without this check a lock or an open file captured by
+    a function fails only once the cluster is up, in Dask's words
+    ("Could not serialize object of type Shared").
+
+    Parameters
+    ----------
+    value : object
+        What will be sent.
+    where, what : str
+        The caller (``"parallel_run"``) and the argument (``"method 'simulation'"``),
+        for the message.
+
+    Raises
+    ------
+    ArgumentTypeError
+        ``value`` cannot be pickled; the message names the captured variables that
+        cannot be (for a function), what the pickler said, and how to fix it.
+    """
+    if isinstance(value, _PLAIN) or (isinstance(value, np.ndarray) and value.dtype != object):
+        return
+    try:
+        _dumps(value)
+    except Exception as exc:
+        culprits = [f"{label} (a {_type_name(part)})" for label, part in _parts(value) if not _pickles(part)]
+        fix = ("define it at module level and pass what a run needs as arguments (a file name, not an open "
+               "file)" if callable(value) else "pass plain data instead (numbers, arrays, strings, file names)")
+        raise ArgumentTypeError(
+            f"{where}: {what} cannot be sent to the Dask workers: cloudpickle cannot pickle "
+            f"{'its ' + ', '.join(culprits) if culprits else 'it'} ({type(exc).__name__}: {exc}). To fix, {fix}: "
+            "locks, open files, clients and other live resources cannot travel to another process; or run "
+            "with sequential=True") from exc
+
+
+def callable_name(function: Callable[..., Any]) -> str:
+    """``'simulation'`` for a function (its qualified name), the repr of other callables."""
+    name = getattr(function, "__qualname__", None)
+    return f"'{name}'" if isinstance(name, str) else repr(function)
+
+
+def _dumps(value: Any) -> None:
+    """Pickle ``value`` as Dask would and drop the bytes; arrays go out-of-band (protocol 5), uncopied."""
+    import cloudpickle
+
+    cloudpickle.dumps(value, protocol=5, buffer_callback=_out_of_band)
+
+
+def _out_of_band(buffer: Any) -> bool:
+    return False  # the buffer is left out of the pickle: nothing is copied
+
+
+def _pickles(value: Any) -> bool:
+    try:
+        _dumps(value)
+    except Exception:
+        return False
+    return True
+
+
+def _type_name(value: Any) -> str:
+    kind = type(value)
+    return kind.__qualname__ if kind.__module__ == "builtins" else f"{kind.__module__}.{kind.__qualname__}"
+
+
+def _parts(value: Any) -> list[tuple[str, Any]]:
+    """What pickling ``value`` pickles too, labelled: captured and global variables of a
+    function, the object of a bound method, a partial's arguments, an object's attributes."""
+    if isinstance(value, types.MethodType):
+        return [*((f"{label} of the method's object", part) for label, part in _parts(value.__self__)),
+                *_parts(value.__func__)]
+    if isinstance(value, functools.partial):
+        return [("partial function", value.func),
+                *((f"partial argument {k}", arg) for k, arg in enumerate(value.args)),
+                *((f"partial argument '{name}'", arg) for name, arg in value.keywords.items())]
+    if isinstance(value, types.FunctionType):
+        try:
+            found = inspect.getclosurevars(value)
+            parameters = inspect.signature(value).parameters
+        except (TypeError, ValueError):  # pragma: no cover - a function inspect cannot read
+            return []
+        return [*((f"captured variable '{name}'", part) for name, part in found.nonlocals.items()),
+                *((f"global '{name}'", part) for name, part in found.globals.items()),
+                *((f"default value of '{name}'", p.default) for name, p in parameters.items()
+                  if p.default is not p.empty)]
+    if isinstance(value, list | tuple):
+        return [(f"item {k}", item) for k, item in enumerate(value)]
+    if isinstance(value, dict):
+        return [(f"item {key!r}", item) for key, item in value.items()]
+    return [(f"attribute '{name}'", part) for name, part in getattr(value, "__dict__", {}).items()]
 
 
 class Shared:

@@ -5,16 +5,16 @@ from __future__ import annotations
 import inspect
 import pickle
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import numpy as np
 
-from dasksnn.errors import DasksnnError
+from dasksnn.errors import ArgumentError, ArgumentTypeError, NetworkError, RunError
 from dasksnn.network import Network
 from dasksnn.network.network import default_network
-from dasksnn.parallel.execute import run_tasks
-from dasksnn.parallel.scheduler import _processes, client_for
+from dasksnn.parallel.execute import callable_name, check_sendable, run_tasks
+from dasksnn.parallel.scheduler import check_client, client_for, processes
 from dasksnn.parallel.seeds import run_seeds
 from dasksnn.parallel.timing import compile_timed, report, warm
 from dasksnn.results.store import Outcome
@@ -69,9 +69,19 @@ def parallel_run(method: Callable[..., Any], networks: Sequence[Network] | None 
 
     Raises
     ------
-    DasksnnError
-        Before anything runs, for bad arguments; after cancelling the other runs, if
-        a run raised (the message gives its index, arguments, seed and traceback).
+    ArgumentTypeError
+        Before anything starts or compiles: an argument of the wrong type, a
+        ``method`` that cannot be called as ``method(idx, net, **args_i)``, or (unless
+        ``sequential``) a ``method`` or argument value that cannot be pickled to be
+        sent to the workers.
+    ArgumentError
+        Before anything starts or compiles: an argument with a wrong value (lists of
+        the wrong length, ``number < 1``, ...).
+    NetworkError
+        ``number=`` with a default network that has no population.
+    RunError
+        After cancelling the other runs, if a run raised (the message gives its
+        index, arguments, seed and traceback).
 
     Notes
     -----
@@ -89,15 +99,22 @@ def parallel_run(method: Callable[..., Any], networks: Sequence[Network] | None 
     ...     return net.get(m).raster_plot()
     >>> results = ann.parallel_run(method=simulation, number=4, rate=[5., 10., 15., 20.])  # doctest: +SKIP
     """
+    # every check of the arguments comes first: nothing starts or compiles for a call that fails
     if not callable(method):
-        raise DasksnnError(f"parallel_run: method must be a function method(idx, net, ...), got {method!r}")
+        raise ArgumentTypeError(f"parallel_run: method must be a function method(idx, net, ...), got {method!r}")
     template, sources, n = _sources(networks, number)
     _check_args(method, args, n)
-    _processes(max_processes)
+    processes(max_processes)
+    check_client(client)
     keep_own = seed is None and template is None and not same_seed
     if seed is None and template is not None and default_network().seeded:
         seed = default_network()._seed_sequence  # ANNarchy's setup(seed=...) seeds parallel runs too
     root, seeds = run_seeds(seed, n, same_seed)
+    if not sequential:  # what a worker gets must pickle; a run in this process needs no pickling
+        check_sendable(method, "parallel_run", f"method {callable_name(method)}")
+        for name, values in args.items():
+            for i, value in enumerate(values):
+                check_sendable(value, "parallel_run", f"value {i} of argument '{name}'")
     if keep_own:
         seeds = [None] * n  # type: ignore[list-item]
     per_run = [(source, seeds[i], {name: values[i] for name, values in args.items()})
@@ -119,8 +136,9 @@ def parallel_run(method: Callable[..., Any], networks: Sequence[Network] | None 
             for outcome in batch:
                 if outcome.error:
                     _, run_seed, kwargs = per_run[outcome.run]
-                    raise DasksnnError(f"parallel_run: run {outcome.run} failed (arguments {kwargs}, seed "
-                                       f"{run_seed}; the other runs were cancelled):\n{outcome.error}")
+                    raise RunError(f"parallel_run: run {outcome.run} failed (arguments {kwargs}, seed "
+                                   f"{run_seed}; the other runs were cancelled):\n{outcome.error}",
+                                   outcome.run, kwargs, run_seed)
                 results[outcome.run] = outcome.value
                 outcomes.append(outcome)
     finally:
@@ -133,22 +151,28 @@ def parallel_run(method: Callable[..., Any], networks: Sequence[Network] | None 
 def _sources(networks: Sequence[Network] | None, number: int) -> tuple[Network | None, list[Network | None], int]:
     """The network all runs copy (``number=``) or the one of each run (``networks=``), and how many runs."""
     if networks is not None:
-        if isinstance(networks, Network) or not isinstance(networks, Sequence) or not networks:
-            raise DasksnnError(f"parallel_run: networks must be a non-empty list of Network objects, got "
-                               f"{networks!r}")
-        for net in networks:
+        message = f"parallel_run: networks must be a non-empty list of Network objects, got {networks!r}"
+        if isinstance(networks, Network | str) or not isinstance(networks, Sequence):
+            raise ArgumentTypeError(f"{message} (for one network, pass networks=[net])")
+        if not networks:
+            raise ArgumentError(message)
+        for k, net in enumerate(networks):
             if not isinstance(net, Network):
-                raise DasksnnError(f"parallel_run: networks must hold Network objects, got {net!r}")
+                raise ArgumentTypeError(f"parallel_run: networks must hold Network objects, got {net!r} at "
+                                        f"index {k}")
         if number and number != len(networks):
-            raise DasksnnError(f"parallel_run: number={number} but {len(networks)} networks were given; "
-                               "give one of them")
+            raise ArgumentError(f"parallel_run: number={number} but {len(networks)} networks were given; "
+                                "give one of them")
         return None, list(networks), len(networks)
-    if isinstance(number, bool) or not isinstance(number, int | np.integer) or number < 1:
-        raise DasksnnError(f"parallel_run: give networks=[...] or number >= 1 (copies of the default "
-                           f"network), got number={number!r}")
+    message = (f"parallel_run: give networks=[...] or number >= 1 (copies of the default network), got "
+               f"number={number!r}")
+    if isinstance(number, bool) or not isinstance(number, int | np.integer):
+        raise ArgumentTypeError(message)
+    if number < 1:
+        raise ArgumentError(message)
     default = default_network()
     if not default.get_populations():
-        raise DasksnnError("parallel_run: number= runs copies of the default network, which has no "
+        raise NetworkError("parallel_run: number= runs copies of the default network, which has no "
                            "population; create the objects at module level, or pass networks=[...]")
     # an uncompiled copy travels to the workers: objects and values, not synapses or kernel state
     return default._replica(0), [None] * int(number), int(number)
@@ -157,12 +181,16 @@ def _sources(networks: Sequence[Network] | None, number: int) -> tuple[Network |
 def _check_args(method: Callable[..., Any], args: dict[str, Sequence[Any]], n: int) -> None:
     """Each extra argument is a list of n values, and method accepts (idx, net, **args)."""
     for name, values in args.items():
-        if isinstance(values, str | bytes) or not hasattr(values, "__len__"):
-            raise DasksnnError(f"parallel_run: argument '{name}' must be a list with one value per run "
-                               f"({n}), got {values!r}")
-        if len(values) != n:
-            raise DasksnnError(f"parallel_run: argument '{name}' has {len(values)} values for {n} runs; "
-                               "give one value per run")
+        try:
+            length = None if isinstance(values, str | bytes | Mapping) else len(values)
+        except TypeError:  # a 0-d array, or an object whose __len__ refuses
+            length = None
+        if length is None:
+            raise ArgumentTypeError(f"parallel_run: argument '{name}' must be a list with one value per run "
+                                    f"({n}), got {values!r}")
+        if length != n:
+            raise ArgumentError(f"parallel_run: argument '{name}' has {length} values for {n} runs; "
+                                "give one value per run")
     try:
         signature = inspect.signature(method)
     except (TypeError, ValueError):  # a builtin without a signature: let the call decide
@@ -170,8 +198,8 @@ def _check_args(method: Callable[..., Any], args: dict[str, Sequence[Any]], n: i
     try:
         signature.bind(0, None, **{name: values[0] for name, values in args.items()})
     except TypeError as exc:
-        raise DasksnnError(f"parallel_run: method{signature} cannot be called as method(idx, net"
-                           f"{''.join(f', {name}=...' for name in args)}): {exc}") from None
+        raise ArgumentTypeError(f"parallel_run: method{signature} cannot be called as method(idx, net"
+                                f"{''.join(f', {name}=...' for name in args)}): {exc}") from None
 
 
 def _run_method(run: int, timings: dict[str, Any], method: Callable[..., Any], copy: bool,

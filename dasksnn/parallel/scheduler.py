@@ -8,6 +8,7 @@ reuses for the rest of the session. dasksnn never wraps cluster classes.
 from __future__ import annotations
 
 import atexit
+import numbers
 import os
 import sys
 import time
@@ -16,9 +17,9 @@ from typing import Any
 
 from distributed import Client, LocalCluster, WorkerPlugin
 
-from dasksnn.errors import DasksnnError
+from dasksnn.errors import ArgumentError, ArgumentTypeError
 
-__all__ = ["get_client", "client_for", "cores", "close_local_cluster"]
+__all__ = ["get_client", "client_for", "check_client", "processes", "cores", "close_local_cluster"]
 
 # one thread per worker and nothing else spawning threads: never more busy threads than cores
 _SINGLE_THREAD = {name: "1" for name in ("NUMBA_NUM_THREADS", "OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS",
@@ -50,13 +51,32 @@ class WorkerSetup(WorkerPlugin):
             os.environ.setdefault(name, value)
 
 
-def _processes(max_processes: int | None) -> int:
-    if max_processes is None or max_processes == -1:
+def processes(max_processes: int | None, where: str = "parallel_run") -> int:
+    """Worker processes of the LocalCluster for ``max_processes`` (-1 or None: one per core).
+
+    Raises
+    ------
+    ArgumentTypeError
+        ``max_processes`` is not a whole number.
+    ArgumentError
+        ``max_processes`` is a whole number < 1 other than -1.
+    """
+    if max_processes is None or (isinstance(max_processes, numbers.Integral) and max_processes == -1):
         return cores()
-    if isinstance(max_processes, bool) or not isinstance(max_processes, int) or max_processes < 1:
-        raise DasksnnError(f"parallel_run: max_processes must be a whole number >= 1 or -1 (all cores), "
-                           f"got {max_processes!r}")
-    return max_processes
+    message = f"{where}: max_processes must be a whole number >= 1 or -1 (all cores), got {max_processes!r}"
+    if isinstance(max_processes, bool) or not isinstance(max_processes, numbers.Integral):
+        raise ArgumentTypeError(message)
+    if max_processes < 1:
+        raise ArgumentError(message)
+    return int(max_processes)
+
+
+def check_client(client: Any, where: str = "parallel_run") -> None:
+    """Refuse a ``client`` that is neither None nor a ``distributed.Client``, before anything starts."""
+    if client is not None and not isinstance(client, Client):
+        raise ArgumentTypeError(f"{where}: client must be a distributed.Client (or None: the active client, else "
+                                f"a LocalCluster dasksnn starts), got {client!r}; for a cluster object, pass "
+                                "Client(cluster)")
 
 
 def _local_client(n: int) -> Client:
@@ -101,9 +121,9 @@ def get_client(client: Client | None, max_processes: int | None) -> Client:
 
             client = default_client()
         except ValueError:
-            client = _local_client(_processes(max_processes))
-    elif not isinstance(client, Client):
-        raise DasksnnError(f"client must be a distributed.Client, got {client!r}")
+            client = _local_client(processes(max_processes))
+    else:
+        check_client(client)
     _prepare(client)
     return client
 

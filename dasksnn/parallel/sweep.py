@@ -14,11 +14,11 @@ from typing import Any
 
 import numpy as np
 
-from dasksnn.errors import DasksnnError
+from dasksnn.errors import ArgumentError, ArgumentTypeError, DasksnnError, NetworkError, RunError
 from dasksnn.network import Network
 from dasksnn.network import network as _network_module
-from dasksnn.parallel.execute import run_tasks
-from dasksnn.parallel.scheduler import _processes, client_for
+from dasksnn.parallel.execute import callable_name, check_sendable, run_tasks
+from dasksnn.parallel.scheduler import check_client, client_for, processes
 from dasksnn.parallel.seeds import run_seeds
 from dasksnn.parallel.timing import compile_timed, report, warm
 from dasksnn.results.store import MemorySink, ZarrSink
@@ -76,6 +76,23 @@ def sweep(build: Callable[..., Network | None], params: Mapping[str, Sequence[An
         failed) and ``error``. With ``store`` it is opened lazily from the store.
         ``ds.snn.grid()`` gives one dimension per parameter and ``trial``.
 
+    Raises
+    ------
+    ArgumentTypeError
+        Before anything starts or compiles: an argument of the wrong type, a
+        ``build`` that cannot be called with the parameters, or (unless
+        ``sequential``) one that cannot be pickled to be sent to the workers.
+    ArgumentError
+        Before anything starts or compiles: an argument with a wrong value, or a
+        ``store`` that holds something else.
+    NetworkError
+        ``rate_bin`` is not a multiple of the ``dt`` of the network ``build`` makes
+        (found by building run 0 here, before anything starts or compiles).
+    RunError
+        With ``errors="raise"``, after cancelling the other runs, if a run raised.
+        Run 0 is built here first: an exception it raises (with ``errors="raise"``,
+        or any dasksnn error) comes out as it is, with a note naming the run.
+
     Examples
     --------
     >>> def build(we):
@@ -87,13 +104,17 @@ def sweep(build: Callable[..., Network | None], params: Mapping[str, Sequence[An
     >>> ds = ann.sweep(build, params={"we": [0.1, 0.2]}, trials=2, duration=100.0)  # doctest: +SKIP
     >>> ds.snn.grid()["pop_mean_rate"].mean("trial")  # doctest: +SKIP
     """
-    grid = _check(build, params or {}, trials, duration, errors)
+    # every check of the arguments comes first: nothing starts or compiles for a call that fails
+    grid = _check(build, params if params is not None else {}, trials, duration, errors, rate_bin, store)
+    processes(max_processes, "sweep")
+    check_client(client, "sweep")
+    if not sequential:  # a run in this process needs no pickling
+        check_sendable(build, "sweep", f"build {callable_name(build)}")
     names = list(grid)
     combos = list(itertools.product(*grid.values()))
     n = len(combos) * trials
     stored_seed = _stored_seed(store) if seed is None and store is not None else None
-    root, seeds = run_seeds(stored_seed if stored_seed is not None else seed, n)
-    _processes(max_processes)
+    root, seeds = run_seeds(stored_seed if stored_seed is not None else seed, n, where="sweep")
     values = [{name: value.item() for name, value in zip(names, combos[r // trials], strict=True)} for r in range(n)]
     coords = {"run": np.arange(n), **{name: np.array([v[name] for v in values]) for name in names},
               "trial": np.tile(np.arange(trials), len(combos)), "seed": np.array(seeds, dtype=np.uint64)}
@@ -123,10 +144,11 @@ def sweep(build: Callable[..., Network | None], params: Mapping[str, Sequence[An
                 outcomes.extend(batch)
                 failed = next((o for o in batch if o.error), None)
                 if failed is not None and errors == "raise":
-                    raise DasksnnError(
+                    raise RunError(
                         f"sweep: run {failed.run} failed (parameters {values[failed.run]}, trial "
                         f"{failed.run % trials}, seed {seeds[failed.run]}; the other runs were cancelled"
-                        f"{', finished runs are in the store' if store is not None else ''}):\n{failed.error}")
+                        f"{', finished runs are in the store' if store is not None else ''}):\n{failed.error}",
+                        failed.run, values[failed.run], seeds[failed.run])
         finally:
             tasks.close()
         if measure_time:
@@ -142,48 +164,65 @@ def _prepare(build: Callable[..., Network | None], values: list[dict[str, Any]],
 
     try:
         first = _built(build, values[0], seeds[0], dt)
-        _bin_steps(rate_bin, first.dt, "sweep")
     except Exception as exc:
         if errors == "raise" or isinstance(exc, DasksnnError):
-            raise DasksnnError(f"sweep: run 0 failed (parameters {values[0]}, trial 0, seed {seeds[0]}), before "
-                               f"any run started: {type(exc).__name__}: {exc}") from exc
+            # raised as it is (a ModelError stays a ValueError), with the run it comes from
+            exc.add_note(f"sweep: raised by run 0 (parameters {values[0]}, trial 0, seed {seeds[0]}), built in "
+                         "this process before any run started")
+            raise
         return  # recorded by its task, like any other failing run
+    _bin_steps(rate_bin, first.dt, "sweep")  # a NetworkError, as for Monitor.to_xarray(rate_bin)
     attrs["model"] = describe(first)
     warm(first, before)
 
 
-def _check(build: Any, params: Mapping[str, Sequence[Any]], trials: Any, duration: Any,
-           errors: Any) -> dict[str, np.ndarray]:
+def _number(value: Any, message: str, whole: bool = False) -> None:
+    """``value`` is a finite number > 0 (a whole one if ``whole``), else the error of ``message``."""
+    kinds = (int, np.integer) if whole else (int, float, np.integer, np.floating)
+    if isinstance(value, bool) or not isinstance(value, kinds):
+        raise ArgumentTypeError(message)
+    if not value > 0 or not np.isfinite(value):
+        raise ArgumentError(message)
+
+
+def _check(build: Any, params: Any, trials: Any, duration: Any, errors: Any, rate_bin: Any,
+           store: Any) -> dict[str, np.ndarray]:
     """Validate the sweep's arguments before anything runs; the grid as arrays."""
     if not callable(build):
-        raise DasksnnError(f"sweep: build must be a function build(**params) that makes the network, got {build!r}")
+        raise ArgumentTypeError(f"sweep: build must be a function build(**params) that makes the network, got "
+                                f"{build!r}")
     if not isinstance(params, Mapping):
-        raise DasksnnError(f"sweep: params must be a dict of parameter name to a list of values, got {params!r}")
+        raise ArgumentTypeError(f"sweep: params must be a dict of parameter name to a list of values, got "
+                                f"{params!r}")
     grid = {}
     for name, values in params.items():
-        if not isinstance(name, str) or not name.isidentifier() or name in _RESERVED:
-            raise DasksnnError(f"sweep: parameter name {name!r} must be a Python identifier other than "
-                               f"{', '.join(_RESERVED)}")
+        message = f"sweep: parameter name {name!r} must be a Python identifier other than {', '.join(_RESERVED)}"
+        if not isinstance(name, str):
+            raise ArgumentTypeError(message)
+        if not name.isidentifier() or name in _RESERVED:
+            raise ArgumentError(message)
         array = np.asarray(values)
         if array.ndim != 1 or array.size == 0 or array.dtype == object:
-            raise DasksnnError(f"sweep: parameter '{name}' needs a non-empty 1-D list of numbers or strings, "
-                               f"got {values!r}")
+            raise ArgumentError(f"sweep: parameter '{name}' needs a non-empty 1-D list of numbers or strings, "
+                                f"got {values!r}")
         if np.unique(array).size != array.size:
-            raise DasksnnError(f"sweep: parameter '{name}' repeats a value ({values!r}); use trials= to "
-                               "repeat runs")
+            raise ArgumentError(f"sweep: parameter '{name}' repeats a value ({values!r}); use trials= to "
+                                "repeat runs")
         grid[name] = array
-    if isinstance(trials, bool) or not isinstance(trials, int | np.integer) or trials < 1:
-        raise DasksnnError(f"sweep: trials must be a whole number >= 1, got {trials!r}")
-    if isinstance(duration, bool) or not isinstance(duration, int | float | np.number) or not duration > 0 \
-            or not np.isfinite(duration):
-        raise DasksnnError(f"sweep: duration must be a number of ms > 0, got {duration!r}")
+    _number(trials, f"sweep: trials must be a whole number >= 1, got {trials!r}", whole=True)
+    _number(duration, f"sweep: duration must be a number of ms > 0, got {duration!r}")
+    if rate_bin is not None:
+        _number(rate_bin, f"sweep: rate_bin must be a number of ms > 0 (a multiple of dt) or None, got "
+                          f"{rate_bin!r}")
     if errors not in ("raise", "record"):
-        raise DasksnnError(f"sweep: errors must be 'raise' or 'record', got {errors!r}")
+        raise ArgumentError(f"sweep: errors must be 'raise' or 'record', got {errors!r}")
+    if store is not None and not isinstance(store, str | os.PathLike):
+        raise ArgumentTypeError(f"sweep: store must be a path (str or os.PathLike) or None, got {store!r}")
     try:
         inspect.signature(build).bind(**{name: array[0] for name, array in grid.items()})
     except TypeError as exc:
-        raise DasksnnError(f"sweep: build cannot be called with the parameters {', '.join(grid) or '(none)'}: "
-                           f"{exc}") from None
+        raise ArgumentTypeError(f"sweep: build cannot be called with the parameters "
+                                f"{', '.join(grid) or '(none)'}: {exc}") from None
     except ValueError:  # no signature to check
         pass
     return grid
@@ -226,10 +265,11 @@ def _built(build: Callable[..., Network | None], values: dict[str, Any], seed: i
     if made is None:
         made = default
     elif not isinstance(made, Network):
-        raise DasksnnError(f"sweep: build({', '.join(f'{k}={v!r}' for k, v in values.items())}) returned "
-                           f"{made!r}; it must return a Network or nothing (objects made at module level)")
+        raise ArgumentTypeError(f"sweep: build({', '.join(f'{k}={v!r}' for k, v in values.items())}) returned "
+                                f"{made!r}; it must return a Network or nothing (objects made at module level)")
     if not made.get_populations():
-        raise DasksnnError("sweep: build made a network without populations")
+        raise NetworkError(f"sweep: build({', '.join(f'{k}={v!r}' for k, v in values.items())}) made a network "
+                           "without populations; create them in build, or return the Network that holds them")
     if made is not default and not made.compiled:
         made.set_seed(seed)
     return made

@@ -7,7 +7,7 @@ import json
 import numpy as np
 import xarray as xr
 
-from dasksnn.errors import DasksnnError
+from dasksnn.errors import ArgumentError
 from dasksnn.results.store import ragged_dims
 
 __all__ = ["SnnAccessor"]
@@ -64,20 +64,20 @@ class SnnAccessor:
         names = [dim.removesuffix("_spike") for dim in dims]
         if population is None:
             if len(dims) != 1:
-                raise DasksnnError(f"spikes(): give population= one of {', '.join(names) or 'none recorded spikes'}")
+                raise ArgumentError(f"spikes(): give population= one of {', '.join(names) or 'none recorded spikes'}")
             population = names[0]
         if population not in names:
-            raise DasksnnError(f"spikes(): no spikes of '{population}' (recorded: {', '.join(names) or 'none'})")
+            raise ArgumentError(f"spikes(): no spikes of '{population}' (recorded: {', '.join(names) or 'none'})")
         dim = f"{population}_spike"
         times, neurons = ds[f"{dim}_time"], ds[f"{dim}_neuron"]
         if "run" in ds.dims:
             if run is None:
-                raise DasksnnError("spikes(): this is a sweep; give run= (an index along 'run')")
+                raise ArgumentError("spikes(): this is a sweep; give run= (an index along 'run')")
             start, stop = int(ds[f"{dim}_start"][run]), int(ds[f"{dim}_stop"][run])
             times, neurons = times[start:stop], neurons[start:stop]
         return np.asarray(times.values), np.asarray(neurons.values)
 
     def _require_sweep(self, what: str) -> xr.Dataset:
         if "run" not in self._ds.dims:
-            raise DasksnnError(f"{what} needs a sweep dataset (with a 'run' dimension)")
+            raise ArgumentError(f"{what} needs a sweep dataset (with a 'run' dimension)")
         return self._ds

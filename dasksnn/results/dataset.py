@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import xarray as xr
 
-from dasksnn.errors import NetworkError
+from dasksnn.errors import ArgumentTypeError, NetworkError
 
 if TYPE_CHECKING:
     from dasksnn.network import Monitor, Network
@@ -45,8 +45,12 @@ def _prefix(mon: Monitor) -> str:
 
 
 def _bin_steps(rate_bin: float | None, dt: float, where: str) -> int:
+    """Steps per bin of population rates (``rate_bin`` in ms; None: one step)."""
     if rate_bin is None:
         return 1
+    if isinstance(rate_bin, bool) or not isinstance(rate_bin, int | float | np.integer | np.floating):
+        raise ArgumentTypeError(f"{where}: rate_bin must be a number of ms (a multiple of dt = {dt} ms) or None, "
+                                f"got {rate_bin!r}")
     steps = round(float(rate_bin) / dt)
     if steps < 1 or abs(steps * dt - float(rate_bin)) > 1e-6 * dt:
         raise NetworkError(f"{where}: rate_bin={rate_bin!r} ms must be a positive multiple of dt = {dt} ms")

@@ -23,7 +23,7 @@ from typing import Any
 import numpy as np
 import xarray as xr
 
-from dasksnn.errors import DasksnnError
+from dasksnn.errors import ArgumentError
 
 __all__ = ["Outcome", "MemorySink", "ZarrSink", "open_results", "MISSING", "DONE", "FAILED"]
 
@@ -235,7 +235,7 @@ class ZarrSink(_Sink):
         if os.path.exists(os.path.join(self.path, "zarr.json")):
             self._open_existing()
         elif os.path.exists(self.path) and (not os.path.isdir(self.path) or os.listdir(self.path)):
-            raise DasksnnError(f"store '{self.path}' exists and is not a Zarr store; choose another path")
+            raise ArgumentError(f"store '{self.path}' exists and is not a Zarr store; choose another path")
 
     def _open_existing(self) -> None:
         import zarr
@@ -243,12 +243,12 @@ class ZarrSink(_Sink):
         group = zarr.open_group(self.path, mode="r+")
         stored = group.attrs.get("sweep")
         if stored is None or "status" not in group:
-            raise DasksnnError(f"store '{self.path}' exists but is not a dasksnn sweep; choose another path "
-                               "or delete it")
+            raise ArgumentError(f"store '{self.path}' exists but is not a dasksnn sweep; choose another path "
+                                "or delete it")
         if json.loads(stored) != json.loads(self.attrs["sweep"]):
-            raise DasksnnError(f"store '{self.path}' holds another sweep (parameters, trials, duration or "
-                               f"seed differ):\n  stored: {stored}\n  asked:  {self.attrs['sweep']}\n"
-                               "use another store, or delete it to start again")
+            raise ArgumentError(f"store '{self.path}' holds another sweep (parameters, trials, duration or "
+                                f"seed differ):\n  stored: {stored}\n  asked:  {self.attrs['sweep']}\n"
+                                "use another store, or delete it to start again")
         self.group = group
         self._drop_unfinished()
         self.template = xr.open_zarr(self.path, consolidated=False)
