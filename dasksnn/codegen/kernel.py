@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from dasksnn.codegen.integrators import INTEGRATORS, plan_integration
+from dasksnn.codegen.layout import STATUS_WHERE, Control, Layout, Status
 from dasksnn.codegen.translate import comment, parse, translate
 from dasksnn.model.expressions import names_in
 from dasksnn.model.neuron import Neuron
@@ -100,9 +101,8 @@ class KernelSource:
     """Generated source and the names of the arrays the kernel takes, in order.
 
     The kernel is called ``kernel(_k0, _nsteps, _dt, _rng, _status, *arrays)`` and
-    returns the step it stopped at; ``_status[0]`` is 0 when all steps ran, 1 when a
-    spike monitor buffer needs room, 2 when population ``_status[1]`` has a NaN or
-    infinite value.
+    returns the step it stopped at; ``_status[0]`` is a :class:`~dasksnn.codegen.layout.Status`.
+    Array names are those of :class:`~dasksnn.codegen.layout.Layout`.
     """
 
     source: str
@@ -144,7 +144,7 @@ def generate(spec: NetworkSpec, version: str = "") -> KernelSource:
     for index, pop in enumerate(spec.populations):
         if not pop.spike_source:
             _prologue(body, index, pop)
-    body.add(1, "_status[0] = 0", "for _k in range(_k0, _k0 + _nsteps):")
+    body.add(1, f"_status[0] = {Status.DONE.value}", "for _k in range(_k0, _k0 + _nsteps):")
     body.add(2, "t = _k * _dt")
     # every early return comes before any recording, so a resumed step records once
     for m, mon in enumerate(spec.monitors):
@@ -183,7 +183,7 @@ def _summary(spec: NetworkSpec) -> str:
     return "".join(line + "\n" for line in lines)
 
 
-def _loads(w: _Writer, p: str, pop: PopulationSpec, names: set[str], indent: int,
+def _loads(w: _Writer, index: int, pop: PopulationSpec, names: set[str], indent: int,
            shared: bool | None = None) -> None:
     """Read parameters and variables used by a block into locals.
 
@@ -194,15 +194,15 @@ def _loads(w: _Writer, p: str, pop: PopulationSpec, names: set[str], indent: int
     for name in pop.neuron.parameter_names + pop.neuron.variable_names:
         if name in names and shared in (None, name in population_wide):
             where = "0" if name in population_wide else "_i"
-            w.add(indent, f"{name} = {w.array(f'{p}_{name}')}[{where}]")
+            w.add(indent, f"{name} = {w.array(Layout.variable(index, name))}[{where}]")
 
 
-def _neuron_loop(w: _Writer, p: str, pop: PopulationSpec, names: set[str], comment: str) -> None:
+def _neuron_loop(w: _Writer, index: int, pop: PopulationSpec, names: set[str], title: str) -> None:
     """Open ``for _i in range(size)`` with population-wide values read before it."""
-    w.add(2, comment)
-    _loads(w, p, pop, names, 2, shared=True)
-    w.add(2, f"for _i in range({w.array(f'{p}__spk')}.shape[0]):")
-    _loads(w, p, pop, names, 3, shared=False)
+    w.add(2, title)
+    _loads(w, index, pop, names, 2, shared=True)
+    w.add(2, f"for _i in range({w.array(Layout.spikes(index))}.shape[0]):")
+    _loads(w, index, pop, names, 3, shared=False)
 
 
 def _expression_names(texts: list[str]) -> set[str]:
@@ -223,12 +223,12 @@ def _prologue(w: _Writer, index: int, pop: PopulationSpec) -> None:
             continue
         indent, index_ = (1, "") if shared else (2, "[_i]")
         if not shared:
-            size = f"{w.array(f'{p}__spk')}.shape[0]"
+            size = f"{w.array(Layout.spikes(index))}.shape[0]"
             for plan in plans:
                 x = plan.equation.name
                 w.add(1, f"_{p}_decay_{x} = _np.empty({size})", f"_{p}_gain_{x} = _np.empty({size})")
             w.add(1, f"for _i in range({size}):")
-        _loads(w, p, pop, _expression_names([plan.rate for plan in plans]), indent)
+        _loads(w, index, pop, _expression_names([plan.rate for plan in plans]), indent)
         for plan in plans:
             x = plan.equation.name
             w.add(indent, f"_a = {translate(plan.rate)}", "_e = _math.exp(_a * _dt)",
@@ -288,25 +288,26 @@ def _update(w: _Writer, index: int, pop: PopulationSpec) -> None:
     read |= {e.name for e in odes} | spike_names
     if watched:
         w.add(2, "_bad = False")
-    _neuron_loop(w, p, pop, read, comment(f"population {p}: update ({neuron.name})"))
+    _neuron_loop(w, index, pop, read, comment(f"population {p}: update ({neuron.name})"))
     if refractory:
-        w.add(3, f"_ref = {w.array(f'{p}__ref')}[_i]")
+        w.add(3, f"_ref = {w.array(Layout.refractory(index))}[_i]")
     w.add(3, *code)
     for eq in equations:
-        w.add(3, f"{w.array(f'{p}_{eq.name}')}[_i] = {eq.name}")
+        w.add(3, f"{w.array(Layout.variable(index, eq.name))}[_i] = {eq.name}")
     for name in neuron.inputs:
         # a synaptic input without its own equation is an instantaneous current
-        w.add(3, f"{w.array(f'{p}_{name}')}[_i] = 0.0")
+        w.add(3, f"{w.array(Layout.variable(index, name))}[_i] = 0.0")
     if refractory:
-        w.add(3, f"{w.array(f'{p}__ref')}[_i] = _ref - 1 if _ref > 0 else 0")
+        w.add(3, f"{w.array(Layout.refractory(index))}[_i] = _ref - 1 if _ref > 0 else 0")
     if spike:
         condition = f"(_ref == 0) & {tr(spike, eager=True, operand_of='&')}" if refractory else tr(spike, eager=True)
-        w.add(3, comment(f"spike: {spike}"), f"{w.array(f'{p}__flag')}[_i] = {condition}")
+        w.add(3, comment(f"spike: {spike}"), f"{w.array(Layout.flags(index))}[_i] = {condition}")
     for x in watched:
         # written so that the loop still vectorises (x - x != 0.0 would not)
         w.add(3, f"_bad |= not (abs({x}) < _math.inf)")
     if watched:
-        w.add(2, "if _bad:", "    _status[0] = 2", f"    _status[1] = {index}", "    return _k")
+        w.add(2, "if _bad:", f"    _status[0] = {Status.INVALID_VALUE.value}",
+              f"    _status[{STATUS_WHERE}] = {index}", "    return _k")
 
 
 def _spikes(w: _Writer, index: int, pop: PopulationSpec) -> None:
@@ -315,32 +316,32 @@ def _spikes(w: _Writer, index: int, pop: PopulationSpec) -> None:
     neuron = pop.neuron
     if not neuron.spike_condition:
         return
-    spk, nspk, flag = w.array(f"{p}__spk"), w.array(f"{p}__nspk"), w.array(f"{p}__flag")
+    spk, nspk, flag = (w.array(name(index)) for name in (Layout.spikes, Layout.spike_count, Layout.flags))
     reset = neuron.reset_defs
     read = {s.name for s in reset} | _expression_names([s.rhs for s in reset])
     if isinstance(neuron.refractory, str):
         read.add(neuron.refractory)
     w.add(2, "_nspk = 0", comment(f"population {p}: spikes ({neuron.name})"))
-    _loads(w, p, pop, read, 2, shared=True)
+    _loads(w, index, pop, read, 2, shared=True)
     w.add(2, f"for _i in range({spk}.shape[0]):", f"    if not {flag}[_i]:", "        continue")
-    _loads(w, p, pop, read, 3, shared=False)
+    _loads(w, index, pop, read, 3, shared=False)
     for statement in reset:
         w.add(3, comment(statement.text), f"{statement.name} {statement.op} {translate(statement.rhs)}")
     for name in dict.fromkeys(s.name for s in reset):
-        w.add(3, f"{w.array(f'{p}_{name}')}[_i] = {name}")
+        w.add(3, f"{w.array(Layout.variable(index, name))}[_i] = {name}")
     if _has_refractory(neuron):
         period = neuron.refractory if isinstance(neuron.refractory, str) else repr(float(neuron.refractory))
-        w.add(3, f"{w.array(f'{p}__ref')}[_i] = int({period} / _dt + 0.5)")
+        w.add(3, f"{w.array(Layout.refractory(index))}[_i] = int({period} / _dt + 0.5)")
     w.add(3, f"{spk}[_nspk] = _i", "_nspk += 1")
     w.add(2, f"{nspk}[0] = _nspk")
 
 
 def _spike_source(w: _Writer, index: int) -> None:
     """Emit the spikes scheduled for this step (events sorted by step)."""
-    p = f"p{index}"
-    steps, ranks, ptr = w.array(f"{p}__evstep"), w.array(f"{p}__evrank"), w.array(f"{p}__ptr")
-    spk, nspk = w.array(f"{p}__spk"), w.array(f"{p}__nspk")
-    w.add(2, f"# population {p}: spike source", "_nspk = 0", f"_e = {ptr}[0]",
+    steps, ranks, ptr = (w.array(name(index)) for name in (Layout.event_steps, Layout.event_ranks,
+                                                          Layout.event_pointer))
+    spk, nspk = w.array(Layout.spikes(index)), w.array(Layout.spike_count(index))
+    w.add(2, f"# population p{index}: spike source", "_nspk = 0", f"_e = {ptr}[0]",
           f"while _e < {steps}.shape[0] and {steps}[_e] < _k:", "    _e += 1",
           f"while _e < {steps}.shape[0] and {steps}[_e] == _k:",
           f"    {spk}[_nspk] = {ranks}[_e]", "    _nspk += 1", "    _e += 1",
@@ -350,15 +351,15 @@ def _spike_source(w: _Writer, index: int) -> None:
 def _deliver(w: _Writer, j: int, proj: ProjectionSpec) -> None:
     """Add the weights of this step's spikes to their targets (or delay buffers)."""
     pre, post = f"p{proj.pre}", f"p{proj.post}"
-    spk, nspk = w.array(f"{pre}__spk"), w.array(f"{pre}__nspk")
-    rowptr, targets, weights = (w.array(f"j{j}_{n}") for n in ("rowptr", "post", "w"))
-    target = w.array(f"{post}_{proj.target}")
+    spk, nspk = w.array(Layout.spikes(proj.pre)), w.array(Layout.spike_count(proj.pre))
+    rowptr, targets, weights = (w.array(Layout.synapses(j, n)) for n in ("rowptr", "post", "w"))
+    target = w.array(Layout.variable(proj.post, proj.target))
     w.add(2, f"# projection j{j}: {pre} -> {post}.{proj.target}", f"for _s in range({nspk}[0]):",
           f"    _j = {spk}[_s]", f"    for _q in range({rowptr}[_j], {rowptr}[_j + 1]):")
     if not proj.delayed:
         w.add(4, f"{target}[{targets}[_q]] += {weights}[_q]")
         return
-    delays, buffer = w.array(f"j{j}_delay"), w.array(f"j{j}_buf")
+    delays, buffer = w.array(Layout.synapses(j, "delay")), w.array(Layout.delay_buffer(j))
     w.add(4, f"{buffer}[(_k + {delays}[_q]) % {buffer}.shape[0], {targets}[_q]] += {weights}[_q]")
     w.add(2, f"_row = _k % {buffer}.shape[0]", f"for _i in range({buffer}.shape[1]):",
           f"    {target}[_i] += {buffer}[_row, _i]", f"    {buffer}[_row, _i] = 0.0")
@@ -367,34 +368,33 @@ def _deliver(w: _Writer, j: int, proj: ProjectionSpec) -> None:
 def _monitor_capacity(w: _Writer, m: int, mon: MonitorSpec) -> None:
     """Stop before the step when a spike buffer could overflow in it."""
     if mon.spikes:
-        p = f"p{mon.population}"
-        times, count = w.array(f"m{m}__t"), w.array(f"m{m}__n")
-        w.add(2, f"# monitor m{m}: stop before the step if the spikes of {p} might not fit",
-              f"if {count}[0] + {w.array(f'{p}__spk')}.shape[0] > {times}.shape[0]:",
-              "    _status[0] = 1", "    return _k")
+        times, count = w.array(Layout.spike_steps(m)), w.array(Layout.spike_total(m))
+        w.add(2, f"# monitor m{m}: stop before the step if the spikes of p{mon.population} might not fit",
+              f"if {count}[0] + {w.array(Layout.spikes(mon.population))}.shape[0] > {times}.shape[0]:",
+              f"    _status[0] = {Status.SPIKE_BUFFER_FULL.value}", "    return _k")
 
 
 def _record_variables(w: _Writer, m: int, mon: MonitorSpec, pop: PopulationSpec) -> None:
     """Record the monitored variables at time t (start of the step)."""
     if not mon.variables:
         return
-    p = f"p{mon.population}"
-    ctl, index = w.array(f"m{m}__ctl"), w.array(f"m{m}__idx")
-    w.add(2, f"# monitor m{m}: record {', '.join(mon.variables)} of {p}",
-          f"if {ctl}[0] != 0 and (_k - {ctl}[2]) % {ctl}[1] == 0:", f"    _r = {ctl}[3]",
+    ctl, index = w.array(Layout.control(m)), w.array(Layout.recorded_index(m))
+    active, period, phase, rows = (f"{ctl}[{c.value}]" for c in Control)
+    w.add(2, f"# monitor m{m}: record {', '.join(mon.variables)} of p{mon.population}",
+          f"if {active} != 0 and (_k - {phase}) % {period} == 0:", f"    _r = {rows}",
           f"    for _j in range({index}.shape[0]):")
     for var in mon.variables:
         where = "0" if var in pop.neuron.population_parameters else f"{index}[_j]"
-        w.add(4, f"{w.array(f'm{m}_{var}')}[_r, _j] = {w.array(f'{p}_{var}')}[{where}]")
-    w.add(3, f"{ctl}[3] = _r + 1")
+        recorded = w.array(Layout.recorded(m, var))
+        w.add(4, f"{recorded}[_r, _j] = {w.array(Layout.variable(mon.population, var))}[{where}]")
+    w.add(3, f"{rows} = _r + 1")
 
 
 def _record_spikes(w: _Writer, m: int, mon: MonitorSpec) -> None:
-    p = f"p{mon.population}"
-    ctl, mask = w.array(f"m{m}__ctl"), w.array(f"m{m}__mask")
-    times, ranks, count = w.array(f"m{m}__t"), w.array(f"m{m}__i"), w.array(f"m{m}__n")
-    spk, nspk = w.array(f"{p}__spk"), w.array(f"{p}__nspk")
-    w.add(2, f"# monitor m{m}: record the spikes of {p}",
-          f"if {ctl}[0] != 0:", f"    _c = {count}[0]", f"    for _s in range({nspk}[0]):",
+    ctl, mask = w.array(Layout.control(m)), w.array(Layout.spike_mask(m))
+    times, ranks, count = (w.array(name(m)) for name in (Layout.spike_steps, Layout.spike_ranks, Layout.spike_total))
+    spk, nspk = w.array(Layout.spikes(mon.population)), w.array(Layout.spike_count(mon.population))
+    w.add(2, f"# monitor m{m}: record the spikes of p{mon.population}",
+          f"if {ctl}[{Control.ACTIVE.value}] != 0:", f"    _c = {count}[0]", f"    for _s in range({nspk}[0]):",
           f"        _j = {spk}[_s]", f"        if {mask}[_j]:", f"            {times}[_c] = _k",
           f"            {ranks}[_c] = _j", "            _c += 1", f"    {count}[0] = _c")

@@ -1,0 +1,150 @@
+"""The names of every array a kernel takes, and the codes it reports back.
+
+Code generation decides these names; the engine's builder fills arrays under them and
+its simulator reads them back. Both go through this module, so that the convention is
+written once. Population ``i`` owns ``p<i>_*``, projection ``j`` owns ``j<j>_*`` and
+monitor ``m`` owns ``m<m>_*``; a user's names can never take that form (see
+:class:`dasksnn.model.neuron.Neuron`).
+"""
+
+from __future__ import annotations
+
+from enum import IntEnum
+
+__all__ = ["Status", "STATUS_WHERE", "STATUS_SIZE", "Control", "CONTROL_SIZE", "Layout"]
+
+
+class Status(IntEnum):
+    """Why a kernel call returned: ``status[0]`` after the call."""
+
+    #: every step asked for was simulated
+    DONE = 0
+    #: a spike monitor's buffer might overflow in the next step: grow it and call again
+    SPIKE_BUFFER_FULL = 1
+    #: population ``status[STATUS_WHERE]`` holds a NaN or infinite value
+    INVALID_VALUE = 2
+
+
+#: index of the status vector that names the population of INVALID_VALUE
+STATUS_WHERE = 1
+#: length of the status vector
+STATUS_SIZE = 2
+
+
+class Control(IntEnum):
+    """Entries of a state monitor's control vector ``m<m>__ctl``."""
+
+    #: 1 while recording, 0 when paused
+    ACTIVE = 0
+    #: record every PERIOD steps ...
+    PERIOD = 1
+    #: ... at the steps k with (k - PHASE) % PERIOD == 0
+    PHASE = 2
+    #: rows written in this call (set to 0 before the call)
+    ROWS = 3
+
+
+#: length of a monitor's control vector
+CONTROL_SIZE = 4
+
+
+class Layout:
+    """Names of the kernel arrays (one static method per kind of array)."""
+
+    # ---------------------------------------------------------------- populations
+    @staticmethod
+    def variable(pop: int, name: str) -> str:
+        """A parameter or variable of population ``pop``: one value per neuron (or one)."""
+        return f"p{pop}_{name}"
+
+    @staticmethod
+    def spikes(pop: int) -> str:
+        """Ranks of the neurons that spiked in this step (int32, population size)."""
+        return f"p{pop}__spk"
+
+    @staticmethod
+    def spike_count(pop: int) -> str:
+        """How many entries of :meth:`spikes` are valid (int64, 1)."""
+        return f"p{pop}__nspk"
+
+    @staticmethod
+    def flags(pop: int) -> str:
+        """Spike condition of each neuron in this step (bool, population size)."""
+        return f"p{pop}__flag"
+
+    @staticmethod
+    def refractory(pop: int) -> str:
+        """Refractory steps left per neuron (int32, population size)."""
+        return f"p{pop}__ref"
+
+    @staticmethod
+    def event_steps(pop: int) -> str:
+        """Steps of a spike source's events, sorted (int64)."""
+        return f"p{pop}__evstep"
+
+    @staticmethod
+    def event_ranks(pop: int) -> str:
+        """Ranks of a spike source's events, in the order of :meth:`event_steps` (int32)."""
+        return f"p{pop}__evrank"
+
+    @staticmethod
+    def event_pointer(pop: int) -> str:
+        """Index of a spike source's next event (int64, 1)."""
+        return f"p{pop}__ptr"
+
+    # ---------------------------------------------------------------- projections
+    @staticmethod
+    def synapses(proj: int, field: str) -> str:
+        """CSR arrays grouped by pre neuron: ``rowptr``, ``post``, ``w``, ``delay``."""
+        return f"j{proj}_{field}"
+
+    @staticmethod
+    def delay_buffer(proj: int) -> str:
+        """Ring buffer of delayed input, (max delay + 1, post population size)."""
+        return f"j{proj}_buf"
+
+    # ---------------------------------------------------------------- monitors
+    @staticmethod
+    def control(mon: int) -> str:
+        """Control vector of a monitor (int64, :data:`CONTROL_SIZE`), see :class:`Control`."""
+        return f"m{mon}__ctl"
+
+    @staticmethod
+    def recorded(mon: int, var: str) -> str:
+        """Values of ``var`` recorded in this call (rows, recorded neurons)."""
+        return f"m{mon}_{var}"
+
+    @staticmethod
+    def recorded_index(mon: int) -> str:
+        """Ranks of the neurons whose variables are recorded (int32)."""
+        return f"m{mon}__idx"
+
+    @staticmethod
+    def spike_mask(mon: int) -> str:
+        """Whether each neuron's spikes are recorded (bool, population size)."""
+        return f"m{mon}__mask"
+
+    @staticmethod
+    def spike_steps(mon: int) -> str:
+        """Steps of recorded spikes (int64, capacity)."""
+        return f"m{mon}__t"
+
+    @staticmethod
+    def spike_ranks(mon: int) -> str:
+        """Ranks of recorded spikes (int32, capacity)."""
+        return f"m{mon}__i"
+
+    @staticmethod
+    def spike_total(mon: int) -> str:
+        """How many recorded spikes the buffers hold (int64, 1)."""
+        return f"m{mon}__n"
+
+    # ---------------------------------------------------------------- groups
+    @classmethod
+    def transient(cls, n_populations: int, n_projections: int) -> list[str]:
+        """Arrays that hold no state between steps worth keeping across a reset:
+        cleared by ``reset()`` (refractory counters, spike lists, delay buffers)."""
+        names = []
+        for i in range(n_populations):
+            names += [cls.refractory(i), cls.spike_count(i), cls.flags(i)]
+        return names + [cls.delay_buffer(j) for j in range(n_projections)]
