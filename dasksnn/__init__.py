@@ -45,7 +45,8 @@ from dasksnn.network import (
     Projection,
     SpikeSourceArray,
 )
-from dasksnn.network.network import (
+from dasksnn.network.default import (
+    building,
     clear,
     compile,
     default_network,
@@ -94,7 +95,7 @@ __all__ = [
     "Population", "PopulationView", "PoissonPopulation", "SpikeSourceArray", "Projection",
     "Monitor", "Network",
     # the default network
-    "default_network", "setup", "compile", "simulate", "step", "reset", "clear", "get_time", "set_time",
+    "default_network", "building", "setup", "compile", "simulate", "step", "reset", "clear", "get_time", "set_time",
     "get_current_step", "set_current_step", "set_seed", "get_population", "get_projection",
     # many runs and their results
     "parallel_run", "sweep", "open_results", "close_local_cluster",

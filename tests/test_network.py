@@ -106,7 +106,7 @@ def test_weights_change_without_recompiling():
     net = ann.Network(seed=1, everything=True)
     net.compile()
     p = net.get(proj)
-    kernel = net._compiled.kernel
+    kernel = net.simulator.kernel.function
     assert np.all(p.w == 5.0) and p.w.size == p.nb_synapses
     p.w = 0.0
     net.simulate(200.0)
@@ -115,7 +115,7 @@ def test_weights_change_without_recompiling():
     net.get(pop1).rates = 50.0
     net.simulate(200.0)
     assert len(net.get(m).raster_plot()[0]) > 0
-    assert net._compiled.kernel is kernel and len(kernel.signatures) == 1
+    assert net.simulator.kernel.function is kernel and len(kernel.signatures) == 1
     pre, post = p.synapses()
     assert pre.size == p.nb_synapses and post.max() < 100
 

@@ -298,7 +298,7 @@ def test_resume_drops_events_of_unfinished_runs(tmp_path):
 def test_objects_made_again_by_another_import_are_found_by_name():
     """A worker that imports the user's module makes its objects anew: get() finds them by name."""
     poisson_network()
-    replica = ann.default_network()._replica(1)
+    replica = ann.default_network().replica(1)
     ann.clear()
     inp, pop, m = poisson_network()  # the module imported again: same names, new identities
     assert replica.get(inp).name == "inp" and replica.get(m) is replica.get_monitors()[0]

@@ -1,7 +1,8 @@
 """Network structure: populations, projections and connectivity, monitors, networks."""
 
-from dasksnn.network.monitor import Monitor
-from dasksnn.network.network import Network, default_network
+from dasksnn.network.default import building, default_network
+from dasksnn.network.monitor import Monitor, Recording
+from dasksnn.network.network import Network
 from dasksnn.network.population import (
     PoissonPopulation,
     Population,
@@ -11,4 +12,4 @@ from dasksnn.network.population import (
 from dasksnn.network.projection import Projection
 
 __all__ = ["Population", "PopulationView", "PoissonPopulation", "SpikeSourceArray", "Projection",
-           "Monitor", "Network", "default_network"]
+           "Monitor", "Recording", "Network", "default_network", "building"]

@@ -15,7 +15,7 @@ from dasksnn.network.population import Population, PopulationView
 if TYPE_CHECKING:
     from dasksnn.network.network import Network
 
-__all__ = ["Monitor"]
+__all__ = ["Monitor", "Recording"]
 
 _EVERY_STEP = "period=None to record every step"
 
@@ -27,6 +27,63 @@ class _Span:
     start: int | None = None
     stop: int = 0
     steps: int = 0
+
+
+@dataclass(frozen=True)
+class Recording:
+    """What a monitor holds, as plain data (for results and analyses).
+
+    Attributes
+    ----------
+    prefix : str
+        Name for result variables: the population's, or the monitor's when its population
+        has several monitors.
+    object_name : str
+        Name of the recorded population or view.
+    population : str
+        Name of the recorded population.
+    population_size : int
+        Its number of neurons.
+    neuron : Neuron
+        Its model (names, units).
+    ranks : numpy.ndarray
+        Ranks of the recorded neurons (int64).
+    variables : tuple of str
+        Recorded variables other than ``"spike"``.
+    spikes : bool
+        Whether spikes are recorded.
+    dt : float
+        Time step (ms).
+    period_steps : int
+        Steps between variable samples.
+    steps : numpy.ndarray
+        Step of each variable sample (int64).
+    values : dict of str to numpy.ndarray
+        Each variable, (samples, recorded neurons).
+    spike_steps, spike_ranks : numpy.ndarray
+        Step and rank of each recorded spike (int64), in time order.
+    span_start, span_stop, span_steps : int
+        First and end step of the recorded time, and how many steps were recorded
+        (``span_start`` is -1 when nothing was recorded).
+    """
+
+    prefix: str
+    object_name: str
+    population: str
+    population_size: int
+    neuron: Any
+    ranks: np.ndarray
+    variables: tuple[str, ...]
+    spikes: bool
+    dt: float
+    period_steps: int
+    steps: np.ndarray
+    values: dict[str, np.ndarray]
+    spike_steps: np.ndarray
+    spike_ranks: np.ndarray
+    span_start: int
+    span_stop: int
+    span_steps: int
 
 
 class Monitor:
@@ -152,6 +209,53 @@ class Monitor:
     def _span_of(self, spikes: dict | None) -> _Span:
         """Recorded time span of the held data, or of the data last handed over by get()."""
         return self._span if spikes is None or self._span.steps else self._handed_span
+
+    # ------------------------------------------------------------ what the simulator asks
+    def schedule(self, step: int, dt: float) -> tuple[bool, int, int]:
+        """When to record variables from ``step`` on: (active, period in steps, phase).
+
+        Samples are taken at the steps ``k`` with ``(k - phase) % period == 0``; the phase
+        is the first step simulated after the recording started.
+        """
+        if self._active and self._phase is None:
+            self._phase = step
+        return self._active, self._period_steps(dt), step if self._phase is None else self._phase
+
+    def receive(self, start: int, stop: int, steps: np.ndarray, values: dict[str, np.ndarray],
+                spike_steps: np.ndarray | None, spike_ranks: np.ndarray | None) -> None:
+        """Take what the simulator recorded for steps ``[start, stop)`` (arrays it gives away)."""
+        if steps.size:
+            self._time_chunks.append(steps)
+            for var, array in values.items():
+                self._value_chunks[var].append(array)
+        if spike_steps is not None and spike_steps.size:
+            self._spike_chunks.append((spike_steps, spike_ranks))
+        if self._active and stop > start:
+            span = self._span
+            span.start = start if span.start is None else span.start
+            span.stop, span.steps = stop, span.steps + stop - start
+
+    def forget_phase(self) -> None:
+        """Start the sampling grid again at the next simulated step (after a reset)."""
+        self._phase = None
+
+    def recording(self) -> Recording:
+        """What the monitor holds now, as plain data (the monitor keeps it)."""
+        population = self._obj._population
+        siblings = [m for m in self._network.get_monitors() if m.object._population is population]
+        ranks = self._obj._ranks.astype(np.int64)
+        spike_steps, spike_ranks = self._spike_arrays()
+        span = self._span
+        return Recording(
+            prefix=population.name if len(siblings) <= 1 else self.name, object_name=self._obj.name,
+            population=population.name, population_size=population.size, neuron=self._obj.neuron,
+            ranks=ranks, variables=self.recorded_variables, spikes="spike" in self.variables,
+            dt=self._network.dt, period_steps=self._period_steps(self._network.dt),
+            steps=np.concatenate(self._time_chunks) if self._time_chunks else np.zeros(0, np.int64),
+            values={var: np.concatenate(chunks) if chunks else np.zeros((0, ranks.size))
+                    for var, chunks in self._value_chunks.items()},
+            spike_steps=spike_steps, spike_ranks=spike_ranks,
+            span_start=-1 if span.start is None else span.start, span_stop=span.stop, span_steps=span.steps)
 
     # ------------------------------------------------------------ control
     def start(self, variables: list[str] | None = None, period: float | None = None) -> None:

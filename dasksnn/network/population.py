@@ -68,9 +68,9 @@ class _Values:
             parameter).
         """
         population = self._population
-        if name not in population._values:
+        if name not in population.value_arrays:
             raise self._unknown(name)
-        values = population._values[name]
+        values = population.value_arrays[name]
         if name in population.neuron.population_parameters:
             return float(values[0])
         return values[self._ranks].copy()
@@ -83,9 +83,9 @@ class _Values:
         """
         population = self._population
         for name, value in values.items():
-            if name not in population._values:
+            if name not in population.value_arrays:
                 raise self._unknown(name)
-            target = population._values[name]
+            target = population.value_arrays[name]
             if name in population.neuron.population_parameters:
                 if not np.isscalar(value) or np.unique(self._ranks).size != population.size:
                     raise NetworkError(f"{self!r}: '{name}' is one value for the whole population "
@@ -98,7 +98,7 @@ class _Values:
     def _expand(self, name: str, value: Any) -> np.ndarray | float:
         count = self._ranks.size
         if isinstance(value, Distribution):
-            return value.draw(self._population._network._init_rng, count)
+            return value.draw(self._population._network.init_rng, count)
         if np.isscalar(value):
             if not isinstance(value, int | float | np.number) or isinstance(value, bool):
                 raise NetworkError(f"{self!r}: '{name}' must be a number, an array or a "
@@ -160,16 +160,16 @@ class Population(_Values):
         self.geometry = _geometry(geometry, where)
         self.size = int(np.prod(self.geometry))
         self.neuron = neuron
-        from dasksnn.network.network import default_network
+        from dasksnn.network.scope import scope
 
         self._uid = uuid.uuid4().hex  # identity shared by copies, unique across processes
-        self.name = name if name is not None else default_network()._auto_name("pop")
+        self.name = name if name is not None else scope().network._auto_name("pop")
         self._ranks = np.arange(self.size)
         self._population = self
         shared = neuron.population_parameters
         self._values = {key: np.full(1 if key in shared else self.size, value, dtype=np.float64)
                         for key, value in neuron.defaults.items()}
-        self._network: Network = default_network()
+        self._network: Network = scope().network
         self._network._register(self)
 
     def __repr__(self) -> str:
@@ -184,6 +184,12 @@ class Population(_Values):
     def spike_source(self) -> bool:
         """Whether the population emits given spikes instead of integrating a model."""
         return False
+
+    @property
+    def value_arrays(self) -> dict[str, np.ndarray]:
+        """Every parameter and variable, by name: the arrays the kernel reads and writes
+        (one value for population-wide parameters). Use ``get``/``set`` to change values."""
+        return self._values
 
     def _copy(self, network: Network) -> Population:
         """A copy owned by ``network`` with the same values (see ``Network.add``)."""
@@ -373,7 +379,7 @@ class SpikeSourceArray(Population):
                                    f"(neuron {rank}: {times!r})")
         self._times = [np.sort(np.asarray(t, dtype=np.float64)) for t in nested]
 
-    def _events(self, dt: float) -> tuple[np.ndarray, np.ndarray]:
+    def spike_events(self, dt: float) -> tuple[np.ndarray, np.ndarray]:
         """All spikes as (step, rank), sorted by step."""
         steps = [np.rint(t / dt).astype(np.int64) for t in self._times]
         ranks = [np.full(s.size, r, dtype=np.int32) for r, s in enumerate(steps)]

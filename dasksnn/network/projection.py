@@ -115,7 +115,7 @@ class Projection:
         where = f"{self!r}"
         if self._rule is not None:
             raise NetworkError(f"{where}: connectivity is already defined; create another Projection")
-        if self._network._compiled is not None:
+        if self._network.compiled:
             raise NetworkError(f"{where}: the network is compiled; connectivity cannot change")
         given = rule.given_weights()
         if given is not None and not np.all(np.isfinite(given)):
@@ -307,8 +307,31 @@ class Projection:
                                f"{side}-synaptic size), got {number!r}")
 
     # ------------------------------------------------------------ building
-    def _build(self, rng: np.random.Generator, dt: float) -> None:
-        """Draw the synapses and store them as CSR arrays grouped by pre neuron."""
+    @property
+    def rule(self) -> rules.Rule | None:
+        """The connectivity rule chosen by a ``connect_*`` method (``None`` before)."""
+        return self._rule
+
+    @property
+    def pre_population(self) -> Population:
+        """The population of the pre-synaptic neurons (also for a view)."""
+        return self._pre.population
+
+    @property
+    def post_population(self) -> Population:
+        """The population of the post-synaptic neurons (also for a view)."""
+        return self._post.population
+
+    def may_delay(self, dt: float) -> bool:
+        """Whether the delays, as described, can reach one step or more of ``dt`` (the kernel
+        then delivers through a ring buffer); known before anything is drawn."""
+        if isinstance(self._delays, Distribution):
+            return bool(np.rint(self._delays.bounds()[1] / dt) >= 1)
+        return round(float(self._delays) / dt) >= 1
+
+    def draw_synapses(self, rng: np.random.Generator, dt: float) -> dict[str, np.ndarray]:
+        """Draw the synapses as CSR arrays grouped by pre neuron (``rowptr``, ``post``,
+        ``w``, ``delay`` in steps); the projection keeps them: they are what the kernel reads."""
         if self._rule is None:
             raise NetworkError(f"{self!r} has no connectivity: call one of its connect_* methods "
                                "(e.g. connect_fixed_probability) before compile()")
@@ -348,6 +371,11 @@ class Projection:
             "delay": steps[order],
         }
         self._initial_w = self._built["w"].copy()
+        return self._built
+
+    def restore_weights(self) -> None:
+        """Set the weights back to those drawn when the network compiled."""
+        self._built_or_raise()["w"][:] = self._initial_w
 
     @property
     def delayed(self) -> bool:

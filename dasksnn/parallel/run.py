@@ -11,8 +11,7 @@ from typing import Any
 import numpy as np
 
 from dasksnn.errors import ArgumentError, ArgumentTypeError, NetworkError, RunError
-from dasksnn.network import Network
-from dasksnn.network.network import default_network
+from dasksnn.network import Network, default_network
 from dasksnn.parallel.execute import callable_name, check_sendable, run_tasks
 from dasksnn.parallel.scheduler import check_client, client_for, processes
 from dasksnn.parallel.seeds import run_seeds
@@ -108,7 +107,7 @@ def parallel_run(method: Callable[..., Any], networks: Sequence[Network] | None 
     check_client(client)
     keep_own = seed is None and template is None and not same_seed
     if seed is None and template is not None and default_network().seeded:
-        seed = default_network()._seed_sequence  # ANNarchy's setup(seed=...) seeds parallel runs too
+        seed = default_network().seed_sequence  # ANNarchy's setup(seed=...) seeds parallel runs too
     root, seeds = run_seeds(seed, n, same_seed)
     if not sequential:  # what a worker gets must pickle; a run in this process needs no pickling
         check_sendable(method, "parallel_run", f"method {callable_name(method)}")
@@ -124,7 +123,7 @@ def parallel_run(method: Callable[..., Any], networks: Sequence[Network] | None 
     before: dict[str, Any] = {}
     first = sources[0] or template
     if template is not None or not first.compiled:  # compile once here; workers only load the kernel
-        warm(first._replica(seeds[0] if seeds[0] is not None else first._seed_sequence), before)
+        warm(first.replica(seeds[0] if seeds[0] is not None else first.seed_sequence), before)
     target = client_for(sequential, client, max_processes, before)
     # sequential runs get copies, as workers do, so that both give the same results
     shared = (method, sequential, template)
@@ -175,7 +174,7 @@ def _sources(networks: Sequence[Network] | None, number: int) -> tuple[Network |
         raise NetworkError("parallel_run: number= runs copies of the default network, which has no "
                            "population; create the objects at module level, or pass networks=[...]")
     # an uncompiled copy travels to the workers: objects and values, not synapses or kernel state
-    return default._replica(0), [None] * int(number), int(number)
+    return default.replica(0), [None] * int(number), int(number)
 
 
 def _check_args(method: Callable[..., Any], args: dict[str, Sequence[Any]], n: int) -> None:
@@ -215,7 +214,7 @@ def _run_method(run: int, timings: dict[str, Any], method: Callable[..., Any], c
         if seed is not None:
             net.set_seed(seed)
     else:
-        net = (template if source is None else source)._replica(seed if seed is not None else source._seed_sequence)
+        net = (template if source is None else source).replica(seed if seed is not None else source.seed_sequence)
     compile_timed(net, timings)
     start = time.perf_counter()
     value = method(run, net, **kwargs)

@@ -2,21 +2,18 @@
 
 from __future__ import annotations
 
-import contextlib
 import inspect
 import itertools
 import json
 import os
-import threading
 import time
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import numpy as np
 
 from dasksnn.errors import ArgumentError, ArgumentTypeError, DasksnnError, NetworkError, RunError
-from dasksnn.network import Network
-from dasksnn.network import network as _network_module
+from dasksnn.network import Network, building, default_network
 from dasksnn.parallel.execute import callable_name, check_sendable, run_tasks
 from dasksnn.parallel.scheduler import check_client, client_for, processes
 from dasksnn.parallel.seeds import run_seeds
@@ -26,8 +23,6 @@ from dasksnn.results.store import MemorySink, ZarrSink
 __all__ = ["sweep"]
 
 _RESERVED = ("run", "trial", "seed", "status", "error")
-# build functions swap the module's default network: one at a time in a process
-_BUILD_LOCK = threading.Lock()
 
 
 def sweep(build: Callable[..., Network | None], params: Mapping[str, Sequence[Any]] | None = None, *,
@@ -126,7 +121,7 @@ def sweep(build: Callable[..., Network | None], params: Mapping[str, Sequence[An
     sink = ZarrSink(store, coords, attrs) if store is not None else MemorySink(coords, attrs)
     todo = np.flatnonzero(~sink.done()).tolist()
     # workers start from the dt of this process's default network, as sequential runs do
-    dt = _network_module.default_network().dt
+    dt = default_network().dt
 
     start = time.perf_counter()
     before: dict[str, Any] = {}
@@ -238,30 +233,15 @@ def _stored_seed(store: str | os.PathLike) -> int | None:
     return None if stored is None else int(stored)
 
 
-@contextlib.contextmanager
-def _fresh_default(seed: int, dt: float) -> Iterator[None]:
-    """A new default network for the objects a build function creates; every network made
-    meanwhile without a seed of its own gets ``seed``."""
-    with _BUILD_LOCK:
-        saved = _network_module._default
-        token = _network_module.run_seed.set(seed)
-        try:
-            _network_module._default = Network(dt=dt)
-            yield
-        finally:
-            _network_module.run_seed.reset(token)
-            _network_module._default = saved
-
-
 def _built(build: Callable[..., Network | None], values: dict[str, Any], seed: int, dt: float) -> Network:
     """The network ``build`` makes for one run, seeded with the run's seed.
 
     Equivalent to ``clear(); setup(dt=dt, seed=seed); build(**values)`` on the default
     network, which is how a user repeats one run.
     """
-    with _fresh_default(seed, dt):
+    with building(seed=seed, dt=dt) as scope:
         made = build(**values)
-        default = _network_module._default  # build may have called clear()
+        default = scope.network  # build may have called clear()
     if made is None:
         made = default
     elif not isinstance(made, Network):

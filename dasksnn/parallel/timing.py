@@ -14,24 +14,23 @@ __all__ = ["compile_timed", "kernel_origin", "report", "warm"]
 # kernels this process has already used, by source path
 _used: set[str] = set()
 # structures compiled before a fan-out in this process
-_warmed: set[tuple] = set()
+_warmed: set[Any] = set()
 
 
 def kernel_origin(net: Any) -> str:
     """How this process got ``net``'s kernel: "compiled", "disk cache" or "memory"."""
-    compiled = net._compiled
-    if compiled.kernel is None:  # a compiled network unpickled here: its kernel is loaded when it runs
-        compiled.load()
-    if str(compiled.path) in _used:
+    kernel = net.simulator.kernel
+    function = kernel.loaded()  # a compiled network unpickled here loads its kernel when it runs
+    if str(kernel.path) in _used:
         return "memory"
-    _used.add(str(compiled.path))
-    stats = compiled.kernel.stats
+    _used.add(str(kernel.path))
+    stats = function.stats
     return "compiled" if sum(stats.cache_misses.values()) else "disk cache"
 
 
 def warm(net: Any, timings: dict[str, Any]) -> None:
     """Compile ``net`` before a fan-out, unless a network of its structure was compiled so here."""
-    structure = net._structure()
+    structure = (net.dt, net.structure())
     if structure not in _warmed:
         compile_timed(net, timings)
         _warmed.add(structure)

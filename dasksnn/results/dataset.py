@@ -20,9 +20,9 @@ import xarray as xr
 from dasksnn.errors import ArgumentTypeError, NetworkError
 
 if TYPE_CHECKING:
-    from dasksnn.network import Monitor, Network
+    from dasksnn.network import Monitor, Network, Recording
 
-__all__ = ["monitor_dataset", "network_dataset", "versions"]
+__all__ = ["monitor_dataset", "recording_dataset", "network_dataset", "versions"]
 
 
 @functools.cache  # reading package metadata takes milliseconds; a sweep asks once per run
@@ -35,13 +35,6 @@ def versions() -> dict[str, str]:
         except importlib.metadata.PackageNotFoundError:  # pragma: no cover - running from a checkout
             found[package] = "unknown"
     return {f"{package}_version": version for package, version in found.items()}
-
-
-def _prefix(mon: Monitor) -> str:
-    """Population name, or the monitor's own name when its population has several monitors."""
-    population = mon.object._population
-    siblings = [m for m in mon._network.get_monitors() if m.object._population is population]
-    return population.name if len(siblings) <= 1 else mon.name
 
 
 def _bin_steps(rate_bin: float | None, dt: float, where: str) -> int:
@@ -62,33 +55,32 @@ def monitor_dataset(mon: Monitor, rate_bin: float | None = None) -> xr.Dataset:
 
     See :meth:`dasksnn.Monitor.to_xarray`.
     """
-    prefix = _prefix(mon)
-    dt = mon._network.dt
-    neuron = mon.object.neuron
-    ranks = mon.object._ranks.astype(np.int64)
+    rec = mon.recording()
+    return recording_dataset(rec, _bin_steps(rate_bin, rec.dt, repr(mon)), repr(mon))
+
+
+def recording_dataset(rec: Recording, bin_steps: int = 1, where: str = "Monitor") -> xr.Dataset:
+    """A :class:`~dasksnn.network.Recording` as a Dataset, population rates in bins of ``bin_steps``."""
+    prefix, dt = rec.prefix, rec.dt
     neuron_dim = f"{prefix}_neuron"
     coords: dict[str, xr.Variable] = {neuron_dim: xr.Variable(
-        neuron_dim, ranks, {"long_name": f"rank of the neuron in population '{mon.object._population.name}'"})}
+        neuron_dim, rec.ranks, {"long_name": f"rank of the neuron in population '{rec.population}'"})}
     data: dict[str, xr.Variable] = {}
     # every-step grids of all monitors share ``time``; a monitor with a period has its own
-    time_dim = "time" if mon.period is None or round(mon.period / dt) == 1 else f"{prefix}_time"
-    if mon.recorded_variables:
-        steps = np.concatenate(mon._time_chunks) if mon._time_chunks else np.zeros(0, np.int64)
-        coords[time_dim] = _time(steps, dt, time_dim)
-    for var in mon.recorded_variables:
-        chunks = mon._value_chunks[var]
-        values = np.concatenate(chunks) if chunks else np.zeros((0, ranks.size))
-        attrs = {"long_name": f"{var} of {prefix} ({neuron.name})"}
-        unit = neuron.unit_of(var)
+    time_dim = "time" if rec.period_steps == 1 else f"{prefix}_time"
+    if rec.variables:
+        coords[time_dim] = _time(rec.steps, dt, time_dim)
+    for var in rec.variables:
+        attrs = {"long_name": f"{var} of {prefix} ({rec.neuron.name})"}
+        unit = rec.neuron.unit_of(var)
         if unit is not None:
             attrs["units"] = unit
-        data[f"{prefix}_{var}"] = xr.Variable((time_dim, neuron_dim), values, attrs)
-    if "spike" in mon.variables:
-        data.update(_spike_variables(mon, prefix, neuron_dim, ranks, _bin_steps(rate_bin, dt, repr(mon)), coords,
-                                     time_dim))
+        data[f"{prefix}_{var}"] = xr.Variable((time_dim, neuron_dim), rec.values[var], attrs)
+    if rec.spikes:
+        data.update(_spike_variables(rec, neuron_dim, bin_steps, coords, time_dim))
     clash = set(data) & set(coords)
     if clash:
-        raise NetworkError(f"{mon!r}: recorded variable names clash with result names ({', '.join(sorted(clash))})")
+        raise NetworkError(f"{where}: recorded variable names clash with result names ({', '.join(sorted(clash))})")
     return xr.Dataset(data, coords)
 
 
@@ -97,21 +89,20 @@ def _time(steps: np.ndarray, dt: float, dim: str) -> xr.Variable:
     return xr.Variable(dim, steps.astype(np.float64) * dt, {"units": "ms", "long_name": "time"})
 
 
-def _spike_variables(mon: Monitor, prefix: str, neuron_dim: str, ranks: np.ndarray, bin_steps: int,
-                     coords: dict[str, xr.Variable], time_dim: str) -> dict[str, xr.Variable]:
-    dt = mon._network.dt
-    steps, neurons = mon._spike_arrays()
+def _spike_variables(rec: Recording, neuron_dim: str, bin_steps: int, coords: dict[str, xr.Variable],
+                     time_dim: str) -> dict[str, xr.Variable]:
+    prefix, dt, ranks = rec.prefix, rec.dt, rec.ranks
+    steps, neurons = rec.spike_steps, rec.spike_ranks
     spike_dim = f"{prefix}_spike"
-    counts = np.bincount(neurons, minlength=mon.object._population.size)[ranks]
-    span = mon._span
-    if span.start is None:
+    counts = np.bincount(neurons, minlength=rec.population_size)[ranks]
+    if rec.span_start < 0:
         edges = np.zeros(1, np.int64)
     else:
-        edges = np.append(np.arange(span.start, span.stop, bin_steps), span.stop)
+        edges = np.append(np.arange(rec.span_start, rec.span_stop, bin_steps), rec.span_stop)
     binned = np.bincount((steps - edges[0]) // bin_steps, minlength=edges.size - 1)[:edges.size - 1]
     widths_s = np.diff(edges) * dt / 1000.0
     rate = binned / (ranks.size * widths_s) if ranks.size else np.zeros(binned.size)
-    duration_s = span.steps * dt / 1000.0
+    duration_s = rec.span_steps * dt / 1000.0
     mean_rate = steps.size / (ranks.size * duration_s) if ranks.size and duration_s > 0 else 0.0
     if bin_steps == 1:
         rate_dim = "time"
@@ -124,7 +115,7 @@ def _spike_variables(mon: Monitor, prefix: str, neuron_dim: str, ranks: np.ndarr
         rate_dim = f"{prefix}_rate_time"  # recorded over another span than the variables
         rate_time = _time(edges[:-1], dt, rate_dim)
     coords[rate_dim] = rate_time
-    name = mon.object.name
+    name = rec.object_name
 
     def labelled(dims, values, long_name: str, units: str | None = None) -> xr.Variable:
         return xr.Variable(dims, values, {"long_name": long_name, **({"units": units} if units else {})})
@@ -147,7 +138,7 @@ def describe(net: Network) -> str:
         neurons.setdefault(pop.neuron.name, pop.neuron)
     for proj in net.get_projections():
         lines.append(f"projection {proj.name}: {proj.pre.name} -> {proj.post.name} on "
-                     f"{proj.target_variable}, {proj._rule}")
+                     f"{proj.target_variable}, {proj.rule}")
     for mon in net.get_monitors():
         lines.append(f"monitor {mon.name}: {mon.object.name} records {', '.join(mon.variables)}")
     for name, model in neurons.items():

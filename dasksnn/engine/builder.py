@@ -1,0 +1,155 @@
+"""Builder: a network description -> the structure and every array its kernel takes.
+
+One build function per kind of object, registered with :func:`register` and found
+through the object's class hierarchy (as nengo's ``Builder.register``); a new kind of
+object (a synapse model, a rate-coded population) adds a function, not a branch. The
+result, :class:`Build`, is plain data: a :class:`~dasksnn.codegen.NetworkSpec` that
+decides the kernel, and a dict of arrays named by :class:`~dasksnn.codegen.layout.Layout`.
+
+Arrays of population variables are the populations' own (reading or setting
+``pop.v`` after compiling acts on what the kernel uses); projections are bound to the
+synapse arrays drawn for them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+import numpy as np
+
+from dasksnn.codegen import MonitorSpec, NetworkSpec, PopulationSpec, ProjectionSpec
+from dasksnn.codegen.layout import CONTROL_SIZE, Layout
+from dasksnn.network import Monitor, Network, Population, Projection
+
+__all__ = ["Build", "register", "build", "structure", "population_spec"]
+
+
+@dataclass
+class Build:
+    """What the builder made of a network: its structure and its arrays.
+
+    Attributes
+    ----------
+    spec : NetworkSpec
+        The structure: what decides the generated kernel (its identity).
+    arrays : dict of str to numpy.ndarray
+        Every array the kernel takes, by :class:`~dasksnn.codegen.layout.Layout` name
+        (monitors' recording buffers are added by the simulator before each call).
+    initial : list of dict
+        Values of every population's parameters and variables when it was built, for
+        ``reset()`` and for copies that start where the network started.
+    """
+
+    spec: NetworkSpec
+    arrays: dict[str, np.ndarray] = field(default_factory=dict)
+    initial: list[dict[str, np.ndarray]] = field(default_factory=list)
+
+
+@dataclass
+class _Context:
+    """What build functions share: the network, object indices, the arrays made so far."""
+
+    network: Network
+    arrays: dict[str, np.ndarray]
+    index: dict[int, int]  # id(population) -> its index
+
+
+_T = TypeVar("_T")
+_BUILDERS: dict[type, Callable[[_Context, Any, int], None]] = {}
+
+
+def register(kind: type) -> Callable[[Callable[[_Context, _T, int], None]], Callable[[_Context, _T, int], None]]:
+    """Register the build function of a kind of object (and of its subclasses).
+
+    The function is called as ``function(context, obj, index)`` and adds the object's
+    arrays to ``context.arrays``.
+    """
+    def decorator(function: Callable[[_Context, _T, int], None]) -> Callable[[_Context, _T, int], None]:
+        _BUILDERS[kind] = function
+        return function
+
+    return decorator
+
+
+def _builder_of(obj: Any) -> Callable[[_Context, Any, int], None]:
+    for kind in type(obj).__mro__:
+        if kind in _BUILDERS:
+            return _BUILDERS[kind]
+    raise TypeError(f"no build function for {type(obj).__name__}")  # every public kind has one
+
+
+# --------------------------------------------------------------------- structure
+def population_spec(pop: Population) -> PopulationSpec:
+    """How the kernel sees a population: model, spike source, and parameters with one value."""
+    shared = pop.neuron.population_parameters
+    values = pop.value_arrays
+    uniform = frozenset(name for name in pop.neuron.parameter_names
+                        if name not in shared and _uniform(values[name]))
+    return PopulationSpec(pop.neuron, pop.spike_source, uniform)
+
+
+def _uniform(values: np.ndarray) -> bool:
+    return bool(np.all(values == values[0]))
+
+
+def structure(network: Network) -> NetworkSpec:
+    """The structure of a network, known before anything is drawn: the kernel's identity."""
+    index = {id(p): i for i, p in enumerate(network.get_populations())}
+    return NetworkSpec(
+        tuple(population_spec(p) for p in network.get_populations()),
+        tuple(ProjectionSpec(index[id(j.pre_population)], index[id(j.post_population)], j.target_variable,
+                             j.may_delay(network.dt)) for j in network.get_projections()),
+        tuple(MonitorSpec(index[id(m.object._population)], m.recorded_variables, "spike" in m.variables)
+              for m in network.get_monitors()),
+    )
+
+
+def build(network: Network) -> Build:
+    """Draw connectivity and lay out every array of ``network``'s kernel.
+
+    Random draws come from the network's connectivity stream, so the same seed gives the
+    same synapses.
+    """
+    populations = network.get_populations()
+    context = _Context(network, {}, {id(p): i for i, p in enumerate(populations)})
+    for kind in (populations, network.get_projections(), network.get_monitors()):
+        for i, obj in enumerate(kind):
+            _builder_of(obj)(context, obj, i)
+    initial = [{name: values.copy() for name, values in pop.value_arrays.items()} for pop in populations]
+    return Build(structure(network), context.arrays, initial)
+
+
+# --------------------------------------------------------------------- build functions
+@register(Population)
+def _build_population(context: _Context, pop: Population, i: int) -> None:
+    arrays = context.arrays
+    for name, values in pop.value_arrays.items():
+        arrays[Layout.variable(i, name)] = values
+    arrays[Layout.spikes(i)] = np.zeros(pop.size, np.int32)
+    arrays[Layout.spike_count(i)] = np.zeros(1, np.int64)
+    arrays[Layout.refractory(i)] = np.zeros(pop.size, np.int32)
+    arrays[Layout.flags(i)] = np.zeros(pop.size, np.bool_)
+    arrays[Layout.event_pointer(i)] = np.zeros(1, np.int64)
+
+
+@register(Projection)
+def _build_projection(context: _Context, proj: Projection, j: int) -> None:
+    network = context.network
+    synapses = proj.draw_synapses(network.connectivity_rng, network.dt)
+    for name in ("rowptr", "post", "w", "delay"):
+        context.arrays[Layout.synapses(j, name)] = synapses[name]
+    depth = int(synapses["delay"].max()) + 1 if synapses["delay"].size else 1
+    context.arrays[Layout.delay_buffer(j)] = np.zeros((depth, proj.post_population.size))
+
+
+@register(Monitor)
+def _build_monitor(context: _Context, mon: Monitor, m: int) -> None:
+    population = mon.object._population
+    ranks = mon.object._ranks
+    context.arrays[Layout.control(m)] = np.zeros(CONTROL_SIZE, np.int64)
+    mask = np.zeros(population.size, np.bool_)
+    mask[ranks] = True
+    context.arrays[Layout.spike_mask(m)] = mask
+    context.arrays[Layout.recorded_index(m)] = ranks.astype(np.int32)

@@ -1,0 +1,161 @@
+"""Simulator: owns a network's arrays and kernel, and runs steps.
+
+It calls the kernel once per :meth:`Simulator.run` (again only when a spike monitor's
+buffer must grow), gives monitors their recordings, decodes the kernel's status into
+errors, and resets. It knows the network's objects only through their public methods.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from dasksnn.codegen.layout import STATUS_SIZE, STATUS_WHERE, Control, Layout, Status
+from dasksnn.engine.backend import Kernel, NumbaCPU
+from dasksnn.engine.builder import Build, build, structure
+from dasksnn.errors import SimulationError
+
+if TYPE_CHECKING:
+    from dasksnn.network import Monitor, Network
+
+__all__ = ["Simulator"]
+
+# initial capacity of a spike monitor buffer, in spikes per neuron of the population
+_SPIKE_BUFFER_PER_NEURON = 16
+
+
+class Simulator:
+    """The compiled form of a network: its build, its kernel, and how to step them.
+
+    Parameters
+    ----------
+    network : Network
+        The description; its populations' value arrays are shared, not copied.
+    backend : NumbaCPU, optional
+        Where the kernel comes from (default: Numba on the CPU).
+    """
+
+    def __init__(self, network: Network, backend: NumbaCPU | None = None) -> None:
+        self._network = network
+        self.backend = backend or NumbaCPU()
+        made: Build = build(network)
+        self.arrays = made.arrays
+        self.initial = made.initial
+        self.kernel: Kernel = self.backend.load(made.spec)
+        self._capacity = [_SPIKE_BUFFER_PER_NEURON * mon.object._population.size
+                          for mon in network.get_monitors()]
+
+    def __getstate__(self) -> dict:
+        return dict(self.__dict__)
+
+    @property
+    def source(self) -> str:
+        """Source of the kernel that runs."""
+        return self.kernel.source
+
+    def warm_up(self) -> None:
+        """Compile the kernel (or load its machine code) with a call of no step."""
+        if self.kernel.compiled_here:
+            self.run(0, 0)
+            return
+        with self.kernel.first_call_lock():  # one process compiles; the others read Numba's cache
+            self.run(0, 0)
+
+    def _current_kernel(self) -> Kernel:
+        """The kernel for the network as it is now.
+
+        Parameters with one value for all neurons are read once per step (faster);
+        giving one of them different values per neuron needs another kernel, which is
+        generated and compiled once (then taken from the disk cache).
+        """
+        spec = structure(self._network)
+        if spec != self.kernel.spec:
+            self.kernel = self.backend.load(spec)
+        return self.kernel
+
+    def run(self, step: int, n_steps: int) -> int:
+        """Simulate ``n_steps`` steps from ``step``; return the step reached.
+
+        Raises
+        ------
+        SimulationError
+            If a variable became NaN or infinite (what was recorded until then is kept).
+        """
+        network = self._network
+        kernel = self._current_kernel()
+        function = kernel.loaded()
+        arrays = self.arrays
+        for i, pop in enumerate(network.get_populations()):
+            if pop.spike_source:
+                steps, ranks = pop.spike_events(network.dt)
+                arrays[Layout.event_steps(i)], arrays[Layout.event_ranks(i)] = steps, ranks
+                arrays[Layout.event_pointer(i)][0] = np.searchsorted(steps, step)
+        monitors = network.get_monitors()
+        status = np.zeros(STATUS_SIZE, np.int64)
+        end = step + n_steps
+        while True:
+            grids = [self._prepare(m, mon, step, end) for m, mon in enumerate(monitors)]
+            stop = int(function(step, end - step, network.dt, network.runtime_rng, status,
+                                *[arrays[name] for name in kernel.arguments]))
+            for m, mon in enumerate(monitors):
+                self._hand_over(m, mon, step, stop, *grids[m])
+            step = stop
+            if status[0] == Status.INVALID_VALUE:
+                pop = network.get_populations()[status[STATUS_WHERE]]
+                raise SimulationError(
+                    f"{pop!r} ({pop.neuron.name}): a variable became NaN or infinite at step {step} "
+                    f"(t = {step * network.dt} ms); data recorded until then is kept. Check the "
+                    "parameters, or use a smaller dt or another integration method.",
+                    pop.name, step)
+            if step >= end:
+                return step
+
+    def _prepare(self, m: int, mon: Monitor, step: int, end: int) -> tuple[int, int]:
+        """Buffers of monitor ``m`` for steps [step, end); returns its sampling (period, phase)."""
+        arrays = self.arrays
+        active, period, phase = mon.schedule(step, self._network.dt)
+        control = arrays[Layout.control(m)]
+        control[Control.ACTIVE], control[Control.PERIOD], control[Control.PHASE] = int(active), period, phase
+        control[Control.ROWS] = 0
+        rows = 0
+        if active:
+            first = step + (-(step - phase)) % period
+            rows = max(0, -(-(end - first) // period))
+        for var in mon.recorded_variables:
+            arrays[Layout.recorded(m, var)] = np.empty((rows, mon.object.size))
+        if "spike" in mon.variables:
+            capacity = self._capacity[m]
+            arrays[Layout.spike_steps(m)] = np.empty(capacity, np.int64)
+            arrays[Layout.spike_ranks(m)] = np.empty(capacity, np.int32)
+            arrays[Layout.spike_total(m)] = np.zeros(1, np.int64)
+        return period, phase
+
+    def _hand_over(self, m: int, mon: Monitor, step: int, stop: int, period: int, phase: int) -> None:
+        """Give monitor ``m`` what it recorded in steps [step, stop)."""
+        arrays = self.arrays
+        rows = int(arrays[Layout.control(m)][Control.ROWS])
+        values = {var: arrays[Layout.recorded(m, var)][:rows] for var in mon.recorded_variables}
+        steps = np.zeros(0, np.int64)
+        if rows:
+            steps = step + (-(step - phase)) % period + period * np.arange(rows)
+        spike_steps = spike_ranks = None
+        if "spike" in mon.variables:
+            count = int(arrays[Layout.spike_total(m)][0])
+            spike_steps = arrays[Layout.spike_steps(m)][:count].copy()
+            spike_ranks = arrays[Layout.spike_ranks(m)][:count].copy()
+            if count + mon.object._population.size > self._capacity[m]:
+                self._capacity[m] *= 2  # the kernel stopped early to make room
+        mon.receive(step, stop, steps, values, spike_steps, spike_ranks)
+
+    def reset(self, populations: bool) -> None:
+        """Restore the populations' initial values (``populations``); clear refractory
+        counters, spike lists and delay buffers."""
+        network = self._network
+        if populations:
+            for pop, initial in zip(network.get_populations(), self.initial, strict=True):
+                for name, values in initial.items():
+                    pop.value_arrays[name][:] = values
+        for name in Layout.transient(len(network.get_populations()), len(network.get_projections())):
+            if name in self.arrays:
+                self.arrays[name][...] = 0

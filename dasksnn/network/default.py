@@ -1,0 +1,104 @@
+"""The default network and the module-level functions of ANNarchy's API.
+
+Objects created at module level belong to the default network (see
+:mod:`dasksnn.network.scope`); ``compile()``, ``simulate()`` and the other functions
+here are one-line delegations to it.
+"""
+
+from __future__ import annotations
+
+from dasksnn.errors import NetworkError
+from dasksnn.network.network import Network, check_dt
+from dasksnn.network.population import Population
+from dasksnn.network.projection import Projection
+from dasksnn.network.scope import building, scope
+
+__all__ = ["default_network", "building", "setup", "compile", "simulate", "step", "reset", "get_time",
+           "set_time", "get_current_step", "set_current_step", "set_seed", "clear", "get_population",
+           "get_projection"]
+
+
+def default_network() -> Network:
+    """The network that module-level objects and functions belong to (see :func:`building`)."""
+    return scope().network
+
+
+def setup(dt: float | None = None, seed: int | None = None) -> None:
+    """Set the time step and seed of the default network (and the default ``dt`` of new
+    networks), as ANNarchy's ``setup``.
+
+    Parameters
+    ----------
+    dt : float, optional
+        Time step in ms (ANNarchy's default is 1.0).
+    seed : int, optional
+        Seed of the default network.
+    """
+    net = default_network()
+    if dt is not None:
+        if net.compiled:
+            raise NetworkError("setup(dt=...): the default network is already compiled; call "
+                               "clear() first")
+        net.dt = scope().dt = check_dt(dt)
+    if seed is not None:
+        net.set_seed(seed)
+
+
+def clear() -> None:
+    """Forget every object of the default network (its dt is kept)."""
+    scope().replace()
+
+
+def compile() -> None:
+    """Compile the default network (see :meth:`Network.compile`)."""
+    default_network().compile()
+
+
+def simulate(duration: float, measure_time: bool = False) -> None:
+    """Simulate the default network (see :meth:`Network.simulate`)."""
+    default_network().simulate(duration, measure_time)
+
+
+def step() -> None:
+    """Simulate the default network for one step."""
+    default_network().step()
+
+
+def reset(populations: bool = True, projections: bool = False, monitors: bool = True) -> None:
+    """Reset the default network (see :meth:`Network.reset`)."""
+    default_network().reset(populations, projections, monitors)
+
+
+def get_time() -> float:
+    """Current time of the default network in ms."""
+    return default_network().get_time()
+
+
+def set_time(t: float) -> None:
+    """Set the current time of the default network in ms."""
+    default_network().set_time(t)
+
+
+def get_current_step() -> int:
+    """Current step of the default network."""
+    return default_network().get_current_step()
+
+
+def set_current_step(step: int) -> None:
+    """Set the current step of the default network."""
+    default_network().set_current_step(step)
+
+
+def set_seed(seed: int | None) -> None:
+    """Seed the default network (see :meth:`Network.set_seed`)."""
+    default_network().set_seed(seed)
+
+
+def get_population(name: str) -> Population:
+    """Population of the default network called ``name``."""
+    return default_network().get_population(name)
+
+
+def get_projection(name: str) -> Projection:
+    """Projection of the default network called ``name``."""
+    return default_network().get_projection(name)
