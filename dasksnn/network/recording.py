@@ -1,0 +1,115 @@
+"""What monitors hand over: plain-data recordings, and durations in steps of dt."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from dasksnn.errors import NetworkError
+
+__all__ = ["Recording", "steps_of"]
+
+
+@dataclass(frozen=True)
+class Recording:
+    """What a monitor holds, as plain data (for results and analyses).
+
+    Attributes
+    ----------
+    prefix : str
+        Name for result variables: the population's, or the monitor's when its population
+        has several monitors.
+    object_name : str
+        Name of the recorded population or view.
+    population : str
+        Name of the recorded population.
+    population_size : int
+        Its number of neurons.
+    neuron : Neuron
+        Its model (names, units).
+    ranks : numpy.ndarray
+        Ranks of the recorded neurons (int64).
+    variables : tuple of str
+        Recorded variables other than ``"spike"``.
+    spikes : bool
+        Whether spikes are recorded.
+    dt : float
+        Time step (ms).
+    period_steps : int
+        Steps between variable samples.
+    steps : numpy.ndarray
+        Step of each variable sample (int64).
+    values : dict of str to numpy.ndarray
+        Each variable, (samples, recorded neurons).
+    spike_steps, spike_ranks : numpy.ndarray
+        Step and rank of each recorded spike (int64), in time order.
+    span_start, span_stop, span_steps : int
+        First and end step of the recorded time, and how many steps were recorded
+        (``span_start`` is -1 when nothing was recorded).
+    """
+
+    prefix: str
+    object_name: str
+    population: str
+    population_size: int
+    neuron: Any
+    ranks: np.ndarray
+    variables: tuple[str, ...]
+    spikes: bool
+    dt: float
+    period_steps: int
+    steps: np.ndarray
+    values: dict[str, np.ndarray]
+    spike_steps: np.ndarray
+    spike_ranks: np.ndarray
+    span_start: int
+    span_stop: int
+    span_steps: int
+
+
+def steps_of(value: Any, dt: float, where: str, what: str, otherwise: str) -> int:
+    """A duration in ms as a whole number of steps of ``dt``.
+
+    The one check of "a positive multiple of dt" for durations given in ms (a monitor's
+    period, histogram bins).
+
+    Parameters
+    ----------
+    value : float
+        Duration in ms.
+    dt : float
+        Time step in ms.
+    where, what : str
+        The object and the parameter, for the message: ``"Monitor 'm'"``, ``"period"``.
+    otherwise : str
+        The alternative to a number, for the message: ``"period=None to record every
+        step"``.
+
+    Returns
+    -------
+    int
+        ``value / dt``, at least 1.
+
+    Raises
+    ------
+    NetworkError
+        If ``value`` is not a finite number > 0, or not a whole number of steps.
+
+    Examples
+    --------
+    >>> steps_of(0.3, 0.1, "Monitor 'm'", "period", "period=None")
+    3
+    """
+    if isinstance(value, bool) or not isinstance(value, int | float | np.number) \
+            or not np.isfinite(value) or not value > 0:
+        raise NetworkError(f"{where}: {what} must be a number of ms > 0 (a multiple of dt = {dt} ms) "
+                           f"or None, got {value!r}")
+    steps = round(float(value) / dt)
+    if steps < 1 or abs(steps * dt - float(value)) > 1e-6 * dt:
+        low = max(1, int(np.floor(float(value) / dt))) * dt
+        raise NetworkError(f"{where}: {what} {float(value)} ms is not a multiple of dt = {dt} ms; "
+                           f"give a whole number of steps (e.g. {low:.10g} or {low + dt:.10g} ms), or "
+                           f"{otherwise}")
+    return steps
