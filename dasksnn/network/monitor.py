@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from dasksnn.analysis import gaussian_smooth, mean_rate, spike_counts
 from dasksnn.errors import NetworkError, did_you_mean
 from dasksnn.network.population import Population, PopulationView
 from dasksnn.network.recording import Recording, steps_of
@@ -311,9 +312,14 @@ class Monitor:
             steps, ranks = self._spike_arrays()
         else:
             ranks = np.concatenate([np.full(len(s), r) for r, s in spikes.items()] or [np.zeros(0)])
-            steps = np.concatenate([np.asarray(s, dtype=np.int64) for s in spikes.values()]
-                                   or [np.zeros(0, np.int64)])
+            steps = self._spike_steps(spikes)
         return steps * self._network.dt, ranks.astype(np.int64)
+
+    def _spike_steps(self, spikes: dict | None) -> np.ndarray:
+        """Steps of the held spikes, or of those in a dict handed over by get()."""
+        if spikes is None:
+            return self._spike_arrays()[0]
+        return np.concatenate([np.asarray(s, dtype=np.int64) for s in spikes.values()] or [np.zeros(0, np.int64)])
 
     def raster_plot(self, spikes: dict | None = None) -> tuple[np.ndarray, np.ndarray]:
         """Spike times (ms) and ranks, ready for ``plt.plot(t, n, '.')``.
@@ -331,22 +337,17 @@ class Monitor:
         """
         self._require_spikes()
         dt = self._network.dt
-        width = dt if bins is None else steps_of(bins, dt, repr(self), "bins", "bins=None for one step") * dt
-        times, _ = self._spikes_ms(spikes)
+        width = 1 if bins is None else steps_of(bins, dt, repr(self), "bins", "bins=None for one step")
+        steps = self._spike_steps(spikes)
         span = self._span_of(spikes)
         if span.start is None:
             return np.zeros(0, np.int64)
-        start, stop = span.start * dt, span.stop * dt
-        edges = start + width * np.arange(int(np.ceil((stop - start) / width - 1e-9)) + 1)
-        counts, _ = np.histogram(times, bins=edges)
-        return counts
+        return spike_counts(steps, span.start, span.stop, width)
 
     def mean_fr(self, spikes: dict | None = None) -> float:
         """Mean firing rate (Hz) of the recorded neurons over the time they were recorded."""
         self._require_spikes()
-        times, _ = self._spikes_ms(spikes)
-        duration_s = self._span_of(spikes).steps * self._network.dt / 1000.0
-        return float(times.size / (self._obj.size * duration_s)) if duration_s > 0 else 0.0
+        return mean_rate(self._spike_steps(spikes).size, self._obj.size, self._span_of(spikes).steps * self._network.dt)
 
     def population_rate(self, spikes: dict | None = None, smooth: float = 0.0) -> np.ndarray:
         """Instantaneous population rate (Hz) per step, smoothed by a Gaussian of ``smooth`` ms."""
@@ -354,14 +355,8 @@ class Monitor:
                 or not np.isfinite(smooth) or smooth < 0:
             raise NetworkError(f"{self!r}: smooth must be a number of ms >= 0 (0: no smoothing), "
                                f"got {smooth!r}")
-        counts = self.histogram(spikes).astype(np.float64)
-        rate = counts / (self._obj.size * self._network.dt / 1000.0)
-        if smooth > 0:
-            sigma = smooth / self._network.dt
-            half = int(4 * sigma) + 1
-            kernel = np.exp(-0.5 * (np.arange(-half, half + 1) / sigma) ** 2)
-            rate = np.convolve(rate, kernel / kernel.sum(), mode="same")
-        return rate
+        rate = self.histogram(spikes) / (self._obj.size * self._network.dt / 1000.0)
+        return gaussian_smooth(rate, smooth / self._network.dt)
 
     def to_xarray(self, rate_bin: float | None = None) -> Any:
         """The recorded data as a labelled :class:`xarray.Dataset` (the monitor keeps it).

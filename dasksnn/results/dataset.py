@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import xarray as xr
 
+from dasksnn.analysis import mean_rate, spike_counts
 from dasksnn.errors import ArgumentTypeError, NetworkError
 
 if TYPE_CHECKING:
@@ -99,11 +100,10 @@ def _spike_variables(rec: Recording, neuron_dim: str, bin_steps: int, coords: di
         edges = np.zeros(1, np.int64)
     else:
         edges = np.append(np.arange(rec.span_start, rec.span_stop, bin_steps), rec.span_stop)
-    binned = np.bincount((steps - edges[0]) // bin_steps, minlength=edges.size - 1)[:edges.size - 1]
+    binned = spike_counts(steps, int(edges[0]), int(edges[-1]), bin_steps)
     widths_s = np.diff(edges) * dt / 1000.0
     rate = binned / (ranks.size * widths_s) if ranks.size else np.zeros(binned.size)
-    duration_s = rec.span_steps * dt / 1000.0
-    mean_rate = steps.size / (ranks.size * duration_s) if ranks.size and duration_s > 0 else 0.0
+    mean = mean_rate(steps.size, ranks.size, rec.span_steps * dt)
     if bin_steps == 1:
         rate_dim = "time"
     elif time_dim in coords and np.array_equal(coords[time_dim].values, edges[:-1] * dt):
@@ -125,7 +125,7 @@ def _spike_variables(rec: Recording, neuron_dim: str, bin_steps: int, coords: di
         f"{prefix}_spike_neuron": labelled(spike_dim, neurons, f"rank of the neuron that spiked in {name}"),
         f"{prefix}_spike_count": labelled(neuron_dim, counts, f"spikes per neuron of {name}", "1"),
         f"{prefix}_rate": labelled(rate_dim, rate, f"population rate of {name}", "Hz"),
-        f"{prefix}_mean_rate": labelled((), float(mean_rate), f"mean firing rate of {name}", "Hz"),
+        f"{prefix}_mean_rate": labelled((), mean, f"mean firing rate of {name}", "Hz"),
     }
 
 
