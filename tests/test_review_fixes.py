@@ -176,5 +176,6 @@ def test_fixed_number_without_self_connections_too_large():
     """Asking for every neuron of a population, self excluded, is a NetworkError at compile()."""
     pop = ann.Population(4, ann.Izhikevich)
     ann.Projection(pop, pop, "exc", name="recurrent").connect_fixed_number_pre(4, 1.0)
-    with pytest.raises(NetworkError, match=r"Projection 'recurrent': cannot choose 4 distinct neurons among 3"):
+    with pytest.raises(NetworkError, match=r"Projection 'recurrent': FixedNumberPre: cannot choose 4 distinct pre-synaptic "
+                       r"neurons .* only 3 available \(self-connections are excluded"):
         ann.compile()

@@ -13,6 +13,7 @@ synapse arrays drawn for them.
 
 from __future__ import annotations
 
+import zlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
@@ -21,6 +22,8 @@ import numpy as np
 
 from dasksnn.codegen import MonitorSpec, NetworkSpec, PopulationSpec, ProjectionSpec
 from dasksnn.codegen.layout import CONTROL_SIZE, Layout
+from dasksnn.engine.connectivity import build_synapses
+from dasksnn.errors import NetworkError
 from dasksnn.network import Monitor, Network, Population, Projection
 
 __all__ = ["Build", "register", "build", "structure", "population_spec"]
@@ -109,8 +112,8 @@ def structure(network: Network) -> NetworkSpec:
 def build(network: Network) -> Build:
     """Draw connectivity and lay out every array of ``network``'s kernel.
 
-    Random draws come from the network's connectivity stream, so the same seed gives the
-    same synapses.
+    Synapses are drawn in compiled code from counter-based streams keyed by the network's
+    connectivity seed and each projection's name: the same seed gives the same synapses.
     """
     populations = network.get_populations()
     context = _Context(network, {}, {id(p): i for i, p in enumerate(populations)})
@@ -137,11 +140,28 @@ def _build_population(context: _Context, pop: Population, i: int) -> None:
 @register(Projection)
 def _build_projection(context: _Context, proj: Projection, j: int) -> None:
     network = context.network
-    synapses = proj.draw_synapses(network.connectivity_rng, network.dt)
+    rule, weights, delays, allow_self = proj.connectivity
+    pre, post = proj.pre_population, proj.post_population
+    try:
+        synapses = build_synapses(rule, weights, delays, proj.pre_ranks, proj.post_ranks, pre.size,
+                                  exclude_self=pre is post and not allow_self,
+                                  key=projection_key(network.connectivity_seed, proj.name), dt=network.dt)
+    except NetworkError as exc:
+        raise NetworkError(f"{proj!r}: {exc}") from None
+    proj.bind(synapses)
     for name in ("rowptr", "post", "w", "delay"):
-        context.arrays[Layout.synapses(j, name)] = synapses[name]
-    depth = int(synapses["delay"].max()) + 1 if synapses["delay"].size else 1
-    context.arrays[Layout.delay_buffer(j)] = np.zeros((depth, proj.post_population.size))
+        context.arrays[Layout.synapses(j, name)] = getattr(synapses, name)
+    depth = int(synapses.delay.max()) + 1 if synapses.delay.size else 1
+    context.arrays[Layout.delay_buffer(j)] = np.zeros((depth, post.size))
+
+
+def projection_key(seed: np.random.SeedSequence, name: str) -> int:
+    """The 64-bit key of a projection's connectivity stream: from the network's connectivity
+    seed and the projection's name, so that a projection's synapses do not depend on the
+    other projections (nor on their order)."""
+    child = np.random.SeedSequence(seed.entropy, spawn_key=(*seed.spawn_key, zlib.crc32(name.encode())),
+                                   pool_size=seed.pool_size)
+    return int(child.generate_state(1, np.uint64)[0])
 
 
 @register(Monitor)

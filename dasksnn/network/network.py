@@ -92,7 +92,7 @@ class Network(Registry):
         self.seed_sequence = sequence
         init, connect, run = sequence.spawn(3)
         self.init_rng = np.random.default_rng(init)
-        self.connectivity_rng = np.random.default_rng(connect)
+        self.connectivity_seed = connect  # keys the compiled connectivity streams of projections
         self.runtime_rng = np.random.default_rng(run)
 
     @property

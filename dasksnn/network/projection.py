@@ -13,6 +13,7 @@ from dasksnn.network import connectivity as rules
 from dasksnn.network.population import Population, PopulationView, contiguous_range
 
 if TYPE_CHECKING:
+    from dasksnn.engine.connectivity import Synapses
     from dasksnn.network.network import Network
 
 __all__ = ["Projection"]
@@ -71,7 +72,7 @@ class Projection:
         self._weights: Any = None
         self._delays: Any = 0.0
         self._allow_self = False
-        self._built: dict[str, np.ndarray] | None = None
+        self._built: Synapses | None = None
         self._network: Network = self._pre.population._network
         if self._post.population._network is not self._network:
             raise NetworkError(f"{where}: pre and post belong to different networks")
@@ -117,7 +118,7 @@ class Projection:
             raise NetworkError(f"{where}: connectivity is already defined; create another Projection")
         if self._network.compiled:
             raise NetworkError(f"{where}: the network is compiled; connectivity cannot change")
-        given = rule.given_weights()
+        given = rule.stored_weights()
         if given is not None and not np.all(np.isfinite(given)):
             raise NetworkError(f"{where}: the matrix holds weights that are not finite "
                                f"({given[~np.isfinite(given)][:3].tolist()}); mark a missing synapse "
@@ -236,7 +237,7 @@ class Projection:
                           "pass pre_post=True for a matrix indexed [pre, post]" if not pre_post
                           else "pass pre_post=False (the default) for a matrix indexed [post, pre]")
         try:
-            rule.given_weights()
+            rule.stored_weights()
         except (TypeError, ValueError):
             raise NetworkError(f"{self!r}: connect_from_matrix needs numbers (None or NaN for no "
                                f"synapse) in weights, got {weights!r}") from None
@@ -313,6 +314,16 @@ class Projection:
         return self._rule
 
     @property
+    def pre_ranks(self) -> np.ndarray:
+        """Ranks of the pre-synaptic neurons in their population, in the view's order."""
+        return self._pre._ranks
+
+    @property
+    def post_ranks(self) -> np.ndarray:
+        """Ranks of the post-synaptic neurons in their population, in the view's order."""
+        return self._post._ranks
+
+    @property
     def pre_population(self) -> Population:
         """The population of the pre-synaptic neurons (also for a view)."""
         return self._pre.population
@@ -329,60 +340,29 @@ class Projection:
             return bool(np.rint(self._delays.bounds()[1] / dt) >= 1)
         return round(float(self._delays) / dt) >= 1
 
-    def draw_synapses(self, rng: np.random.Generator, dt: float) -> dict[str, np.ndarray]:
-        """Draw the synapses as CSR arrays grouped by pre neuron (``rowptr``, ``post``,
-        ``w``, ``delay`` in steps); the projection keeps them: they are what the kernel reads."""
+    def bind(self, synapses: Synapses) -> None:
+        """Keep the synapses the engine drew for this projection: the arrays the kernel reads."""
+        self._built = synapses
+        self._initial_w = synapses.w.copy()
+
+    @property
+    def connectivity(self) -> tuple[rules.Rule, Any, Any, bool]:
+        """The rule, weights, delays and whether self-connections are allowed, as given."""
         if self._rule is None:
             raise NetworkError(f"{self!r} has no connectivity: call one of its connect_* methods "
                                "(e.g. connect_fixed_probability) before compile()")
-        pre_ranks, post_ranks = self._pre._ranks, self._post._ranks
-        forbidden = np.full(pre_ranks.size, -1)
-        if self._pre.population is self._post.population and not self._allow_self:
-            position = {rank: i for i, rank in enumerate(post_ranks)}
-            forbidden = np.array([position.get(r, -1) for r in pre_ranks], dtype=np.int64)
-        try:
-            pre, post = self._rule.pairs(pre_ranks.size, post_ranks.size, forbidden, rng)
-        except ValueError as exc:  # more distinct partners asked for than there are
-            raise NetworkError(f"{self!r}: {exc} (self-connections are excluded unless "
-                               "allow_self_connections=True)") from None
-        count = pre.size
-        given = self._rule.given_weights()
-        weights = given if given is not None else _draw(self._weights, count, rng)
-        if isinstance(self._delays, Distribution):
-            steps = np.rint(self._delays.draw(rng, count) / dt).astype(np.int32)
-        else:  # one delay: no per-synapse draw (a network of 1M synapses builds faster)
-            step = round(float(self._delays) / dt)
-            if abs(step * dt - float(self._delays)) > 1e-6 * dt:
-                raise NetworkError(f"{self!r}: delay {float(self._delays)} ms is not a multiple of "
-                                   f"dt = {dt} ms")
-            steps = np.full(count, step, np.int32)
-        global_pre, global_post = _ranks_of(pre_ranks, pre), _ranks_of(post_ranks, post)
-        key = global_pre.astype(np.int64) * self._post.population.size + global_post
-        # most rules already give synapses sorted by (pre, post): skip the sort then
-        order = slice(None) if np.all(key[1:] > key[:-1]) else np.argsort(key, kind="stable")
-        del key
-        per_pre = np.bincount(global_pre, minlength=self._pre.population.size)
-        w = weights[order]
-        self._built = {
-            "rowptr": np.concatenate([[0], np.cumsum(per_pre)]).astype(np.int64),
-            "post": global_post[order],
-            "pre": global_pre[order],
-            "w": w.astype(np.float64, copy=given is not None and isinstance(order, slice)),
-            "delay": steps[order],
-        }
-        self._initial_w = self._built["w"].copy()
-        return self._built
+        return self._rule, self._weights, self._delays, self._allow_self
 
     def restore_weights(self) -> None:
         """Set the weights back to those drawn when the network compiled."""
-        self._built_or_raise()["w"][:] = self._initial_w
+        self._built_or_raise().w[:] = self._initial_w
 
     @property
     def delayed(self) -> bool:
         """Whether some synapse has a delay of one step or more (needs a ring buffer)."""
-        return bool(self._built is not None and self._built["delay"].size and self._built["delay"].max() > 0)
+        return bool(self._built is not None and self._built.delay.size and self._built.delay.max() > 0)
 
-    def _built_or_raise(self) -> dict[str, np.ndarray]:
+    def _built_or_raise(self) -> Synapses:
         if self._built is None:
             raise NotCompiledError(f"{self!r}: synapses exist only after compile()")
         return self._built
@@ -390,12 +370,12 @@ class Projection:
     @property
     def nb_synapses(self) -> int:
         """Number of synapses (after compile)."""
-        return int(self._built_or_raise()["w"].size)
+        return self._built_or_raise().size
 
     def synapses(self) -> tuple[np.ndarray, np.ndarray]:
         """Pre and post ranks of every synapse, in the order of :attr:`w`."""
         built = self._built_or_raise()
-        return built["pre"].astype(np.int64), built["post"].astype(np.int64)
+        return built.pre().astype(np.int64), built.post.astype(np.int64)
 
     @property
     def w(self) -> np.ndarray:
@@ -403,11 +383,11 @@ class Projection:
 
         Assign a scalar to set all weights, or an array of :attr:`nb_synapses` values.
         """
-        return self._built_or_raise()["w"].copy()
+        return self._built_or_raise().w.copy()
 
     @w.setter
     def w(self, value: float | np.ndarray) -> None:
-        weights = self._built_or_raise()["w"]
+        weights = self._built_or_raise().w
         array = np.asarray(value, dtype=np.float64)
         if array.ndim and array.shape != weights.shape:
             raise NetworkError(f"{self!r}: w expects a scalar or {weights.size} values (one per "
@@ -417,7 +397,7 @@ class Projection:
     @property
     def delay(self) -> np.ndarray:
         """Delays in ms, one per synapse in the order of :meth:`synapses`."""
-        return self._built_or_raise()["delay"] * self._network.dt
+        return self._built_or_raise().delay * self._network.dt
 
     def _copy(self, network: Network, pre: PopulationView, post: PopulationView) -> Projection:
         clone = object.__new__(Projection)
@@ -452,21 +432,3 @@ def _population_or_view(view: PopulationView) -> Population | PopulationView:
     """The population itself if ``view`` selects all of it in rank order, else the view."""
     whole = contiguous_range(view._ranks) == range(view.population.size)
     return view.population if whole else view
-
-
-def _ranks_of(ranks: np.ndarray, index: np.ndarray) -> np.ndarray:
-    """``ranks[index]`` as int32: the population ranks of local indices of a view.
-
-    An addition, without a gather, when the view is a slice ``start:stop``; a gather for
-    any other selection (permuted, reversed, strided or arbitrary ranks).
-    """
-    span = contiguous_range(ranks)
-    if span is not None:
-        return (index + span.start).astype(np.int32)
-    return ranks[index].astype(np.int32)
-
-
-def _draw(value: Any, count: int, rng: np.random.Generator) -> np.ndarray:
-    if isinstance(value, Distribution):
-        return value.draw(rng, count)
-    return np.broadcast_to(np.asarray(value, dtype=np.float64), (count,)).copy()
