@@ -343,7 +343,7 @@ class Projection:
     def bind(self, synapses: Synapses) -> None:
         """Keep the synapses the engine drew for this projection: the arrays the kernel reads."""
         self._built = synapses
-        self._initial_w = synapses.w.copy()
+        self._initial_w: np.ndarray | None = None  # copied on the first change of w
 
     @property
     def connectivity(self) -> tuple[rules.Rule, Any, Any, bool]:
@@ -355,7 +355,8 @@ class Projection:
 
     def restore_weights(self) -> None:
         """Set the weights back to those drawn when the network compiled."""
-        self._built_or_raise().w[:] = self._initial_w
+        if self._initial_w is not None:
+            self._built_or_raise().w[:] = self._initial_w
 
     @property
     def delayed(self) -> bool:
@@ -388,6 +389,8 @@ class Projection:
     @w.setter
     def w(self, value: float | np.ndarray) -> None:
         weights = self._built_or_raise().w
+        if self._initial_w is None:
+            self._initial_w = weights.copy()  # for reset(projections=True)
         array = np.asarray(value, dtype=np.float64)
         if array.ndim and array.shape != weights.shape:
             raise NetworkError(f"{self!r}: w expects a scalar or {weights.size} values (one per "
