@@ -1,9 +1,10 @@
 """Connectivity build: the NumPy path against the compiled builder, and two counter-based RNGs.
 
-The NumPy path is what ``Projection._build`` did before the compiled build (``_numpy_connectivity.py``): from the network's
-generator, the weight and delay draws, global ranks, the sort by (pre, post) and the row
-pointers. The compiled path is ``dasksnn.engine.connectivity.build_synapses``. Times are
-medians of ``--repeats`` builds in one process, after a warm-up build (Numba cache warm).
+The NumPy path is what ``Projection._build`` did before the compiled build
+(``_numpy_connectivity.py``): from the network's generator, the weight and delay draws,
+global ranks, the sort by (pre, post) and the row pointers. The compiled path is
+``dasksnn.engine.connectivity.build_synapses``. Times are medians of ``--repeats`` builds
+in one process, after a warm-up build (Numba cache warm).
 
     .venv/bin/python benchmarks/connectivity.py [--repeats 15] [--dask-malloc]
 
@@ -25,7 +26,6 @@ from typing import Any
 
 import numba
 import numpy as np
-
 from _numpy_connectivity import pairs
 
 from dasksnn.engine import connectivity as conn

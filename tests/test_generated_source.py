@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 
 import dasksnn as ann
 from dasksnn.codegen import NetworkSpec, PopulationSpec, generate
+from dasksnn.engine.backend import NumbaCPU
 from dasksnn.errors import ModelError
 
 HOSTILE_NAMES = [
@@ -32,7 +33,7 @@ _MODULES = {"_math", "_np", "_rng"}
 
 
 def _kernel_source(neuron: ann.Neuron) -> str:
-    return generate(NetworkSpec((PopulationSpec(neuron),))).source
+    return NumbaCPU.module(generate(NetworkSpec((PopulationSpec(neuron),))), "test")
 
 
 def _assert_only_generated_calls(source: str) -> None:

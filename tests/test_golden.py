@@ -11,6 +11,7 @@ import pytest
 
 import dasksnn as ann
 from dasksnn.codegen import MonitorSpec, NetworkSpec, PopulationSpec, ProjectionSpec, generate
+from dasksnn.engine.backend import NumbaCPU
 
 GOLDEN = Path(__file__).parent / "golden"
 MODELS = {
@@ -30,7 +31,7 @@ def _source(neuron) -> str:
         (ProjectionSpec(0, 1, "g_exc", False), ProjectionSpec(0, 1, "g_inh", True)),
         (MonitorSpec(1, ("v",), True),),
     )
-    return generate(spec, "golden").source
+    return NumbaCPU.module(generate(spec), "golden")
 
 
 @pytest.mark.parametrize("name", sorted(MODELS))
