@@ -12,8 +12,12 @@ from typing import Any
 
 import numpy as np
 
+from dasksnn.errors import NetworkError
+from dasksnn.model.random import Distribution
+
 __all__ = ["Rule", "AllToAll", "OneToOne", "FixedProbability", "FixedNumberPre",
-           "FixedNumberPost", "FromMatrix", "FromSparse"]
+           "FixedNumberPost", "FromMatrix", "FromSparse", "check_probability", "check_number", "check_shape",
+           "check_values"]
 
 
 @dataclass(frozen=True)
@@ -97,3 +101,46 @@ class FromSparse(Rule):
     def stored_weights(self) -> np.ndarray:
         """The weights of the stored entries."""
         return np.asarray(self.matrix.tocoo().data, dtype=np.float64)
+
+
+# ------------------------------------------------------------ checks of what connect_* methods get
+def check_probability(probability: Any, where: str) -> None:
+    """A connection probability: a number in [0, 1]."""
+    if isinstance(probability, bool) or not isinstance(probability, int | float | np.number) \
+            or not 0.0 <= float(probability) <= 1.0:
+        raise NetworkError(f"{where}: probability must be a number in [0, 1], got {probability!r}")
+
+
+def check_number(number: Any, available: int, side: str, where: str) -> None:
+    """A number of partners: an integer in [0, available]."""
+    if not isinstance(number, int | np.integer) or isinstance(number, bool) or not 0 <= number <= available:
+        raise NetworkError(f"{where}: number must be an integer in [0, {available}] (the "
+                           f"{side}-synaptic size), got {number!r}")
+
+
+def check_shape(where: str, method: str, shape: tuple[int, ...], order: tuple[str, str], n_pre: int,
+                n_post: int, transposed_hint: str) -> None:
+    """Refuse a matrix whose shape is not (size of order[0], size of order[1])."""
+    sizes = {"pre": n_pre, "post": n_post}
+    expected = (sizes[order[0]], sizes[order[1]])
+    shape = tuple(shape)
+    if shape != expected:
+        hint = f"; it looks transposed: {transposed_hint}" if shape == expected[::-1] else ""
+        raise NetworkError(f"{where}: {method} expects a matrix of shape {expected} "
+                           f"({', '.join(order)}), got shape {shape}{hint}")
+
+
+def check_values(value: Any, what: str, where: str, allow_array: bool, count: int) -> None:
+    """Weights or delays: a finite number, a distribution, or (``allow_array``) ``count`` values."""
+    if isinstance(value, Distribution):
+        return
+    if isinstance(value, bool | str | bytes) or value is None:
+        raise NetworkError(f"{where}: {what} must be a number or a distribution, got {value!r}")
+    if np.isscalar(value):
+        if not np.isfinite(float(value)):
+            raise NetworkError(f"{where}: {what} must be finite, got {value!r}")
+        return
+    array = np.asarray(value, dtype=np.float64)
+    if not allow_array or array.shape != (count,):
+        expected = f"a number, a distribution or {count} values" if allow_array else "a number or a distribution"
+        raise NetworkError(f"{where}: {what} must be {expected}, got an array of shape {array.shape}")

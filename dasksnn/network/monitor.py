@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -12,7 +11,7 @@ import numpy as np
 from dasksnn.analysis import gaussian_smooth, mean_rate, spike_counts
 from dasksnn.errors import NetworkError, did_you_mean
 from dasksnn.network.population import Population, PopulationView
-from dasksnn.network.recording import Recording, steps_of
+from dasksnn.network.recording import Recording, Span, steps_of
 
 if TYPE_CHECKING:
     from dasksnn.network.network import Network
@@ -20,15 +19,6 @@ if TYPE_CHECKING:
 __all__ = ["Monitor"]
 
 _EVERY_STEP = "period=None to record every step"
-
-
-@dataclass
-class _Span:
-    """Recorded time: from step ``start`` to step ``stop``, ``steps`` of them recorded."""
-
-    start: int | None = None
-    stop: int = 0
-    steps: int = 0
 
 
 class Monitor:
@@ -138,8 +128,8 @@ class Monitor:
 
     def _clear(self) -> None:
         """Forget the data and the recorded time spans."""
-        self._handed_span = _Span()
-        self._span = _Span()
+        self._handed_span = Span()
+        self._span = Span()
         self._clear_data()
 
     def _clear_data(self) -> None:
@@ -149,9 +139,9 @@ class Monitor:
         self._time_chunks: list[np.ndarray] = []
         if self._span.steps:
             self._handed_span = self._span
-        self._span = _Span()
+        self._span = Span()
 
-    def _span_of(self, spikes: dict | None) -> _Span:
+    def _span_of(self, spikes: dict | None) -> Span:
         """Recorded time span of the held data, or of the data last handed over by get()."""
         return self._span if spikes is None or self._span.steps else self._handed_span
 

@@ -15,7 +15,7 @@ from dasksnn.model.random import Distribution
 if TYPE_CHECKING:
     from dasksnn.network.network import Network
 
-__all__ = ["Population", "PopulationView", "contiguous_range"]
+__all__ = ["Population", "PopulationView", "as_view", "contiguous_range"]
 
 
 
@@ -281,3 +281,12 @@ def _describe(ranks: np.ndarray) -> str:
     if span is not None:
         return f"{span.start}:{span.stop}"
     return ",".join(map(str, ranks[:5])) + (",..." if ranks.size > 5 else "")
+
+
+def as_view(obj: Any, role: str, where: str) -> PopulationView:
+    """``obj`` as a view (a population is the view of all its neurons), or a NetworkError."""
+    if isinstance(obj, Population):
+        return obj[:]
+    if isinstance(obj, PopulationView):
+        return obj
+    raise NetworkError(f"{where}: {role} must be a Population or a view of one, got {obj!r}")

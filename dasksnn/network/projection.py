@@ -10,22 +10,14 @@ import numpy as np
 from dasksnn.errors import NetworkError, NotCompiledError, did_you_mean
 from dasksnn.model.random import Distribution
 from dasksnn.network import connectivity as rules
-from dasksnn.network.population import Population, PopulationView, contiguous_range
+from dasksnn.network.connectivity import check_number, check_probability, check_shape, check_values
+from dasksnn.network.population import Population, PopulationView, as_view, contiguous_range
 
 if TYPE_CHECKING:
     from dasksnn.engine.connectivity import Synapses
     from dasksnn.network.network import Network
 
 __all__ = ["Projection"]
-
-
-
-def _as_view(obj: Any, role: str, where: str) -> PopulationView:
-    if isinstance(obj, Population):
-        return obj[:]
-    if isinstance(obj, PopulationView):
-        return obj
-    raise NetworkError(f"{where}: {role} must be a Population or a view of one, got {obj!r}")
 
 
 class Projection:
@@ -62,10 +54,10 @@ class Projection:
                  target: str, name: str | None = None) -> None:
         self._uid = uuid.uuid4().hex  # identity shared by copies, unique across processes
         where = f"Projection '{name}'" if name is not None else "Projection"
-        self._pre = _as_view(pre, "pre", where)
+        self._pre = as_view(pre, "pre", where)
         self.name = name if name is not None else self._pre.population._network._auto_name("proj")
         where = f"Projection '{self.name}'"
-        self._post = _as_view(post, "post", where)
+        self._post = as_view(post, "post", where)
         self.target = target
         self.target_variable = self._resolve_target(target, where)
         self._rule: rules.Rule | None = None
@@ -124,9 +116,9 @@ class Projection:
                                f"({given[~np.isfinite(given)][:3].tolist()}); mark a missing synapse "
                                "with None or NaN in a dense matrix, or leave it out of a sparse one")
         if given is None:
-            _check_values(weights, "weights", where, allow_array=isinstance(rule, rules.OneToOne),
+            check_values(weights, "weights", where, allow_array=isinstance(rule, rules.OneToOne),
                           count=self._pre.size)
-        _check_values(delays, "delays", where, allow_array=False, count=0)
+        check_values(delays, "delays", where, allow_array=False, count=0)
         low = delays.bounds()[0] if isinstance(delays, Distribution) else float(delays)
         if low < 0:
             raise NetworkError(f"{where}: delays must be >= 0 ms, got {delays!r}")
@@ -178,7 +170,7 @@ class Projection:
         weights, delays, allow_self_connections
             As in :meth:`connect_all_to_all`.
         """
-        _check_probability(probability, f"{self!r}")
+        check_probability(probability, f"{self!r}")
         return self._connect(rules.FixedProbability(float(probability)), weights, delays,
                              allow_self_connections)
 
@@ -186,7 +178,7 @@ class Projection:
                                  delays: float | Distribution = 0.0,
                                  allow_self_connections: bool = False) -> Projection:
         """Give each post-synaptic neuron ``number`` distinct pre-synaptic neurons."""
-        self._check_number(number, self._pre.size, "pre")
+        check_number(number, self._pre.size, "pre", repr(self))
         return self._connect(rules.FixedNumberPre(int(number)), weights, delays,
                              allow_self_connections)
 
@@ -194,7 +186,7 @@ class Projection:
                                   delays: float | Distribution = 0.0,
                                   allow_self_connections: bool = False) -> Projection:
         """Connect each pre-synaptic neuron to ``number`` distinct post-synaptic neurons."""
-        self._check_number(number, self._post.size, "post")
+        check_number(number, self._post.size, "post", repr(self))
         return self._connect(rules.FixedNumberPost(int(number)), weights, delays,
                              allow_self_connections)
 
@@ -233,7 +225,7 @@ class Projection:
         """
         rule = rules.FromMatrix(weights, bool(pre_post))
         order = ("pre", "post") if pre_post else ("post", "pre")
-        self._check_shape("connect_from_matrix", rule.given_shape(), order,
+        check_shape(repr(self), "connect_from_matrix", rule.given_shape(), order, self._pre.size, self._post.size,
                           "pass pre_post=True for a matrix indexed [pre, post]" if not pre_post
                           else "pass pre_post=False (the default) for a matrix indexed [post, pre]")
         try:
@@ -287,25 +279,10 @@ class Projection:
                                f"weights[pre, post], got {type(weights).__name__} (use "
                                "connect_from_matrix for a dense array)")
         rule = rules.FromSparse(weights)
-        self._check_shape("connect_from_sparse", rule.given_shape(), ("pre", "post"),
+        check_shape(repr(self), "connect_from_sparse", rule.given_shape(), ("pre", "post"), self._pre.size,
+                    self._post.size,
                           "a sparse matrix is indexed [pre, post], as in ANNarchy: pass weights.T")
         return self._connect(rule, None, delays, True)
-
-    def _check_shape(self, method: str, shape: tuple[int, ...], order: tuple[str, str],
-                     transposed_hint: str) -> None:
-        """Refuse a matrix whose shape is not (size of order[0], size of order[1])."""
-        sizes = {"pre": self._pre.size, "post": self._post.size}
-        expected = (sizes[order[0]], sizes[order[1]])
-        shape = tuple(shape)
-        if shape != expected:
-            hint = f"; it looks transposed: {transposed_hint}" if shape == expected[::-1] else ""
-            raise NetworkError(f"{self!r}: {method} expects a matrix of shape {expected} "
-                               f"({', '.join(order)}), got shape {shape}{hint}")
-
-    def _check_number(self, number: Any, available: int, side: str) -> None:
-        if not isinstance(number, int | np.integer) or isinstance(number, bool) or not 0 <= number <= available:
-            raise NetworkError(f"{self!r}: number must be an integer in [0, {available}] (the "
-                               f"{side}-synaptic size), got {number!r}")
 
     # ------------------------------------------------------------ building
     @property
@@ -408,27 +385,6 @@ class Projection:
         clone._pre, clone._post, clone._network = pre, post, network
         clone._built = None
         return clone
-
-
-def _check_probability(probability: Any, where: str) -> None:
-    if isinstance(probability, bool) or not isinstance(probability, int | float | np.number) \
-            or not 0.0 <= float(probability) <= 1.0:
-        raise NetworkError(f"{where}: probability must be a number in [0, 1], got {probability!r}")
-
-
-def _check_values(value: Any, what: str, where: str, allow_array: bool, count: int) -> None:
-    if isinstance(value, Distribution):
-        return
-    if isinstance(value, bool | str | bytes) or value is None:
-        raise NetworkError(f"{where}: {what} must be a number or a distribution, got {value!r}")
-    if np.isscalar(value):
-        if not np.isfinite(float(value)):
-            raise NetworkError(f"{where}: {what} must be finite, got {value!r}")
-        return
-    array = np.asarray(value, dtype=np.float64)
-    if not allow_array or array.shape != (count,):
-        expected = f"a number, a distribution or {count} values" if allow_array else "a number or a distribution"
-        raise NetworkError(f"{where}: {what} must be {expected}, got an array of shape {array.shape}")
 
 
 def _population_or_view(view: PopulationView) -> Population | PopulationView:

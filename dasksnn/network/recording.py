@@ -9,7 +9,16 @@ import numpy as np
 
 from dasksnn.errors import NetworkError
 
-__all__ = ["Recording", "steps_of"]
+__all__ = ["Recording", "Span", "steps_of"]
+
+
+@dataclass
+class Span:
+    """Recorded time: from step ``start`` to step ``stop``, ``steps`` of them recorded."""
+
+    start: int | None = None
+    stop: int = 0
+    steps: int = 0
 
 
 @dataclass(frozen=True)
