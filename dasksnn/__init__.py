@@ -4,7 +4,7 @@ The API follows ANNarchy's names, so ``import dasksnn as ann`` runs ANNarchy scr
 Units are plain floats: ms, mV, nA, uS/nS (as each model documents), nF, Hz.
 """
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"
 
 from dasksnn.errors import (
     ArgumentError,
