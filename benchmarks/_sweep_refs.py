@@ -30,13 +30,19 @@ runs many simulations:
     ``Network.parallel_run(method, number=8, max_processes=1)`` (its sequential form:
     ANNarchy 5 has no ``sequential=True``; it is a ``Pool(1)``) and ``max_processes=2``.
 
+    * ``annarchy-4.8``: ANNarchy 4.8's notebook ``MultipleNetworks.ipynb`` as written
+      (``_annarchy48.py``: ``from ANNarchy import *``, the built-in ``Izhikevich``, the
+      network built at module level, ``parallel_run(method=run_network, number=8, ...)``
+      with ``sequential=True``, then on 2 processes), under ``--ref-python-annarchy48``
+      (default ``.venv-annarchy48``).
+
 Each measurement runs in a fresh subprocess of the reference interpreter, which
 re-invokes this script with ``--worker TOOL`` and prints one JSON line after ``MARK``.
 :func:`measure` runs them and returns medians; the ``dasksnn_*`` functions build the
 same networks in dasksnn (under the dasksnn interpreter) to check its rates. Usage::
 
     .venv-bench/bin/python benchmarks/_sweep_refs.py --tools brian2-cython \\
-        brian2-standalone annarchy --repeats 3
+        brian2-standalone annarchy annarchy-4.8 --repeats 3
 """
 
 from __future__ import annotations
@@ -74,7 +80,11 @@ REF_TOOLS: dict[str, Tool] = {
     "brian2-cython": Tool("brian2", "brian2", ref=True, cached=True),
     "brian2-standalone": Tool("brian2", "brian2", ref=True, cached=True),
     "annarchy": Tool("ANNarchy", "annarchy", ref=True, cached=True),
+    "annarchy-4.8": Tool("ANNarchy", "annarchy", ref=True, cached=True),
 }
+# the interpreter of each tool that does not run under --ref-python, and the version it must have
+OWN_PYTHON = {"annarchy-4.8": Path(__file__).resolve().parents[1] / ".venv-annarchy48" / "bin" / "python"}
+REQUIRED_VERSION = {"annarchy-4.8": "4.8"}
 
 
 def set_izhikevich_parameters(exc: Any, inh: Any, rng: np.random.Generator) -> None:
@@ -258,10 +268,19 @@ def annarchy(cache: str, seed: int) -> dict[str, Any]:
     return out
 
 
+def annarchy48(cache: str, seed: int) -> dict[str, Any]:
+    """ANNarchy 4.8's notebook (``_annarchy48.py``), compiled in ``cache``: ``compile_s``,
+    ``seq_s`` (``sequential=True``), ``par2_s`` (``max_processes=2``), ``sim_s``."""
+    import _annarchy48  # imports ANNarchy 4.8
+
+    return _annarchy48.notebook(os.path.join(cache, "annarchy"), seed)
+
+
 WORKERS = {
     "brian2-cython": lambda a: brian2_cython(a.cache, a.processes, a.seed),
     "brian2-standalone": lambda a: brian2_standalone(a.cache, a.seed),
     "annarchy": lambda a: annarchy(a.cache, a.seed),
+    "annarchy-4.8": lambda a: annarchy48(a.cache, a.seed),
 }
 
 
@@ -406,7 +425,7 @@ def _measure_fresh(name: str, keys: tuple[str, ...], run: Callable[..., dict[str
     out["background"] = {key: bg for key in keys}
     out["rates"] = runs[0]["rates"]
     out["same_rates_each_repeat"] = all(r["rates"] == runs[0]["rates"] for r in runs)
-    if name == "annarchy":
+    if name.startswith("annarchy"):
         out["par2_rates"] = runs[0]["par2_rates"]
     out["notes"] = []
     return out
@@ -418,17 +437,21 @@ def measure(name: str, python: str | None = None, repeats: int = 3, seed: int = 
 
     ``brian2-cython``: ``seq_s``, ``par2_s`` (warm cache), ``cold_par2_s``,
     ``cold_seq_s`` (once each, ``cold=True``); ``brian2-standalone``: ``compile_s``
-    (``make_s``), ``runs_s`` (``binary_s``), ``total_s``; ``annarchy``: ``compile_s``,
-    ``seq_s``, ``par2_s``, ``sim_s``. ``rates``: the 100 mean rates of the sweep, in the order of
+    (``make_s``), ``runs_s`` (``binary_s``), ``total_s``; ``annarchy``, ``annarchy-4.8``:
+    ``compile_s``, ``seq_s``, ``par2_s``, ``sim_s``. ``python``: the tool's interpreter
+    (default: :func:`ref_python`). ``rates``: the 100 mean rates of the sweep, in the order of
     :data:`CUBA_WEIGHTS`, or the 8 of the Izhikevich networks. ``status`` instead when
     the tool is missing or failed. ``background``: CPUs used by other processes during
     the runs behind each figure; before each run, wait up to ``quiet_wait`` s for an
     idle machine.
     """
-    python = python or default_ref_python()
+    python = python or ref_python(name)
     version, err = probe_tool(REF_TOOLS[name], python)
     if version is None:
-        return {"status": f"not installed ({err})"}
+        return {"status": f"not installed under {python} ({err})"}
+    required = REQUIRED_VERSION.get(name)
+    if required and not version.startswith(required):
+        return {"status": f"{python} has ANNarchy {version}, not {required}"}
     run = functools.partial(_worker, python=python, seed=seed, timeout=timeout, quiet_wait=quiet_wait)
     if name == "brian2-cython":
         out = _measure_cython(run, repeats, cold)
@@ -437,6 +460,14 @@ def measure(name: str, python: str | None = None, repeats: int = 3, seed: int = 
     else:
         out = _measure_fresh(name, ("compile_s", "seq_s", "par2_s", "sim_s"), run, repeats)
     return {"version": version, **out}
+
+
+def ref_python(name: str, default: str | None = None, own: dict[str, str] | None = None) -> str:
+    """The interpreter that runs tool ``name``: ``own[name]`` (else the tool's own venv, see
+    :data:`OWN_PYTHON`) for a tool that has one, else ``default`` (else ``.venv-bench``)."""
+    if name in OWN_PYTHON:
+        return (own or {}).get(name) or str(OWN_PYTHON[name])
+    return default or default_ref_python()
 
 
 # what the table shows: (tool, key, label)
@@ -454,6 +485,10 @@ ROWS = (
     ("annarchy", "seq_s", "parallel_run 8 nets, max_processes=1"),
     ("annarchy", "par2_s", "parallel_run 8 nets, max_processes=2"),
     ("annarchy", "sim_s", "simulate 1 net, 1000 ms"),
+    ("annarchy-4.8", "compile_s", "notebook build + compile (empty directory)"),
+    ("annarchy-4.8", "seq_s", "parallel_run 8 nets, sequential=True"),
+    ("annarchy-4.8", "par2_s", "parallel_run 8 nets, max_processes=2"),
+    ("annarchy-4.8", "sim_s", "simulate 1 net, 1000 ms"),
 )
 RATE_CHECK = (0, 33, 46, 66, 99)  # indices of CUBA_WEIGHTS shown in the rate table
 
@@ -480,10 +515,11 @@ def table(results: dict[str, dict[str, Any]], repeats: int) -> str:
             cells = ", ".join(f"{CUBA_WEIGHTS[i]:.2f} mV: {rates[i]:.1f}" for i in RATE_CHECK)
             out.append(f"{name} mean rate (Hz) by exc. weight: {cells}; "
                        f"mean over the 100: {np.mean(rates):.2f}")
-    if "rates" in results.get("annarchy", {}):
-        rates = results["annarchy"]["rates"]
-        out.append(f"annarchy mean rate (Hz) of the {IZH_NETWORKS} networks: "
-                   f"{', '.join(f'{r:.2f}' for r in rates)}; mean {np.mean(rates):.2f}")
+    for name in ("annarchy", "annarchy-4.8"):
+        if "rates" in results.get(name, {}):
+            rates = results[name]["rates"]
+            out.append(f"{name} mean rate (Hz) of the {IZH_NETWORKS} networks: "
+                       f"{', '.join(f'{r:.2f}' for r in rates)}; mean {np.mean(rates):.2f}")
     return "\n".join(out)
 
 
@@ -537,6 +573,8 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--seed", type=int, default=42)
     ap.add_argument("--no-cold", action="store_true", help="skip the cold Brian2 Cython runs")
     ap.add_argument("--ref-python", default=default_ref_python())
+    ap.add_argument("--ref-python-annarchy48", default=str(OWN_PYTHON["annarchy-4.8"]),
+                    help="interpreter with ANNarchy 4.8 (tool annarchy-4.8)")
     ap.add_argument("--timeout", type=float, default=1800.0, help="s per subprocess")
     ap.add_argument("--quiet-wait", type=float, default=QUIET_WAIT_S,
                     help="s to wait for an idle machine before each measurement (0: never)")
@@ -545,8 +583,8 @@ def main(argv: list[str] | None = None) -> None:
     results = {}
     for name in a.tools:
         t0 = time.perf_counter()
-        results[name] = measure(name, a.ref_python, a.repeats, a.seed, a.timeout, not a.no_cold,
-                                a.quiet_wait)
+        python = ref_python(name, a.ref_python, {"annarchy-4.8": a.ref_python_annarchy48})
+        results[name] = measure(name, python, a.repeats, a.seed, a.timeout, not a.no_cold, a.quiet_wait)
         print(f"  {name}: {results[name].get('version', '')} measured in "
               f"{time.perf_counter() - t0:.0f} s", flush=True)
     print(table(results, a.repeats))

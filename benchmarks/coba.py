@@ -20,30 +20,33 @@ EL, VR, VT, EE, EI = -60.0, -60.0, -50.0, 0.0, -80.0  # mV
 I_DRIVE, TREF = 20.0, 5.0  # mV, ms
 
 
+# keyword arguments of dasksnn's ``Neuron`` for the COBA neuron (also used by build.py)
+NEURON: dict[str, Any] = dict(
+    parameters=f"""
+        El = {EL}
+        Vr = {VR}
+        Erev_exc = {EE}
+        Erev_inh = {EI}
+        Vt = {VT}
+        tau = {TAUM}
+        tau_exc = {TAUE}
+        tau_inh = {TAUI}
+        I = {I_DRIVE}
+    """,
+    equations="""
+        tau * dv/dt = (El - v) + g_exc * (Erev_exc - v) + g_inh * (Erev_inh - v) + I
+        tau_exc * dg_exc/dt = -g_exc
+        tau_inh * dg_inh/dt = -g_inh
+    """,
+    spike="v > Vt",
+    reset="v = Vr",
+    refractory=TREF,
+)
+
+
 def run_dasksnn(a: WorkerArgs) -> dict[str, Any]:
     """dasksnn: compile = Network.compile() + one step (numba compiles lazily)."""
-    neuron = dict(
-        parameters=f"""
-            El = {EL}
-            Vr = {VR}
-            Erev_exc = {EE}
-            Erev_inh = {EI}
-            Vt = {VT}
-            tau = {TAUM}
-            tau_exc = {TAUE}
-            tau_inh = {TAUI}
-            I = {I_DRIVE}
-        """,
-        equations="""
-            tau * dv/dt = (El - v) + g_exc * (Erev_exc - v) + g_inh * (Erev_inh - v) + I
-            tau_exc * dg_exc/dt = -g_exc
-            tau_inh * dg_inh/dt = -g_inh
-        """,
-        spike="v > Vt",
-        reset="v = Vr",
-        refractory=TREF,
-    )
-    return run_dasksnn_network(a, neuron, ("exc", WE), ("inh", WI), (VR, VT))
+    return run_dasksnn_network(a, NEURON, ("exc", WE), ("inh", WI), (VR, VT))
 
 
 def run_brian2(a: WorkerArgs, standalone: bool) -> dict[str, Any]:

@@ -9,16 +9,20 @@ Workloads (see ``_sweep_refs.py`` for the networks and how the reference tools r
     empty cache, as one fresh script: import, cluster start, compile, sweep.
 (b) ANNarchy's seed workload: Izhikevich's 1000-neuron pulse-coupled network, 8 networks
     of 1000 ms with ``ann.parallel_run``, sequentially and on 2 workers; and the compile
-    from an empty cache.
+    from an empty cache. Against ANNarchy 5 (``annarchy``, in ``.venv-bench``) and
+    ANNarchy 4.8 running its parallel-simulations notebook as written (``annarchy-4.8``,
+    in ``--ref-python-annarchy48``, default ``.venv-annarchy48``).
 (c) Per-task overhead: ``parallel_run`` of 1000 runs of a 10-neuron network.
 (d) Client memory: a 2000-run sweep streamed into a Zarr store.
 
 Every dasksnn figure comes from a fresh subprocess (``--worker NAME``) with its own empty
 kernel cache; medians of ``--repeats``. Reference simulators run under ``--ref-python``
-(default ``.venv-bench``). Usage::
+(default ``.venv-bench``), ANNarchy 4.8 under ``--ref-python-annarchy48``. Usage::
 
     .venv/bin/python benchmarks/sweep.py --repeats 3
     .venv/bin/python benchmarks/sweep.py --tools dasksnn --skip memory
+    .venv/bin/python benchmarks/sweep.py --tools dasksnn annarchy annarchy-4.8 \\
+        --skip cuba-script cuba efficiency tiny memory      # workload (b) only
 """
 
 from __future__ import annotations
@@ -45,9 +49,11 @@ from _sweep_refs import (
     IZH_DT,
     IZH_DURATION,
     IZH_NETWORKS,
+    OWN_PYTHON,
     REF_TOOLS,
     dasksnn_cuba,
     dasksnn_izhikevich,
+    ref_python,
 )
 from _sweep_refs import measure as measure_reference
 
@@ -246,56 +252,68 @@ def report(d: dict[str, dict[str, Any]], refs: dict[str, dict[str, Any]]) -> str
         cell = "-" if value is None else f"{value:9.2f}"
         lines.append(f"{label:<58} {cell:>9} {note:>28}")
 
-    cuba_res, script = d.get("cuba", {}), d.get("cuba-script", {})
-    cy, sa = refs.get("brian2-cython", {}), refs.get("brian2-standalone", {})
-    sa_runs, sa_total = get(sa, "runs_s"), get(sa, "total_s")
-    par = get(cuba_res, "par2_s")
-    lines.append("(a) Brian2 seed sweep: 100 runs of 4000 CUBA neurons, 100 ms")
-    row("dasksnn sweep, 2 workers (workers up)", par,
-        f"{par / sa_runs:.2f}x standalone (<= 0.5)" if par and sa_runs else "")
-    seq = get(cuba_res, "seq_s")
-    row("dasksnn sweep, sequential", seq, f"efficiency {seq / (2 * par):.0%}" if seq and par else "")
-    total = get(script, "process_s")
-    row("dasksnn whole script, empty cache, cluster start", total,
-        f"{total / sa_total:.2f}x standalone total (< 1)" if total and sa_total else "")
-    row("Brian2 Cython, sequential, warm cache", get(cy, "seq_s"))
-    row("Brian2 Cython, Pool(2), warm cache", get(cy, "par2_s"))
-    row("Brian2 Cython, Pool(2), cold cache", get(cy, "cold_par2_s"))
-    row("Brian2 cpp_standalone compile (once)", get(sa, "compile_s"))
-    row("Brian2 cpp_standalone 100 runs with run_args, one core", sa_runs)
-    row("Brian2 cpp_standalone total", sa_total)
-
-    izh, an = d.get("izhikevich", {}), refs.get("annarchy", {})
-    lines.append(f"(b) ANNarchy seed workload: {IZH_NETWORKS} Izhikevich networks of 1000 neurons, 1000 ms")
-    ipar, an_par = get(izh, "par2_s"), get(an, "par2_s")
-    row("dasksnn parallel_run, 2 workers (compiled)", ipar,
-        f"{ipar / an_par:.2f}x ANNarchy (<= 0.5)" if ipar and an_par else "")
-    iseq = get(izh, "seq_s")
-    row("dasksnn parallel_run, sequential", iseq, f"efficiency {iseq / (2 * ipar):.0%} (>= 90%)"
-        if iseq and ipar else "")
-    row("dasksnn compile, empty cache (build + compile)", get(izh, "compile_s"), "(< 6 s)")
-    row("ANNarchy parallel_run, max_processes=1", get(an, "seq_s"))
-    row("ANNarchy parallel_run, max_processes=2", an_par)
-    row("ANNarchy compile", get(an, "compile_s"))
-
-    e = d.get("efficiency", {})
-    lines.append(f"(e) parallel efficiency: {EFFICIENCY_RUNS} runs of network (b) for 5 s "
-                 f"({get(e, 'run_s') or 0:.3f} s per run sequentially)")
-    row("dasksnn parallel_run, 2 workers", get(e, "eff_par2_s"),
-        f"efficiency {e['efficiency']:.0%} (>= 90%)" if get(e, "efficiency") else "")
-    row("dasksnn parallel_run, sequential", get(e, "eff_seq_s"))
-    lines.append(f"(c) per-task overhead: {TINY_RUNS} runs of a 10-neuron network, 2 workers")
-    t = d.get("tiny", {})
-    row("dasksnn parallel_run", get(t, "tiny_s"),
-        f"{t['runs_per_s']:.0f} runs/s (>= 200)" if get(t, "runs_per_s") else "")
-    lines.append(f"(d) client memory: a {MEMORY_RUNS}-run sweep into Zarr (after a 200-run warm-up)")
-    m = d.get("memory", {})
-    row("dasksnn sweep to Zarr", get(m, "memory_s"),
-        f"RSS +{m['growth_mb']:.0f} MB (< 50)" if get(m, "growth_mb") is not None else "")
-    if get(m, "growth_mb") is not None:
-        lines.append(f"    client RSS {m['rss_start_mb']:.0f} MB at start, peak {m['rss_peak_mb']:.0f} MB; "
-                     f"peak in the first tenth {m['first_tenth_peak_mb']:.0f} MB, last tenth "
-                     f"{m['last_tenth_peak_mb']:.0f} MB")
+    if {"cuba", "cuba-script"} & d.keys() or {"brian2-cython", "brian2-standalone"} & refs.keys():
+        cuba_res, script = d.get("cuba", {}), d.get("cuba-script", {})
+        cy, sa = refs.get("brian2-cython", {}), refs.get("brian2-standalone", {})
+        sa_runs, sa_total = get(sa, "runs_s"), get(sa, "total_s")
+        par = get(cuba_res, "par2_s")
+        lines.append("(a) Brian2 seed sweep: 100 runs of 4000 CUBA neurons, 100 ms")
+        row("dasksnn sweep, 2 workers (workers up)", par,
+            f"{par / sa_runs:.2f}x standalone (<= 0.5)" if par and sa_runs else "")
+        seq = get(cuba_res, "seq_s")
+        row("dasksnn sweep, sequential", seq, f"efficiency {seq / (2 * par):.0%}" if seq and par else "")
+        total = get(script, "process_s")
+        row("dasksnn whole script, empty cache, cluster start", total,
+            f"{total / sa_total:.2f}x standalone total (< 1)" if total and sa_total else "")
+        row("Brian2 Cython, sequential, warm cache", get(cy, "seq_s"))
+        row("Brian2 Cython, Pool(2), warm cache", get(cy, "par2_s"))
+        row("Brian2 Cython, Pool(2), cold cache", get(cy, "cold_par2_s"))
+        row("Brian2 cpp_standalone compile (once)", get(sa, "compile_s"))
+        row("Brian2 cpp_standalone 100 runs with run_args, one core", sa_runs)
+        row("Brian2 cpp_standalone total", sa_total)
+    if "izhikevich" in d or {"annarchy", "annarchy-4.8"} & refs.keys():
+        izh, an, an4 = d.get("izhikevich", {}), refs.get("annarchy", {}), refs.get("annarchy-4.8", {})
+        lines.append(f"(b) ANNarchy seed workload: {IZH_NETWORKS} Izhikevich networks of 1000 neurons, 1000 ms")
+        ipar, an_par, an4_par = get(izh, "par2_s"), get(an, "par2_s"), get(an4, "par2_s")
+        row("dasksnn parallel_run, 2 workers (compiled)", ipar,
+            f"{ipar / an_par:.2f}x ANNarchy 5 (<= 0.5)" if ipar and an_par else "")
+        if ipar and an4_par:
+            row("  the same, against ANNarchy 4.8's notebook", ipar, f"{ipar / an4_par:.2f}x ANNarchy 4.8 (<= 0.5)")
+        iseq = get(izh, "seq_s")
+        row("dasksnn parallel_run, sequential", iseq, f"efficiency {iseq / (2 * ipar):.0%} (>= 90%)"
+            if iseq and ipar else "")
+        row("dasksnn compile, empty cache (build + compile)", get(izh, "compile_s"), "(< 6 s)")
+        if "annarchy" in refs:
+            v5 = an.get("version", "5")
+            row(f"ANNarchy {v5} parallel_run, max_processes=1", get(an, "seq_s"))
+            row(f"ANNarchy {v5} parallel_run, max_processes=2", an_par)
+            row(f"ANNarchy {v5} compile", get(an, "compile_s"))
+        if "annarchy-4.8" in refs:
+            v4 = an4.get("version", "4.8")
+            row(f"ANNarchy {v4} notebook parallel_run, sequential=True", get(an4, "seq_s"))
+            row(f"ANNarchy {v4} notebook parallel_run, max_processes=2", an4_par)
+            row(f"ANNarchy {v4} notebook compile (build + compile)", get(an4, "compile_s"))
+    if "efficiency" in d:
+        e = d.get("efficiency", {})
+        lines.append(f"(e) parallel efficiency: {EFFICIENCY_RUNS} runs of network (b) for 5 s "
+                     f"({get(e, 'run_s') or 0:.3f} s per run sequentially)")
+        row("dasksnn parallel_run, 2 workers", get(e, "eff_par2_s"),
+            f"efficiency {e['efficiency']:.0%} (>= 90%)" if get(e, "efficiency") else "")
+        row("dasksnn parallel_run, sequential", get(e, "eff_seq_s"))
+    if "tiny" in d:
+        lines.append(f"(c) per-task overhead: {TINY_RUNS} runs of a 10-neuron network, 2 workers")
+        t = d.get("tiny", {})
+        row("dasksnn parallel_run", get(t, "tiny_s"),
+            f"{t['runs_per_s']:.0f} runs/s (>= 200)" if get(t, "runs_per_s") else "")
+    if "memory" in d:
+        lines.append(f"(d) client memory: a {MEMORY_RUNS}-run sweep into Zarr (after a 200-run warm-up)")
+        m = d.get("memory", {})
+        row("dasksnn sweep to Zarr", get(m, "memory_s"),
+            f"RSS +{m['growth_mb']:.0f} MB (< 50)" if get(m, "growth_mb") is not None else "")
+        if get(m, "growth_mb") is not None:
+            lines.append(f"    client RSS {m['rss_start_mb']:.0f} MB at start, peak {m['rss_peak_mb']:.0f} MB; "
+                         f"peak in the first tenth {m['first_tenth_peak_mb']:.0f} MB, last tenth "
+                         f"{m['last_tenth_peak_mb']:.0f} MB")
     for name, res in {**d, **refs}.items():
         if isinstance(res, dict) and ("error" in res or "status" in res):
             lines.append(f"{name}: {res.get('error') or res.get('status')}")
@@ -312,7 +330,8 @@ def _rates(d: dict[str, dict[str, Any]], refs: dict[str, dict[str, Any]]) -> lis
         if rates:
             picks = ", ".join(f"{CUBA_WEIGHTS[i]:.2f} mV: {rates[i]:.1f}" for i in (0, 33, 66, 99))
             out.append(f"  (a) {name:<18} {picks}; mean {np.mean(rates):.2f}")
-    for name, res in (("dasksnn", d.get("izhikevich", {})), ("annarchy", refs.get("annarchy", {}))):
+    for name, res in (("dasksnn", d.get("izhikevich", {})), ("annarchy", refs.get("annarchy", {})),
+                      ("annarchy-4.8", refs.get("annarchy-4.8", {}))):
         rates = res.get("rates") if isinstance(res, dict) else None
         if rates:
             out.append(f"  (b) {name:<18} mean over {len(rates)} networks {np.mean(rates):.2f}")
@@ -335,6 +354,8 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--repeats", type=int, default=3)
     ap.add_argument("--seed", type=int, default=42)
     ap.add_argument("--ref-python", default=default_ref_python())
+    ap.add_argument("--ref-python-annarchy48", default=str(OWN_PYTHON["annarchy-4.8"]),
+                    help="interpreter with ANNarchy 4.8 (tool annarchy-4.8)")
     ap.add_argument("--timeout", type=float, default=1800.0)
     ap.add_argument("--no-cold", action="store_true", help="skip the cold Brian2 Cython runs (minutes)")
     ap.add_argument("--json", help="write all figures to this file")
@@ -348,7 +369,8 @@ def main(argv: list[str] | None = None) -> None:
                 print(f"  dasksnn {name}: done", flush=True)
     refs = {}
     for name in (t for t in a.tools if t != "dasksnn"):
-        refs[name] = measure_reference(name, a.ref_python, a.repeats, a.seed, a.timeout, not a.no_cold, 0.0)
+        python = ref_python(name, a.ref_python, {"annarchy-4.8": a.ref_python_annarchy48})
+        refs[name] = measure_reference(name, python, a.repeats, a.seed, a.timeout, not a.no_cold, 0.0)
         print(f"  {name}: done", flush=True)
     print(report(results, refs))
     if a.json:

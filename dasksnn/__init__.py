@@ -69,6 +69,7 @@ _LAZY = {
     "parallel_run": "dasksnn.parallel",
     "sweep": "dasksnn.parallel",
     "close_local_cluster": "dasksnn.parallel",
+    "worker_environment": "dasksnn.parallel.scheduler",
     "open_results": "dasksnn.results.store",
 }
 
@@ -98,7 +99,7 @@ __all__ = [
     "default_network", "building", "setup", "compile", "simulate", "step", "reset", "clear", "get_time", "set_time",
     "get_current_step", "set_current_step", "set_seed", "get_population", "get_projection",
     # many runs and their results
-    "parallel_run", "sweep", "open_results", "close_local_cluster",
+    "parallel_run", "sweep", "open_results", "close_local_cluster", "worker_environment",
     # errors
     "DasksnnError", "ModelError", "NetworkError", "ArgumentError", "ArgumentTypeError", "NotCompiledError",
     "SimulationError", "RunError", "UnknownAttributeError",

@@ -370,6 +370,10 @@ def test_embedded_local_cluster_started_once_and_reused(capsys):
         assert "started a LocalCluster of 1 worker process (1 thread each); dashboard: http" in capsys.readouterr().err
         local = get_client(None, 1)
         assert len(local.nthreads()) == 1 and list(local.nthreads().values()) == [1]
+        # the workers got dasksnn's environment before they started, not Dask's trim threshold
+        seen = local.run(lambda: {k: os.environ.get(k) for k in ann.worker_environment()})
+        assert next(iter(seen.values())) == ann.worker_environment()
+        assert ann.worker_environment()["MALLOC_TRIM_THRESHOLD_"] != "65536"
         again = ann.parallel_run(method=_spikes, number=2, seed=4, max_processes=1, progress=False)
         assert "started a LocalCluster" not in capsys.readouterr().err  # reused
         for a, b in zip(first, again, strict=True):

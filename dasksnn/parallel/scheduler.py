@@ -8,18 +8,21 @@ reuses for the rest of the session. dasksnn never wraps cluster classes.
 from __future__ import annotations
 
 import atexit
+import contextlib
 import numbers
 import os
 import sys
 import time
 import weakref
+from collections.abc import Iterator
 from typing import Any
 
 from distributed import Client, LocalCluster, WorkerPlugin
 
 from dasksnn.errors import ArgumentError, ArgumentTypeError
 
-__all__ = ["get_client", "client_for", "check_client", "processes", "cores", "close_local_cluster"]
+__all__ = ["get_client", "client_for", "check_client", "processes", "cores", "close_local_cluster",
+           "worker_environment"]
 
 # one thread per worker and nothing else spawning threads: never more busy threads than cores
 _SINGLE_THREAD = {name: "1" for name in ("NUMBA_NUM_THREADS", "OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS",
@@ -83,6 +86,42 @@ def check_client(client: Any, where: str = "parallel_run") -> None:
 _HEAP_ARRAYS = 256 * 2**20
 
 
+@contextlib.contextmanager
+def _environment(values: dict[str, str]) -> Iterator[None]:
+    """Set environment variables of this process for the duration of the block."""
+    saved = {name: os.environ.get(name) for name in values}
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+
+
+def worker_environment() -> dict[str, str]:
+    """Environment variables dasksnn gives the worker processes it starts.
+
+    One thread per worker for Numba and BLAS (Dask supplies the parallelism), and glibc
+    serving arrays up to 256 MiB from the heap and keeping up to as much freed (instead of
+    Dask's ``MALLOC_TRIM_THRESHOLD_=65536``), so that a run reuses the memory of the run
+    before instead of mapping fresh pages (a page fault per 4 KiB; two workers building
+    networks at once then contend). Give a cluster of your own the same before its
+    workers start (``distributed.nanny.pre-spawn-environ``, or the job script's
+    environment): environment variables set after a process started do not reach glibc.
+
+    Examples
+    --------
+    >>> import dasksnn as ann
+    >>> ann.worker_environment()["NUMBA_NUM_THREADS"]
+    '1'
+    """
+    heap = str(_HEAP_ARRAYS)
+    return {**_SINGLE_THREAD, "MALLOC_MMAP_THRESHOLD_": heap, "MALLOC_TRIM_THRESHOLD_": heap}
+
+
 def _local_client(n: int) -> Client:
     """The session's LocalCluster client, started on first use (again if the size changes)."""
     global _local
@@ -91,14 +130,13 @@ def _local_client(n: int) -> Client:
     close_local_cluster()
     import dask.config
 
-    # Dask sets MALLOC_TRIM_THRESHOLD_=65536 in workers, which makes glibc map and unmap every
-    # large array: building a network's synapses ran 2.4 times slower than in a plain process.
-    # Arrays up to _HEAP_ARRAYS come from the heap and are reused run after run instead of
-    # being mapped afresh (a page fault per 4 KiB): a 1M-synapse build takes 5 ms, not 30.
-    environ = {k: v for k, v in dask.config.get("distributed.nanny.pre-spawn-environ").items()
-               if k != "MALLOC_TRIM_THRESHOLD_"}
-    environ["MALLOC_MMAP_THRESHOLD_"] = str(_HEAP_ARRAYS)
-    with dask.config.set({"distributed.nanny.pre-spawn-environ": environ}):
+    # Dask sets MALLOC_TRIM_THRESHOLD_=65536 in workers (and it is inherited from this process
+    # once any Dask cluster started here), which makes glibc map and unmap every large array:
+    # building a network's synapses ran 2.4 to 6 times slower than in a plain process.
+    # Dask lets this process's environment override its pre-spawn config: set both
+    wanted = worker_environment()
+    environ = dask.config.get("distributed.nanny.pre-spawn-environ")
+    with dask.config.set({"distributed.nanny.pre-spawn-environ": {**environ, **wanted}}), _environment(wanted):
         cluster = LocalCluster(n_workers=n, threads_per_worker=1, processes=True, env=dict(_SINGLE_THREAD))
     _local = Client(cluster, set_as_default=False)
     print(f"dasksnn: started a LocalCluster of {n} worker process{'es' if n > 1 else ''} "
