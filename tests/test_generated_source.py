@@ -257,3 +257,28 @@ def test_printed_expressions_compute_what_the_user_wrote(text):
                          ("3.0 * " + translate(tree, invariant=frozenset({"tau"}), operand_of="*"), product)):
         got = eval(source, dict(generated))
         assert math.isclose(got, want, rel_tol=1e-9, abs_tol=1e-12), (text, source)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        (dict(equations="dv/dt = -v", spike="v > 1", refractory="nan"), r"refractory must be a number of ms >= 0"),
+        (dict(equations="dv/dt = -v", spike="v > 1", refractory="-1"), r"refractory must be a number of ms >= 0"),
+        (dict(equations="dv/dt = -v + g_é"), r"line 1: unknown name 'g_é'"),
+    ],
+)
+def test_values_that_would_reach_the_source_are_checked(kwargs, message):
+    """A refractory period given as text, or a non-ASCII input name, is checked like the rest."""
+    with pytest.raises(ModelError, match=message):
+        ann.Neuron(**kwargs)
+
+
+@pytest.mark.parametrize("kind", ["Population", "Projection", "Monitor"])
+def test_object_names_must_be_text(kind):
+    """A name is text: it keys a projection's connectivity stream and names results."""
+    pop = ann.Population(3, ann.Izhikevich)
+    make = {"Population": lambda: ann.Population(3, ann.Izhikevich, name=5),
+            "Projection": lambda: ann.Projection(pop, pop, "exc", name=5),
+            "Monitor": lambda: ann.Monitor(pop, "spike", name=5)}[kind]
+    with pytest.raises(ann.NetworkError, match=rf"{kind}: name must be a non-empty string"):
+        make()

@@ -332,7 +332,7 @@ def _spike_source(w: _Writer, index: int) -> None:
     steps, ranks, ptr = (w.array(name(index)) for name in (Layout.event_steps, Layout.event_ranks,
                                                           Layout.event_pointer))
     spk, nspk = w.array(Layout.spikes(index)), w.array(Layout.spike_count(index))
-    w.add(2, f"# population p{index}: spike source", "_nspk = 0", f"_e = {ptr}[0]",
+    w.add(2, comment(f"population p{index}: spike source"), "_nspk = 0", f"_e = {ptr}[0]",
           f"while _e < {steps}.shape[0] and {steps}[_e] < _k:", "    _e += 1",
           f"while _e < {steps}.shape[0] and {steps}[_e] == _k:",
           f"    {spk}[_nspk] = {ranks}[_e]", "    _nspk += 1", "    _e += 1",
@@ -345,7 +345,7 @@ def _deliver(w: _Writer, j: int, proj: ProjectionSpec) -> None:
     spk, nspk = w.array(Layout.spikes(proj.pre)), w.array(Layout.spike_count(proj.pre))
     rowptr, targets, weights = (w.array(Layout.synapses(j, n)) for n in ("rowptr", "post", "w"))
     target = w.array(Layout.variable(proj.post, proj.target))
-    w.add(2, f"# projection j{j}: {pre} -> {post}.{proj.target}", f"for _s in range({nspk}[0]):",
+    w.add(2, comment(f"projection j{j}: {pre} -> {post}.{proj.target}"), f"for _s in range({nspk}[0]):",
           f"    _j = {spk}[_s]", f"    for _q in range({rowptr}[_j], {rowptr}[_j + 1]):")
     if not proj.delayed:
         w.add(4, f"{target}[{targets}[_q]] += {weights}[_q]")
@@ -360,7 +360,7 @@ def _monitor_capacity(w: _Writer, m: int, mon: MonitorSpec) -> None:
     """Stop before the step when a spike buffer could overflow in it."""
     if mon.spikes:
         times, count = w.array(Layout.spike_steps(m)), w.array(Layout.spike_total(m))
-        w.add(2, f"# monitor m{m}: stop before the step if the spikes of p{mon.population} might not fit",
+        w.add(2, comment(f"monitor m{m}: stop before the step if the spikes of p{mon.population} might not fit"),
               f"if {count}[0] + {w.array(Layout.spikes(mon.population))}.shape[0] > {times}.shape[0]:",
               f"    _status[0] = {Status.SPIKE_BUFFER_FULL.value}", "    return _k")
 
@@ -371,7 +371,7 @@ def _record_variables(w: _Writer, m: int, mon: MonitorSpec, pop: PopulationSpec)
         return
     ctl, index = w.array(Layout.control(m)), w.array(Layout.recorded_index(m))
     active, period, phase, rows = (f"{ctl}[{c.value}]" for c in Control)
-    w.add(2, f"# monitor m{m}: record {', '.join(mon.variables)} of p{mon.population}",
+    w.add(2, comment(f"monitor m{m}: record {', '.join(mon.variables)} of p{mon.population}"),
           f"if {active} != 0 and (_k - {phase}) % {period} == 0:", f"    _r = {rows}",
           f"    for _j in range({index}.shape[0]):")
     for var in mon.variables:
@@ -385,7 +385,7 @@ def _record_spikes(w: _Writer, m: int, mon: MonitorSpec) -> None:
     ctl, mask = w.array(Layout.control(m)), w.array(Layout.spike_mask(m))
     times, ranks, count = (w.array(name(m)) for name in (Layout.spike_steps, Layout.spike_ranks, Layout.spike_total))
     spk, nspk = w.array(Layout.spikes(mon.population)), w.array(Layout.spike_count(mon.population))
-    w.add(2, f"# monitor m{m}: record the spikes of p{mon.population}",
+    w.add(2, comment(f"monitor m{m}: record the spikes of p{mon.population}"),
           f"if {ctl}[{Control.ACTIVE.value}] != 0:", f"    _c = {count}[0]", f"    for _s in range({nspk}[0]):",
           f"        _j = {spk}[_s]", f"        if {mask}[_j]:", f"            {times}[_c] = _k",
           f"            {ranks}[_c] = _j", "            _c += 1", f"    {count}[0] = _c")

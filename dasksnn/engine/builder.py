@@ -13,7 +13,7 @@ synapse arrays drawn for them.
 
 from __future__ import annotations
 
-import zlib
+import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
@@ -52,11 +52,10 @@ class Build:
 
 @dataclass
 class _Context:
-    """What build functions share: the network, object indices, the arrays made so far."""
+    """What build functions share: the network and the arrays made so far."""
 
     network: Network
     arrays: dict[str, np.ndarray]
-    index: dict[int, int]  # id(population) -> its index
 
 
 _T = TypeVar("_T")
@@ -104,19 +103,20 @@ def structure(network: Network) -> NetworkSpec:
         tuple(population_spec(p) for p in network.get_populations()),
         tuple(ProjectionSpec(index[id(j.pre_population)], index[id(j.post_population)], j.target_variable,
                              j.may_delay(network.dt)) for j in network.get_projections()),
-        tuple(MonitorSpec(index[id(m.object._population)], m.recorded_variables, "spike" in m.variables)
+        tuple(MonitorSpec(index[id(m.population)], m.recorded_variables, "spike" in m.variables)
               for m in network.get_monitors()),
     )
 
 
 def build(network: Network) -> Build:
-    """Draw connectivity and lay out every array of ``network``'s kernel.
+    """Draw connectivity and lay out the arrays of ``network``'s kernel (the simulator adds
+    spike-source events and monitor buffers before each call).
 
     Synapses are drawn in compiled code from counter-based streams keyed by the network's
     connectivity seed and each projection's name: the same seed gives the same synapses.
     """
     populations = network.get_populations()
-    context = _Context(network, {}, {id(p): i for i, p in enumerate(populations)})
+    context = _Context(network, {})
     for kind in (populations, network.get_projections(), network.get_monitors()):
         for i, obj in enumerate(kind):
             _builder_of(obj)(context, obj, i)
@@ -156,18 +156,19 @@ def _build_projection(context: _Context, proj: Projection, j: int) -> None:
 
 
 def projection_key(seed: np.random.SeedSequence, name: str) -> int:
-    """The 64-bit key of a projection's connectivity stream: from the network's connectivity
-    seed and the projection's name, so that a projection's synapses do not depend on the
-    other projections (nor on their order)."""
-    child = np.random.SeedSequence(seed.entropy, spawn_key=(*seed.spawn_key, zlib.crc32(name.encode())),
-                                   pool_size=seed.pool_size)
+    """The 64-bit key of a projection's connectivity stream, from the network's connectivity
+    seed and the projection's name: a projection's synapses do not depend on the other
+    projections, but on its name (automatic names ``proj<n>`` follow creation order)."""
+    digest = hashlib.blake2b(name.encode("utf-8", "surrogatepass"), digest_size=16).digest()
+    words = tuple(int.from_bytes(digest[k:k + 4], "little") for k in range(0, 16, 4))
+    child = np.random.SeedSequence(seed.entropy, spawn_key=(*seed.spawn_key, *words), pool_size=seed.pool_size)
     return int(child.generate_state(1, np.uint64)[0])
 
 
 @register(Monitor)
 def _build_monitor(context: _Context, mon: Monitor, m: int) -> None:
-    population = mon.object._population
-    ranks = mon.object._ranks
+    population = mon.population
+    ranks = mon.object.ranks
     context.arrays[Layout.control(m)] = np.zeros(CONTROL_SIZE, np.int64)
     mask = np.zeros(population.size, np.bool_)
     mask[ranks] = True

@@ -2,7 +2,7 @@
 
 It calls the kernel once per :meth:`Simulator.run` (again only when a spike monitor's
 buffer must grow), gives monitors their recordings, decodes the kernel's status into
-errors, and resets. It knows the network's objects only through their public methods.
+errors, and resets. It reaches the network's objects through their public methods.
 """
 
 from __future__ import annotations
@@ -43,11 +43,8 @@ class Simulator:
         self.arrays = made.arrays
         self.initial = made.initial
         self.kernel: Kernel = self.backend.load(made.spec)
-        self._capacity = [_SPIKE_BUFFER_PER_NEURON * mon.object._population.size
+        self._capacity = [_SPIKE_BUFFER_PER_NEURON * mon.population.size
                           for mon in network.get_monitors()]
-
-    def __getstate__(self) -> dict:
-        return dict(self.__dict__)
 
     @property
     def source(self) -> str:
@@ -56,11 +53,7 @@ class Simulator:
 
     def warm_up(self) -> None:
         """Compile the kernel (or load its machine code) with a call of no step."""
-        if self.kernel.compiled_here:
-            self.run(0, 0)
-            return
-        with self.kernel.first_call_lock():  # one process compiles; the others read Numba's cache
-            self.run(0, 0)
+        self.run(0, 0)
 
     def _current_kernel(self) -> Kernel:
         """The kernel for the network as it is now.
@@ -77,13 +70,22 @@ class Simulator:
     def run(self, step: int, n_steps: int) -> int:
         """Simulate ``n_steps`` steps from ``step``; return the step reached.
 
+        :attr:`reached` is the step the monitors' data goes to, also when this raises.
+
         Raises
         ------
         SimulationError
             If a variable became NaN or infinite (what was recorded until then is kept).
         """
-        network = self._network
+        self.reached = step
         kernel = self._current_kernel()
+        if kernel.compiled_here:
+            return self._run(kernel, step, n_steps)
+        with kernel.first_call_lock():  # one process compiles; the others then read Numba's cache
+            return self._run(kernel, step, n_steps)
+
+    def _run(self, kernel: Kernel, step: int, n_steps: int) -> int:
+        network = self._network
         function = kernel.loaded()
         arrays = self.arrays
         for i, pop in enumerate(network.get_populations()):
@@ -98,6 +100,7 @@ class Simulator:
             grids = [self._prepare(m, mon, step, end) for m, mon in enumerate(monitors)]
             stop = int(function(step, end - step, network.dt, network.runtime_rng, status,
                                 *[arrays[name] for name in kernel.arguments]))
+            self.reached = stop
             for m, mon in enumerate(monitors):
                 self._hand_over(m, mon, step, stop, *grids[m])
             step = stop
@@ -144,7 +147,7 @@ class Simulator:
             count = int(arrays[Layout.spike_total(m)][0])
             spike_steps = arrays[Layout.spike_steps(m)][:count].copy()
             spike_ranks = arrays[Layout.spike_ranks(m)][:count].copy()
-            if count + mon.object._population.size > self._capacity[m]:
+            if count + mon.population.size > self._capacity[m]:
                 self._capacity[m] *= 2  # the kernel stopped early to make room
         mon.receive(step, stop, steps, values, spike_steps, spike_ranks)
 
@@ -157,5 +160,4 @@ class Simulator:
                 for name, values in initial.items():
                     pop.value_arrays[name][:] = values
         for name in Layout.transient(len(network.get_populations()), len(network.get_projections())):
-            if name in self.arrays:
-                self.arrays[name][...] = 0
+            self.arrays[name][...] = 0

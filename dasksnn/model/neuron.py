@@ -155,16 +155,15 @@ class Neuron:
                                      "(or several joined with and/or)")
             spike = ast.unparse(tree)
         reset = parse_statements(self.reset, f"{where} reset", set(var_names) | set(inputs), names)
-        if isinstance(self.refractory, str):
-            if self.refractory not in param_names:
-                try:
-                    object.__setattr__(self, "refractory", float(self.refractory))
-                except ValueError:
-                    raise ModelError(
-                        f"{where}: refractory={self.refractory!r} is neither a number nor a "
-                        f"parameter (parameters: {', '.join(param_names)})."
-                        f"{did_you_mean(self.refractory, param_names)}") from None
-        elif self.refractory is not None:
+        if isinstance(self.refractory, str) and self.refractory not in param_names:
+            try:
+                object.__setattr__(self, "refractory", float(self.refractory))
+            except ValueError:
+                raise ModelError(
+                    f"{where}: refractory={self.refractory!r} is neither a number nor a "
+                    f"parameter (parameters: {', '.join(param_names)})."
+                    f"{did_you_mean(self.refractory, param_names)}") from None
+        if self.refractory is not None and not isinstance(self.refractory, str):
             ref = float(self.refractory)
             if not math.isfinite(ref) or ref < 0:
                 raise ModelError(f"{where}: refractory must be a number of ms >= 0, got {self.refractory!r}")
@@ -289,5 +288,9 @@ def _is_condition(node: ast.expr) -> bool:
 
 
 def _loose_names(text: str) -> set[str]:
-    """Names in a piece of text, without checking anything (to find synaptic inputs)."""
-    return set(re.findall(r"\b[A-Za-z_]\w*\b", text))
+    """Names in a piece of text, without checking anything (to find synaptic inputs).
+
+    Only ASCII identifiers: Python folds other letters into other names (NFKC), and an
+    input named so would reach the generated source as an identifier.
+    """
+    return set(re.findall(r"\b[A-Za-z_][A-Za-z0-9_]*\b", text, re.ASCII))

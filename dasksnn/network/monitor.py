@@ -10,7 +10,7 @@ import numpy as np
 
 from dasksnn.analysis import gaussian_smooth, mean_rate, spike_counts
 from dasksnn.errors import NetworkError, did_you_mean
-from dasksnn.network.population import Population, PopulationView
+from dasksnn.network.population import Population, PopulationView, check_name
 from dasksnn.network.recording import Recording, Span, steps_of
 
 if TYPE_CHECKING:
@@ -57,6 +57,7 @@ class Monitor:
 
     def __init__(self, obj: Population | PopulationView, variables: str | list[str],
                  period: float | None = None, start: bool = True, name: str | None = None) -> None:
+        check_name(name, "Monitor")
         self._uid = uuid.uuid4().hex  # identity shared by copies, unique across processes
         if not isinstance(obj, Population | PopulationView):
             raise NetworkError(f"Monitor '{name or ''}': can record a Population or a view of one, "
@@ -91,6 +92,11 @@ class Monitor:
     def object(self) -> Population | PopulationView:
         """The recorded population or view."""
         return self._obj
+
+    @property
+    def population(self) -> Population:
+        """The population of the recorded neurons (also for a view)."""
+        return self._obj._population
 
     @property
     def period(self) -> float | None:

@@ -196,10 +196,9 @@ class Network(Registry):
 
     def _advance(self, simulator: Simulator, n_steps: int) -> None:
         try:
-            self._step = simulator.run(self._step, n_steps)
-        except Exception as exc:
-            self._step = getattr(exc, "step", self._step)
-            raise
+            simulator.run(self._step, n_steps)
+        finally:  # also after an error: time stands where the monitors' data ends
+            self._step = simulator.reached
 
     def results(self, rate_bin: float | None = None) -> Any:
         """Everything the monitors recorded, as one labelled :class:`xarray.Dataset`.

@@ -15,7 +15,7 @@ from dasksnn.model.random import Distribution
 if TYPE_CHECKING:
     from dasksnn.network.network import Network
 
-__all__ = ["Population", "PopulationView", "as_view", "contiguous_range"]
+__all__ = ["Population", "PopulationView", "as_view", "check_name", "contiguous_range"]
 
 
 
@@ -153,6 +153,7 @@ class Population(_Values):
     _own_attributes = frozenset({"geometry", "size", "neuron", "name"})
 
     def __init__(self, geometry: int | Sequence[int], neuron: Neuron, name: str | None = None) -> None:
+        check_name(name, "Population")
         where = f"Population {name!r}" if name else "Population"
         if isinstance(neuron, type) or not isinstance(neuron, Neuron):
             raise NetworkError(f"{where}: neuron must be a Neuron model (e.g. dasksnn.IF_cond_exp), "
@@ -290,3 +291,10 @@ def as_view(obj: Any, role: str, where: str) -> PopulationView:
     if isinstance(obj, PopulationView):
         return obj
     raise NetworkError(f"{where}: {role} must be a Population or a view of one, got {obj!r}")
+
+
+def check_name(name: Any, kind: str) -> None:
+    """An object's name: ``None`` (named automatically) or non-empty text."""
+    if name is not None and (not isinstance(name, str) or not name):
+        raise NetworkError(f"{kind}: name must be a non-empty string (or None for an automatic name), "
+                           f"got {name!r:.60}")

@@ -11,7 +11,7 @@ from dasksnn.errors import NetworkError, NotCompiledError, did_you_mean
 from dasksnn.model.random import Distribution
 from dasksnn.network import connectivity as rules
 from dasksnn.network.connectivity import check_number, check_probability, check_shape, check_values
-from dasksnn.network.population import Population, PopulationView, as_view, contiguous_range
+from dasksnn.network.population import Population, PopulationView, as_view, check_name, contiguous_range
 
 if TYPE_CHECKING:
     from dasksnn.engine.connectivity import Synapses
@@ -37,7 +37,8 @@ class Projection:
     Notes
     -----
     Call one ``connect_*`` method to choose the connectivity. Random connectivity is
-    drawn when the network compiles, from the network's seeded generator. After
+    drawn when the network compiles, from streams keyed by the network's seed and the
+    projection's name (renaming a projection changes its synapses). After
     compiling, ``proj.w`` reads and writes the weights without compiling again.
 
     Examples
@@ -52,6 +53,7 @@ class Projection:
 
     def __init__(self, pre: Population | PopulationView, post: Population | PopulationView,
                  target: str, name: str | None = None) -> None:
+        check_name(name, "Projection")
         self._uid = uuid.uuid4().hex  # identity shared by copies, unique across processes
         where = f"Projection '{name}'" if name is not None else "Projection"
         self._pre = as_view(pre, "pre", where)
@@ -65,6 +67,7 @@ class Projection:
         self._delays: Any = 0.0
         self._allow_self = False
         self._built: Synapses | None = None
+        self._initial_w: np.ndarray | None = None  # weights at compile, copied on their first change
         self._network: Network = self._pre.population._network
         if self._post.population._network is not self._network:
             raise NetworkError(f"{where}: pre and post belong to different networks")
@@ -320,7 +323,7 @@ class Projection:
     def bind(self, synapses: Synapses) -> None:
         """Keep the synapses the engine drew for this projection: the arrays the kernel reads."""
         self._built = synapses
-        self._initial_w: np.ndarray | None = None  # copied on the first change of w
+        self._initial_w = None
 
     @property
     def connectivity(self) -> tuple[rules.Rule, Any, Any, bool]:
@@ -383,7 +386,7 @@ class Projection:
         clone = object.__new__(Projection)
         clone.__dict__.update(self.__dict__)
         clone._pre, clone._post, clone._network = pre, post, network
-        clone._built = None
+        clone._built = clone._initial_w = None
         return clone
 
 

@@ -21,7 +21,7 @@ class Span:
     steps: int = 0
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Recording:
     """What a monitor holds, as plain data (for results and analyses).
 

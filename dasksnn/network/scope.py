@@ -41,7 +41,7 @@ class Scope:
         if self._network is None:
             from dasksnn.network.network import Network
 
-            self._network = Network(dt=self.dt)
+            self._network = Network(dt=self.dt, seed=self.seed)
         return self._network
 
     def replace(self) -> Network:

@@ -155,7 +155,7 @@ def _prepare(build: Callable[..., Network | None], values: list[dict[str, Any]],
              rate_bin: float | None, errors: str, attrs: dict[str, Any], before: dict[str, Any]) -> None:
     """Build run 0 here: check what a run would reject, describe the model, and compile the
     kernel once before the fan-out, so workers only load it."""
-    from dasksnn.results.dataset import _bin_steps, describe
+    from dasksnn.results.dataset import bin_steps, describe
 
     try:
         first = _built(build, values[0], seeds[0], dt)
@@ -166,7 +166,7 @@ def _prepare(build: Callable[..., Network | None], values: list[dict[str, Any]],
                          "this process before any run started")
             raise
         return  # recorded by its task, like any other failing run
-    _bin_steps(rate_bin, first.dt, "sweep")  # a NetworkError, as for Monitor.to_xarray(rate_bin)
+    bin_steps(rate_bin, first.dt, "sweep")  # a NetworkError, as for Monitor.to_xarray(rate_bin)
     attrs["model"] = describe(first)
     warm(first, before)
 

@@ -23,7 +23,7 @@ from dasksnn.errors import ArgumentTypeError, NetworkError
 if TYPE_CHECKING:
     from dasksnn.network import Monitor, Network, Recording
 
-__all__ = ["monitor_dataset", "recording_dataset", "network_dataset", "versions"]
+__all__ = ["bin_steps", "monitor_dataset", "recording_dataset", "network_dataset", "versions"]
 
 
 @functools.cache  # reading package metadata takes milliseconds; a sweep asks once per run
@@ -38,7 +38,7 @@ def versions() -> dict[str, str]:
     return {f"{package}_version": version for package, version in found.items()}
 
 
-def _bin_steps(rate_bin: float | None, dt: float, where: str) -> int:
+def bin_steps(rate_bin: float | None, dt: float, where: str) -> int:
     """Steps per bin of population rates (``rate_bin`` in ms; None: one step)."""
     if rate_bin is None:
         return 1
@@ -57,7 +57,7 @@ def monitor_dataset(mon: Monitor, rate_bin: float | None = None) -> xr.Dataset:
     See :meth:`dasksnn.Monitor.to_xarray`.
     """
     rec = mon.recording()
-    return recording_dataset(rec, _bin_steps(rate_bin, rec.dt, repr(mon)), repr(mon))
+    return recording_dataset(rec, bin_steps(rate_bin, rec.dt, repr(mon)), repr(mon))
 
 
 def recording_dataset(rec: Recording, bin_steps: int = 1, where: str = "Monitor") -> xr.Dataset:
