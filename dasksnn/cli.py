@@ -187,11 +187,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return _run(args) if args.command == "run" else _status(args)
     except RunError as exc:  # --errors raise: what finished is in the store
-        print(f"dasksnn: {exc}", file=sys.stderr)
+        _report(exc)
         return 1
     except DasksnnError as exc:
-        print(f"dasksnn: {exc}", file=sys.stderr)
+        _report(exc)
         return 2
+
+
+def _report(exc: Exception) -> None:
+    message = str(exc)
+    print(message if message.startswith("dasksnn") else f"dasksnn: {message}", file=sys.stderr)
 
 
 if __name__ == "__main__":  # pragma: no cover - python -m dasksnn.cli
