@@ -135,14 +135,7 @@ def run_annarchy(a: WorkerArgs) -> dict[str, Any]:
             "tau_inh": TAUI,
             "I": I_DRIVE,
         },
-        equations="""
-            tau * dv/dt = (El - v) + g_exc * (Erev_exc - v) + g_inh * (Erev_inh - v) + I
-            tau_exc * dg_exc/dt = -g_exc
-            tau_inh * dg_inh/dt = -g_inh
-        """,
-        spike="v > Vt",
-        reset="v = Vr",
-        refractory=TREF,
+        **{key: NEURON[key] for key in ("equations", "spike", "reset", "refractory")},
     )
     pop = net.create(a.n, neuron)
     pop.v = ANNarchy.Uniform(VR, VT, rng=net.default_rng)

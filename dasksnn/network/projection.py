@@ -229,8 +229,8 @@ class Projection:
         rule = rules.FromMatrix(weights, bool(pre_post))
         order = ("pre", "post") if pre_post else ("post", "pre")
         check_shape(repr(self), "connect_from_matrix", rule.given_shape(), order, self._pre.size, self._post.size,
-                          "pass pre_post=True for a matrix indexed [pre, post]" if not pre_post
-                          else "pass pre_post=False (the default) for a matrix indexed [post, pre]")
+                    "pass pre_post=True for a matrix indexed [pre, post]" if not pre_post
+                    else "pass pre_post=False (the default) for a matrix indexed [post, pre]")
         try:
             rule.stored_weights()
         except (TypeError, ValueError):
@@ -283,8 +283,7 @@ class Projection:
                                "connect_from_matrix for a dense array)")
         rule = rules.FromSparse(weights)
         check_shape(repr(self), "connect_from_sparse", rule.given_shape(), ("pre", "post"), self._pre.size,
-                    self._post.size,
-                          "a sparse matrix is indexed [pre, post], as in ANNarchy: pass weights.T")
+                    self._post.size, "a sparse matrix is indexed [pre, post], as in ANNarchy: pass weights.T")
         return self._connect(rule, None, delays, True)
 
     # ------------------------------------------------------------ building
