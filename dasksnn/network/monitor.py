@@ -182,11 +182,9 @@ class Monitor:
 
     def recording(self) -> Recording:
         """What the monitor holds now, as plain data (the monitor keeps it)."""
-        population = self._obj._population
-        siblings = [m for m in self._network.get_monitors() if m.object._population is population]
-        ranks = self._obj._ranks.astype(np.int64)
+        population, ranks, span = self.population, self._obj._ranks.astype(np.int64), self._span
+        siblings = [m for m in self._network.get_monitors() if m.population is population]
         spike_steps, spike_ranks = self._spike_arrays()
-        span = self._span
         return Recording(
             prefix=population.name if len(siblings) <= 1 else self.name, object_name=self._obj.name,
             population=population.name, population_size=population.size, neuron=self._obj.neuron,
