@@ -16,7 +16,7 @@ from typing import Any
 
 from dasksnn.codegen import NetworkSpec, generate
 from dasksnn.codegen.kernel import SCALAR_ARGUMENTS, KernelSource
-from dasksnn.engine.cache import load_kernel, lock
+from dasksnn.engine.cache import kernel_path, load_kernel, lock
 
 __all__ = ["Kernel", "NumbaCPU"]
 
@@ -48,8 +48,9 @@ class Kernel:
 
     def first_call_lock(self) -> Any:
         """Inter-process lock held during the first call, which compiles: one process
-        compiles, the others then read Numba's cache."""
-        return lock(self.path)
+        compiles, the others then read Numba's cache. The path is this process's (a kernel
+        unpickled on a worker has its own cache directory)."""
+        return lock(kernel_path(self.source))
 
     def __getstate__(self) -> dict[str, Any]:
         return {**self.__dict__, "function": None}
