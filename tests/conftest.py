@@ -1,6 +1,11 @@
-"""Shared fixtures: a private kernel cache per test session, and a clean default network."""
+"""Shared fixtures: a private kernel cache per test session, a clean default network, and
+for tests marked ``slurm`` a SLURM to run on and a queue left as it was found."""
 
+import functools
 import os
+import shutil
+import subprocess
+import time
 
 import pytest
 
@@ -22,3 +27,58 @@ def clean_default_network():
     ann.setup(dt=1.0)
     yield
     ann.clear()
+
+
+# ---------------------------------------------------------------- SLURM
+_START = "as root, .ci/slurm/start installs and starts a single-node SLURM"
+# the name of this session's SLURM jobs: others' jobs in the same queue are not this session's business
+SLURM_JOB_NAME = f"dasksnn-test-{os.getpid()}"
+
+
+def _squeue(name):
+    """Ids of the jobs called ``name`` in the queue, whatever their state (completing ones too)."""
+    out = subprocess.run(["squeue", "-h", "-n", name, "-o", "%i"], capture_output=True, text=True, timeout=30,
+                         check=True)
+    return set(out.stdout.split())
+
+
+@functools.cache
+def _slurm_missing():
+    """Why tests marked slurm cannot run here; None when SLURM runs with an idle node."""
+    if shutil.which("sbatch") is None or shutil.which("sinfo") is None:
+        return f"SLURM is not installed (no sbatch); {_START}"
+    try:
+        out = subprocess.run(["sinfo", "-h", "-o", "%T"], capture_output=True, text=True, timeout=30)
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        return f"sinfo failed ({exc}); {_START}"
+    if out.returncode != 0:
+        return f"SLURM does not answer (sinfo: {out.stderr.strip()}); {_START}"
+    states = out.stdout.split()
+    if "idle" not in states:
+        return f"no SLURM node is idle (node states: {', '.join(states) or 'none'})"
+    return None
+
+
+@pytest.fixture(autouse=True)
+def slurm_queue(request):
+    """For tests marked slurm: the name their SLURM jobs must have.
+
+    Skips the test without SLURM (fails it on CI, where .ci/run starts SLURM); after the
+    test, waits for its jobs to leave the queue, and cancels them and fails the test if
+    they do not.
+    """
+    if request.node.get_closest_marker("slurm") is None:
+        yield None
+        return
+    missing = _slurm_missing()
+    if missing:
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"CI=true but {missing}")
+        pytest.skip(missing)
+    yield SLURM_JOB_NAME
+    deadline = time.monotonic() + 30  # a cancelled job completes within KillWait (5 s in .ci/slurm)
+    while (left := _squeue(SLURM_JOB_NAME)) and time.monotonic() < deadline:
+        time.sleep(0.25)
+    if left:
+        subprocess.run(["scancel", *sorted(left)], capture_output=True, timeout=30)
+        pytest.fail(f"jobs left in the SLURM queue after the test (now cancelled): {', '.join(sorted(left))}")
