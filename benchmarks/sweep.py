@@ -97,7 +97,7 @@ def _client():
     from dasksnn.parallel.scheduler import close_local_cluster, get_client
 
     try:
-        yield get_client(None, WORKERS)
+        yield get_client(WORKERS)
     finally:
         close_local_cluster()
 

@@ -9,6 +9,7 @@ __version__ = "0.2.0"
 from dasksnn.errors import (
     ArgumentError,
     ArgumentTypeError,
+    ClusterError,
     DasksnnError,
     ModelError,
     NetworkError,
@@ -69,6 +70,7 @@ _LAZY = {
     "parallel_run": "dasksnn.parallel",
     "sweep": "dasksnn.parallel",
     "close_local_cluster": "dasksnn.parallel",
+    "get_client": "dasksnn.parallel",
     "worker_environment": "dasksnn.parallel.scheduler",
     "open_results": "dasksnn.results.store",
 }
@@ -99,8 +101,8 @@ __all__ = [
     "default_network", "building", "setup", "compile", "simulate", "step", "reset", "clear", "get_time", "set_time",
     "get_current_step", "set_current_step", "set_seed", "get_population", "get_projection",
     # many runs and their results
-    "parallel_run", "sweep", "open_results", "close_local_cluster", "worker_environment",
+    "parallel_run", "sweep", "open_results", "get_client", "close_local_cluster", "worker_environment",
     # errors
     "DasksnnError", "ModelError", "NetworkError", "ArgumentError", "ArgumentTypeError", "NotCompiledError",
-    "SimulationError", "RunError", "UnknownAttributeError",
+    "SimulationError", "RunError", "ClusterError", "UnknownAttributeError",
 ]

@@ -7,7 +7,7 @@ resembles, so ``except ValueError`` keeps working in user code.
 from __future__ import annotations
 
 import difflib
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 __all__ = [
     "ArgumentError",
@@ -18,6 +18,7 @@ __all__ = [
     "NotCompiledError",
     "RunError",
     "SimulationError",
+    "ClusterError",
     "UnknownAttributeError",
     "did_you_mean",
 ]
@@ -101,6 +102,32 @@ class RunError(DasksnnError, RuntimeError):
     def __reduce__(self) -> tuple:
         # rebuilt with all its attributes when pickled (from a task that called parallel_run, say)
         return type(self), (self.args[0], self.run, self.arguments, self.seed)
+
+
+class ClusterError(DasksnnError, RuntimeError):
+    """The cluster lost runs that Dask could not recover; the runs themselves raised nothing.
+
+    Raised when a task's workers kept dying (Dask's ``KilledWorker``, after it
+    resubmitted the task on other workers), when the connection to the scheduler was
+    lost, or when no worker came within ``distributed.scheduler.no-workers-timeout``.
+    Runs that finished before were handed on: a sweep with a store keeps them, and the
+    same call again computes only the others.
+
+    Attributes
+    ----------
+    runs : list of int
+        The runs lost with the task that failed.
+    worker : str or None
+        Address of the worker involved (the last one that died running the task), if known.
+    """
+
+    def __init__(self, message: str, runs: Sequence[int], worker: str | None = None) -> None:
+        super().__init__(message)
+        self.runs = list(runs)
+        self.worker = worker
+
+    def __reduce__(self) -> tuple:
+        return type(self), (self.args[0], self.runs, self.worker)
 
 
 def did_you_mean(name: str, valid: Iterable[str]) -> str:

@@ -1,6 +1,10 @@
 """parallel_run and sweep on a real LocalCluster: the ANNarchy forms, seeds, Zarr, resume, errors."""
 
+import getpass
 import os
+import shutil
+import subprocess
+import sys
 
 import numpy as np
 import pytest
@@ -54,7 +58,7 @@ def test_parallel_run_number_with_arguments(client):
         np.testing.assert_array_equal(n1, n2)
 
 
-def test_measure_time_shows_one_compile(client, capsys):
+def test_measure_time_shows_one_compile(client, caplog):
     """100 runs of one structure: compiled once before the fan-out, loaded by the workers."""
     pop = ann.Population(7, ann.Izhikevich(i_offset=5.0), name="tiny")  # a structure no other test uses
     m = ann.Monitor(pop, "spike")
@@ -64,7 +68,7 @@ def test_measure_time_shows_one_compile(client, capsys):
         return net.get(m).mean_fr()
 
     rates = ann.parallel_run(method=run_network, number=100, measure_time=True, client=client, progress=False)
-    out = capsys.readouterr().out
+    out = caplog.text
     assert len(rates) == 100 and all(r > 0 for r in rates)
     assert "parallel_run: 100 runs on 2 workers" in out
     assert "compile before fan-out" in out and "kernel compiled" in out
@@ -72,8 +76,9 @@ def test_measure_time_shows_one_compile(client, capsys):
     loaded, reused = (int(x) for x in out.split("0 compiled, ")[1].split(" loaded")[0:1] +
                       out.split("disk cache, ")[1].split(" reused")[0:1])
     assert loaded + reused == 100 and loaded <= 2
+    caplog.clear()
     ann.parallel_run(method=run_network, number=8, measure_time=True, sequential=True)
-    assert "8 runs in this process" in capsys.readouterr().out
+    assert "8 runs in this process" in caplog.text
 
 
 def test_parallel_run_networks(client):
@@ -199,7 +204,7 @@ def test_sweep_dataset_grid_and_spikes(client):
 def test_sweep_zarr_round_trip(tmp_path, client):
     in_memory = ann.sweep(build, **SWEEP, sequential=True, progress=False)
     stored = ann.sweep(build, **SWEEP, sequential=True, progress=False, store=tmp_path / "s.zarr")
-    assert all(v.chunks is not None for v in stored.data_vars.values())  # opened lazily
+    assert not stored.pop_mean_rate.variable._in_memory  # opened lazily
     xr.testing.assert_identical(in_memory, stored.load())
     # on workers, runs are written as they finish: same data, events in finishing order
     parallel = ann.sweep(build, **SWEEP, client=client, progress=False, store=tmp_path / "p.zarr").load()
@@ -356,28 +361,112 @@ def test_sweep_on_threaded_workers():
     xr.testing.assert_identical(ds, ann.sweep(build, **SWEEP, sequential=True, progress=False))
 
 
-def test_embedded_local_cluster_started_once_and_reused(capsys):
-    """Without a client, dasksnn starts a LocalCluster, shows its dashboard and reuses it."""
+def test_embedded_local_cluster_started_once_and_reused(caplog):
+    """Without a client, dasksnn starts a LocalCluster, logs its dashboard and reuses it;
+    ann.get_client() reaches it."""
     from distributed import default_client
-
-    from dasksnn.parallel.scheduler import get_client
 
     with pytest.raises(ValueError):
         default_client()  # no active client: the embedded default is used
+    ann.close_local_cluster()  # one an earlier test started
     poisson_network()
     try:
         first = ann.parallel_run(method=_spikes, number=2, seed=4, max_processes=1, progress=False)
-        assert "started a LocalCluster of 1 worker process (1 thread each); dashboard: http" in capsys.readouterr().err
-        local = get_client(None, 1)
+        assert "started a LocalCluster of 1 worker process (1 thread each); dashboard: http" in caplog.text
+        caplog.clear()
+        local = ann.get_client()
         assert len(local.nthreads()) == 1 and list(local.nthreads().values()) == [1]
+        assert ann.get_client(max_processes=1) is local
         # the workers got dasksnn's environment before they started, not Dask's trim threshold
         seen = local.run(lambda: {k: os.environ.get(k) for k in ann.worker_environment()})
         assert next(iter(seen.values())) == ann.worker_environment()
         assert ann.worker_environment()["MALLOC_TRIM_THRESHOLD_"] != "65536"
         again = ann.parallel_run(method=_spikes, number=2, seed=4, max_processes=1, progress=False)
-        assert "started a LocalCluster" not in capsys.readouterr().err  # reused
+        assert "started a LocalCluster" not in caplog.text  # reused
         for a, b in zip(first, again, strict=True):
             np.testing.assert_array_equal(a[0], b[0])
     finally:
         ann.close_local_cluster()
     assert local.status == "closed"
+
+
+# ---------------------------------------------------------------------------- kernel cache on workers
+def test_a_worker_chooses_its_kernel_cache(tmp_path, monkeypatch, caplog):
+    """Its own setting if writable, else the client's if writable, else node-local."""
+    from dasksnn.parallel.scheduler import choose_cache_dir
+
+    (tmp_path / "node").mkdir()
+    monkeypatch.setattr("tempfile.tempdir", str(tmp_path / "node"))
+    (tmp_path / "file").write_text("a file where a directory is expected")
+    unwritable = str(tmp_path / "file" / "cache")
+    own, client = str(tmp_path / "own"), str(tmp_path / "client")
+    assert choose_cache_dir(own, client) == (own, "its own dasksnn.cache-dir")
+    assert choose_cache_dir(None, client) == (client, "the client's")
+    local = os.path.join(tmp_path, "node", f"dasksnn-{getpass.getuser()}", "cache")
+    assert choose_cache_dir(None, unwritable) == (local, f"node-local (the client's {unwritable} is not writable here)")
+    assert choose_cache_dir(unwritable, client) == (client, "the client's")
+    assert f"this worker's own directory {unwritable} (dasksnn.cache-dir or DASKSNN_CACHE_DIR) is not writable" \
+        in caplog.text
+    assert os.listdir(local) == [] and os.listdir(own) == []  # the probes leave nothing behind
+    # a node-local folder that others may write (made first by another user in a shared /tmp): not used
+    os.chmod(os.path.dirname(local), 0o777)
+    directory, why = choose_cache_dir(None, unwritable)
+    assert os.path.basename(directory).startswith("dasksnn-cache-") and os.stat(directory).st_mode & 0o077 == 0
+
+
+def _unshare_mounts():
+    """Whether this process may make a private mount namespace with a read-only bind (root on Linux)."""
+    if shutil.which("unshare") is None:
+        return False
+    probe = subprocess.run(["unshare", "-m", "sh", "-c", "mount --bind -o ro / / && ! touch /proc/1/.probe"],
+                           capture_output=True)
+    return probe.returncode == 0
+
+
+def cache_and_spikes(idx, net):
+    net.simulate(100.0)
+    return os.environ["DASKSNN_CACHE_DIR"], str(net.simulator.kernel.path), net.get_monitors()[0].raster_plot()
+
+
+@pytest.mark.skipif(not _unshare_mounts(), reason="needs unshare -m and mount (root on Linux) for a read-only view")
+def test_worker_that_cannot_write_the_clients_cache_compiles_node_local(tmp_path, monkeypatch):
+    """Two workers of one cluster: one sees the client's kernel cache read-only (its own mount
+    namespace, as a node that mounts it read-only), one has its own DASKSNN_CACHE_DIR. Both
+    compile the kernel from the source the work carries and run; same spikes as here."""
+    client_cache, own = tmp_path / "client-cache", tmp_path / "own-cache"
+    client_cache.mkdir()
+    monkeypatch.setenv("DASKSNN_CACHE_DIR", str(client_cache))
+    model = ann.Neuron(equations="17.3 * dv/dt = 1.2 - v", spike="v > 1.0", reset="v = 0.0")  # a kernel of its own
+    pop = ann.Population(8, model, name="fresh")
+    ann.Monitor(pop, "spike")
+    env = {name: value for name, value in os.environ.items() if name != "DASKSNN_CACHE_DIR"}
+    env.update(PYTHONPATH=os.path.dirname(__file__), TMPDIR=str(tmp_path))  # the workers import this module
+    workers = []
+    with LocalCluster(n_workers=0, processes=True, dashboard_address=":0") as cluster, \
+            Client(cluster, set_as_default=False) as c:
+        worker = [sys.executable, "-m", "distributed.cli.dask_worker", cluster.scheduler_address, "--nthreads", "1",
+                  "--no-nanny", "--no-dashboard"]
+        try:
+            workers.append(subprocess.Popen(
+                ["unshare", "-m", "sh", "-c", 'mount --bind -o ro "$0" "$0" && exec "$@"', str(client_cache),
+                 *worker, "--name", "read-only"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+            workers.append(subprocess.Popen([*worker, "--name", "own"], env={**env, "DASKSNN_CACHE_DIR": str(own)},
+                                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+            c.wait_for_workers(2, timeout=30)
+            results = ann.parallel_run(method=cache_and_spikes, number=8, seed=3, client=c, progress=False)
+            names = {address: info["name"] for address, info in c.scheduler_info()["workers"].items()}
+            chosen = {names[address]: path for address, path in c.run(lambda: os.environ["DASKSNN_CACHE_DIR"]).items()}
+        finally:
+            for process in workers:
+                process.kill()
+                process.wait()
+    local = os.path.join(tmp_path, f"dasksnn-{getpass.getuser()}", "cache")
+    assert chosen == {"read-only": local, "own": str(own)}
+    used = {directory for directory, _, _ in results}
+    assert used <= {local, str(own)} and all(os.path.dirname(path) == directory for directory, path, _ in results)
+    for directory in used:  # each compiled the kernel into its own cache
+        assert any(name.endswith(".py") for name in os.listdir(directory))
+    sequential = ann.parallel_run(method=cache_and_spikes, number=8, seed=3, sequential=True, progress=False)
+    for (_, _, a), (_, _, b) in zip(results, sequential, strict=True):
+        np.testing.assert_array_equal(a[0], b[0])
+        np.testing.assert_array_equal(a[1], b[1])

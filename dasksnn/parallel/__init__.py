@@ -3,8 +3,9 @@
 The only package that imports ``distributed``.
 """
 
+from dasksnn.errors import ClusterError
 from dasksnn.parallel.run import parallel_run
-from dasksnn.parallel.scheduler import close_local_cluster
+from dasksnn.parallel.scheduler import close_local_cluster, get_client
 from dasksnn.parallel.sweep import sweep
 
-__all__ = ["parallel_run", "sweep", "close_local_cluster"]
+__all__ = ["parallel_run", "sweep", "get_client", "close_local_cluster", "ClusterError"]

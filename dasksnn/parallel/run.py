@@ -13,6 +13,7 @@ import numpy as np
 from dasksnn.errors import ArgumentError, ArgumentTypeError, NetworkError, RunError
 from dasksnn.network import Network, default_network
 from dasksnn.parallel.execute import callable_name, check_sendable, run_tasks
+from dasksnn.parallel.progress import logger
 from dasksnn.parallel.scheduler import check_client, client_for, processes
 from dasksnn.parallel.seeds import run_seeds
 from dasksnn.parallel.timing import compile_timed, report, warm
@@ -42,8 +43,9 @@ def parallel_run(method: Callable[..., Any], networks: Sequence[Network] | None 
         Worker processes of the LocalCluster dasksnn starts when no client is given
         or active (-1: one per core).
     measure_time : bool, default False
-        Print the wall time and how it split: compile before the fan-out, compile and
-        run inside the runs, scheduling and transfer.
+        Report (through the ``dasksnn`` logger) the wall time and how it split: compile
+        before the fan-out, starting and waiting for workers, compile and run inside the
+        runs, scheduling and transfer; and the workers that ran runs.
     sequential : bool, default False
         Run one after the other in this process (same results, for debugging).
     same_seed : bool, default False
@@ -53,11 +55,12 @@ def parallel_run(method: Callable[..., Any], networks: Sequence[Network] | None 
         Root seed. ``None``: with ``number=``, the seed given to :func:`setup` or
         :func:`set_seed` (as ANNarchy's global seed), else fresh entropy; with
         ``networks=``, each network keeps its own seed (and state). The seed of a run
-        is ``net.seed_entropy``; ``measure_time`` prints the root.
+        is ``net.seed_entropy``; ``measure_time`` reports the root.
     client : distributed.Client, optional
         Where to run (default: the active client, else dasksnn's LocalCluster).
     progress : bool, default True
-        Show a progress bar.
+        Show the runs done and failed: a bar in a notebook or a terminal, else a line in
+        the log every ``dasksnn.progress-interval`` (5 s).
     **args : list
         One list per extra argument of ``method``, with one value per run.
 
@@ -81,6 +84,10 @@ def parallel_run(method: Callable[..., Any], networks: Sequence[Network] | None 
     RunError
         After cancelling the other runs, if a run raised (the message gives its
         index, arguments, seed and traceback).
+    ClusterError
+        After cancelling the other runs, if the cluster lost runs that Dask could not
+        recover (their workers kept dying, the scheduler was lost, no workers came): the
+        runs raised nothing. Runs on a worker that dies are run again elsewhere first.
 
     Notes
     -----
@@ -143,7 +150,7 @@ def parallel_run(method: Callable[..., Any], networks: Sequence[Network] | None 
     finally:
         tasks.close()
     if measure_time:
-        print(report("parallel_run", outcomes, time.perf_counter() - start, before, target, root))
+        logger.info("%s", report("parallel_run", outcomes, time.perf_counter() - start, before, target, root))
     return results
 
 

@@ -9,20 +9,25 @@ from __future__ import annotations
 
 import atexit
 import contextlib
+import getpass
 import numbers
 import os
-import sys
+import platform
+import stat
+import tempfile
 import time
 import weakref
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 from distributed import Client, LocalCluster, WorkerPlugin
 
 from dasksnn.errors import ArgumentError, ArgumentTypeError
+from dasksnn.parallel.progress import logger
 
 __all__ = ["get_client", "client_for", "check_client", "processes", "cores", "close_local_cluster",
-           "worker_environment"]
+           "worker_environment", "choose_cache_dir"]
 
 # one thread per worker and nothing else spawning threads: never more busy threads than cores
 _SINGLE_THREAD = {name: "1" for name in ("NUMBA_NUM_THREADS", "OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS",
@@ -39,19 +44,116 @@ def cores() -> int:
         return os.cpu_count() or 1
 
 
+def _writable(directory: str) -> bool:
+    """Whether this process can create ``directory`` and write a file in it."""
+    try:
+        os.makedirs(directory, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=directory, prefix=".dasksnn-probe-"):
+            pass
+    except OSError:  # read-only file system, no permission, a file where a directory is expected
+        return False
+    return True
+
+
+def _node_local() -> str:
+    """A kernel cache of this machine's own: ``<tmp>/dasksnn-<user>/cache``.
+
+    The ``dasksnn-<user>`` folder must be this user's and writable by nobody else, since
+    kernels found in it are imported: in a ``/tmp`` shared by the users of a node,
+    anyone could make that folder first. Otherwise a fresh private folder is used (one
+    compile per worker instead of per node).
+    """
+    try:
+        user = getpass.getuser()
+    except (KeyError, OSError):  # no name for this uid (containers)
+        user = str(os.getuid())
+    base = Path(tempfile.gettempdir()) / f"dasksnn-{user}"
+    try:
+        base.mkdir(mode=0o700, exist_ok=True)
+        found = base.lstat()
+        if stat.S_ISDIR(found.st_mode) and found.st_uid == os.getuid() and not found.st_mode & 0o022:
+            return str(base / "cache")
+    except OSError:
+        pass
+    return str(Path(tempfile.mkdtemp(prefix="dasksnn-cache-")))
+
+
+def choose_cache_dir(own: str | None, client: str) -> tuple[str, str]:
+    """The kernel cache directory a worker uses, and why, in words.
+
+    Its own ``dasksnn.cache-dir`` (``own``: the config value or ``$DASKSNN_CACHE_DIR`` the
+    worker started with) when set and writable; else the client's directory when the
+    worker can write there (a shared filesystem: kernels compiled by the client are
+    only loaded); else a node-local directory (:func:`tempfile.gettempdir`), where the
+    worker compiles from the source that travels with each network, one compile per
+    node (the kernel file is written under a file lock).
+
+    Parameters
+    ----------
+    own : str or None
+        The worker's own setting, if any.
+    client : str
+        The client's cache directory.
+    """
+    if own:
+        if _writable(own):
+            return own, "its own dasksnn.cache-dir"
+        logger.warning("kernel cache: this worker's own directory %s (dasksnn.cache-dir or DASKSNN_CACHE_DIR) is "
+                       "not writable here; using another", own)
+    if _writable(client):
+        return client, "the client's"
+    try:
+        local = _node_local()
+    except OSError:  # no temporary directory to write either
+        local = tempfile.gettempdir()
+    if not _writable(local):
+        raise OSError(f"dasksnn: no writable kernel cache on this worker: not its own ({own or 'none set'}), not "
+                      f"the client's ({client}), not {local}; set dasksnn.cache-dir or DASKSNN_CACHE_DIR for the "
+                      "workers to a directory they can write")
+    return local, f"node-local (the client's {client} is not writable here)"
+
+
+# the worker's own kernel cache setting, read before dasksnn first set DASKSNN_CACHE_DIR in this
+# process (a plugin registered again must not take its own earlier choice for the worker's)
+_UNREAD = object()
+_own: Any = _UNREAD
+
+
 class WorkerSetup(WorkerPlugin):
-    """Prepares each worker once: the kernel cache directory and one thread for Numba."""
+    """Prepares each worker once: the kernel cache directory and one thread for Numba.
+
+    The cache is the worker's own ``dasksnn.cache-dir`` if it has one, else the client's
+    directory when writable, else node-local: see :func:`choose_cache_dir`. The choice
+    reaches the engine through ``DASKSNN_CACHE_DIR`` of the worker process. A worker
+    thread in the client's own process (``LocalCluster(processes=False)``) shares the
+    client's settings and is left as it is.
+    """
 
     name = "dasksnn"
 
     def __init__(self, cache_dir: str) -> None:
         self.cache_dir = cache_dir
+        self.client_process = (platform.node(), os.getpid())
 
     def setup(self, worker: Any) -> None:
-        # the client's cache, unless the cluster was given one of its own
-        os.environ.setdefault("DASKSNN_CACHE_DIR", self.cache_dir)
+        global _own
+        if (platform.node(), os.getpid()) == self.client_process:
+            return
+        if _own is _UNREAD:
+            from dasksnn.config import get_config
+
+            _own = os.environ.get("DASKSNN_CACHE_DIR") or get_config("cache-dir")
+        directory, why = choose_cache_dir(_own, self.cache_dir)
+        os.environ["DASKSNN_CACHE_DIR"] = directory
+        if directory not in (_own, self.cache_dir):
+            logger.info("worker %s: kernel cache %s, %s", getattr(worker, "address", "?"), directory, why)
         for name, value in _SINGLE_THREAD.items():
             os.environ.setdefault(name, value)
+        # dask_jobqueue installs a signal handler when imported, which only the main thread
+        # may do: import it here (the worker's main thread), before a run's task thread
+        # unpickles a user's module that imports it
+        with contextlib.suppress(ImportError):
+            import dask_jobqueue  # noqa: F401
 
 
 def processes(max_processes: int | None, where: str = "parallel_run") -> int:
@@ -139,8 +241,8 @@ def _local_client(n: int) -> Client:
     with dask.config.set({"distributed.nanny.pre-spawn-environ": {**environ, **wanted}}), _environment(wanted):
         cluster = LocalCluster(n_workers=n, threads_per_worker=1, processes=True, env=dict(_SINGLE_THREAD))
     _local = Client(cluster, set_as_default=False)
-    print(f"dasksnn: started a LocalCluster of {n} worker process{'es' if n > 1 else ''} "
-          f"(1 thread each); dashboard: {_local.dashboard_link}", file=sys.stderr)
+    logger.info("started a LocalCluster of %d worker process%s (1 thread each); dashboard: %s", n,
+                "es" if n > 1 else "", _local.dashboard_link)
     return _local
 
 
@@ -158,17 +260,46 @@ def close_local_cluster() -> None:
 atexit.register(close_local_cluster)
 
 
-def get_client(client: Client | None, max_processes: int | None) -> Client:
-    """The client to run on (see the module docstring), with its workers prepared."""
-    if client is None:
-        try:
-            from distributed import default_client
+def get_client(max_processes: int | None = None) -> Client:
+    """The Dask client that :func:`parallel_run` and :func:`sweep` use when given none.
 
-            client = default_client()
-        except ValueError:
-            client = _local_client(processes(max_processes))
-    else:
-        check_client(client)
+    The active ``distributed`` client (made by ``Client(cluster)``), else the
+    ``LocalCluster`` dasksnn started (started now if it is not running), with
+    dasksnn's worker plugin registered. Use it to open the dashboard
+    (``client.dashboard_link``), to watch or scale the workers, or to close them.
+
+    Parameters
+    ----------
+    max_processes : int, optional
+        Worker processes of dasksnn's LocalCluster (-1: one per core). ``None``: the
+        running one whatever its size, else one per core. A running one of another
+        size is replaced.
+
+    Returns
+    -------
+    distributed.Client
+
+    Raises
+    ------
+    ArgumentTypeError, ArgumentError
+        ``max_processes`` is not a whole number >= 1 or -1.
+
+    Examples
+    --------
+    >>> client = ann.get_client(max_processes=2)  # doctest: +SKIP
+    >>> client.dashboard_link  # doctest: +SKIP
+    'http://127.0.0.1:8787/status'
+    """
+    n = None if max_processes is None else processes(max_processes, "get_client")  # checked in any case
+    try:
+        from distributed import default_client
+
+        client = default_client()
+    except ValueError:
+        if n is None and _local is not None and _local.status == "running":
+            client = _local
+        else:
+            client = _local_client(n or cores())
     _prepare(client)
     return client
 
@@ -179,7 +310,12 @@ def client_for(sequential: bool, client: Client | None, max_processes: int | Non
     if sequential:
         return None
     start = time.perf_counter()
-    target = get_client(client, max_processes)
+    if client is None:
+        target = get_client(processes(max_processes))
+    else:
+        check_client(client)
+        _prepare(client)
+        target = client
     timings["start"] = time.perf_counter() - start
     return target
 
