@@ -15,10 +15,11 @@ import numpy as np
 from dasksnn.errors import ArgumentError, ArgumentTypeError, DasksnnError, NetworkError, RunError
 from dasksnn.network import Network, building, default_network
 from dasksnn.parallel.execute import callable_name, check_sendable, run_tasks
+from dasksnn.parallel.progress import logger
 from dasksnn.parallel.scheduler import check_client, client_for, processes
 from dasksnn.parallel.seeds import run_seeds
 from dasksnn.parallel.timing import compile_timed, report, warm
-from dasksnn.results.store import MemorySink, ZarrSink
+from dasksnn.results.store import RESUME, MemorySink, ZarrSink
 
 __all__ = ["sweep"]
 
@@ -29,7 +30,7 @@ def sweep(build: Callable[..., Network | None], params: Mapping[str, Sequence[An
           trials: int = 1, duration: float, seed: int | np.random.SeedSequence | None = None,
           store: str | os.PathLike | None = None, errors: str = "raise", rate_bin: float | None = None,
           client: Any = None, max_processes: int = -1, sequential: bool = False, progress: bool = True,
-          measure_time: bool = False) -> Any:
+          measure_time: bool = False, resume: str = "same-version") -> Any:
     """Simulate a network for every combination of parameter values, ``trials`` times each.
 
     Parameters
@@ -51,8 +52,10 @@ def sweep(build: Callable[..., Network | None], params: Mapping[str, Sequence[An
         Root seed: run ``i`` gets child ``i`` of ``SeedSequence(seed)``. ``None`` draws
         fresh entropy (stored in the result; resuming a store reuses its seed).
     store : str or path-like, optional
-        Zarr store the runs stream into as they finish. Running the same sweep with
-        the same store again computes only the runs not done yet.
+        Zarr store the runs stream into as they finish, placed in run order whatever
+        the order they finish in (see ``docs/store.md``). Running the same sweep with
+        the same store again computes only the runs not done yet, also after the
+        client was killed.
     errors : {"raise", "record"}, default "raise"
         On a failing run: cancel the others and raise (what finished is kept in the
         store), or record its error in ``status``/``error`` and go on.
@@ -60,6 +63,10 @@ def sweep(build: Callable[..., Network | None], params: Mapping[str, Sequence[An
         Bin width in ms of the population rates (default ``dt``).
     client, max_processes, sequential, progress, measure_time
         As for :func:`parallel_run`.
+    resume : {"same-version", "any-version"}, default "same-version"
+        A ``store`` made by another dasksnn version is refused, since runs computed now
+        could differ from the stored ones; ``"any-version"`` adds the missing runs to it
+        anyway (the versions that did are listed in its ``dasksnn_resumed_by`` attribute).
 
     Returns
     -------
@@ -68,8 +75,12 @@ def sweep(build: Callable[..., Network | None], params: Mapping[str, Sequence[An
         coordinates are the parameters, ``trial`` and ``seed`` (repeat run ``i`` with
         ``clear(); setup(seed=int(ds.seed[i])); build(**values)``); spikes of all runs are ragged events with
         ``<pop>_spike_start``/``_stop`` per run; ``status`` (0 missing, 1 done, 2
-        failed) and ``error``. With ``store`` it is opened lazily from the store.
-        ``ds.snn.grid()`` gives one dimension per parameter and ``trial``.
+        failed) and ``error``. Coordinates along ``run`` (parameters, ``trial``,
+        ``seed``, ``status``) are in memory and indexed (``ds.sel(we=0.2)``,
+        ``ds.groupby("we")``). With ``store`` it is opened lazily from the store with
+        :func:`open_results`: data are read in this process when used, never on a
+        cluster's workers. ``ds.snn.grid()`` gives one dimension per parameter and
+        ``trial``.
 
     Raises
     ------
@@ -100,7 +111,7 @@ def sweep(build: Callable[..., Network | None], params: Mapping[str, Sequence[An
     >>> ds.snn.grid()["pop_mean_rate"].mean("trial")  # doctest: +SKIP
     """
     # every check of the arguments comes first: nothing starts or compiles for a call that fails
-    grid = _check(build, params if params is not None else {}, trials, duration, errors, rate_bin, store)
+    grid = _check(build, params if params is not None else {}, trials, duration, errors, rate_bin, store, resume)
     processes(max_processes, "sweep")
     check_client(client, "sweep")
     if not sequential:  # a run in this process needs no pickling
@@ -113,21 +124,21 @@ def sweep(build: Callable[..., Network | None], params: Mapping[str, Sequence[An
     values = [{name: value.item() for name, value in zip(names, combos[r // trials], strict=True)} for r in range(n)]
     coords = {"run": np.arange(n), **{name: np.array([v[name] for v in values]) for name in names},
               "trial": np.tile(np.arange(trials), len(combos)), "seed": np.array(seeds, dtype=np.uint64)}
+    # workers start from the dt of this process's default network, as sequential runs do
+    dt = default_network().dt
     fingerprint = json.dumps({"build": getattr(build, "__qualname__", repr(build)),
                               "parameters": {k: np.asarray(v).tolist() for k, v in grid.items()},
                               "trials": trials, "duration": float(duration), "seed": str(root),
-                              "rate_bin": rate_bin})
+                              "rate_bin": rate_bin})  # the store adds the dt of the runs' networks
     attrs = {"parameters": json.dumps(names), "sweep": fingerprint, "seed": str(root)}
-    sink = ZarrSink(store, coords, attrs) if store is not None else MemorySink(coords, attrs)
+    sink = ZarrSink(store, coords, attrs, resume) if store is not None else MemorySink(coords, attrs)
     todo = np.flatnonzero(~sink.done()).tolist()
-    # workers start from the dt of this process's default network, as sequential runs do
-    dt = default_network().dt
 
     start = time.perf_counter()
     before: dict[str, Any] = {}
     outcomes = []
     if todo:
-        _prepare(build, values, seeds, dt, rate_bin, errors, sink.attrs, before)
+        _prepare(build, values, seeds, dt, rate_bin, errors, sink, before)
         target = client_for(sequential, client, max_processes, before)
         tasks = run_tasks(_run_one, todo, [(values[r], seeds[r]) for r in todo],
                           (build, dt, float(duration), rate_bin), target, "sweep", progress)
@@ -146,15 +157,18 @@ def sweep(build: Callable[..., Network | None], params: Mapping[str, Sequence[An
                         failed.run, values[failed.run], seeds[failed.run])
         finally:
             tasks.close()
+            sink.finish()  # staged runs placed in run order, also when interrupted
         if measure_time:
-            print(report("sweep", outcomes, time.perf_counter() - start, before, target, root))
+            logger.info("%s", report("sweep", outcomes, time.perf_counter() - start, before, target, root))
+    else:
+        sink.finish()  # runs staged by a call that was killed
     return sink.result()
 
 
 def _prepare(build: Callable[..., Network | None], values: list[dict[str, Any]], seeds: list[int], dt: float,
-             rate_bin: float | None, errors: str, attrs: dict[str, Any], before: dict[str, Any]) -> None:
-    """Build run 0 here: check what a run would reject, describe the model, and compile the
-    kernel once before the fan-out, so workers only load it."""
+             rate_bin: float | None, errors: str, sink: MemorySink | ZarrSink, before: dict[str, Any]) -> None:
+    """Build run 0 here: check what a run would reject (also the store's dt), describe the
+    model, and compile the kernel once before the fan-out, so workers only load it."""
     from dasksnn.results.dataset import bin_steps, describe
 
     try:
@@ -167,7 +181,8 @@ def _prepare(build: Callable[..., Network | None], values: list[dict[str, Any]],
             raise
         return  # recorded by its task, like any other failing run
     bin_steps(rate_bin, first.dt, "sweep")  # a NetworkError, as for Monitor.to_xarray(rate_bin)
-    attrs["model"] = describe(first)
+    sink.check_dt(first.dt)
+    sink.attrs["model"] = describe(first)
     warm(first, before)
 
 
@@ -181,7 +196,7 @@ def _number(value: Any, message: str, whole: bool = False) -> None:
 
 
 def _check(build: Any, params: Any, trials: Any, duration: Any, errors: Any, rate_bin: Any,
-           store: Any) -> dict[str, np.ndarray]:
+           store: Any, resume: Any) -> dict[str, np.ndarray]:
     """Validate the sweep's arguments before anything runs; the grid as arrays."""
     if not callable(build):
         raise ArgumentTypeError(f"sweep: build must be a function build(**params) that makes the network, got "
@@ -213,6 +228,8 @@ def _check(build: Any, params: Any, trials: Any, duration: Any, errors: Any, rat
         raise ArgumentError(f"sweep: errors must be 'raise' or 'record', got {errors!r}")
     if store is not None and not isinstance(store, str | os.PathLike):
         raise ArgumentTypeError(f"sweep: store must be a path (str or os.PathLike) or None, got {store!r}")
+    if resume not in RESUME:
+        raise ArgumentError(f"sweep: resume must be one of {', '.join(map(repr, RESUME))}, got {resume!r}")
     try:
         inspect.signature(build).bind(**{name: array[0] for name, array in grid.items()})
     except TypeError as exc:

@@ -8,7 +8,7 @@ import numpy as np
 import xarray as xr
 
 from dasksnn.errors import ArgumentError
-from dasksnn.results.store import ragged_dims
+from dasksnn.results.layout import ragged_dims
 
 __all__ = ["SnnAccessor"]
 
@@ -42,8 +42,9 @@ class SnnAccessor:
         ragged = ragged_dims(ds)
         events = [name for name, var in ds.data_vars.items() if set(var.dims) & set(ragged)]
         index = [*self.parameters, "trial"]
-        ds = ds.drop_vars(events).reset_coords([c for c in ds.coords if c not in (*index, "run") and
-                                                ds[c].dims == ("run",)])
+        along_run = [c for c in ds.coords if c != "run" and ds[c].dims == ("run",)]
+        ds = ds.drop_vars(events).drop_indexes([c for c in along_run if c in ds.xindexes])
+        ds = ds.reset_coords([c for c in along_run if c not in index])
         if len(index) == 1:  # no parameters: runs are trials
             return ds.swap_dims(run="trial").drop_vars("run")
         return ds.set_index(run=index).unstack("run").transpose(*index, ...)

@@ -1,301 +1,330 @@
-"""Many runs in one Dataset along ``run``, in memory or streamed into a Zarr store.
+"""A sweep's Zarr store: ``ZarrSink`` writes it as runs finish, ``open_results`` reads it.
 
-A sweep dataset has a ``run`` dimension whose coordinates are the swept parameters,
-``trial`` and ``seed``. Per-run variables gain a leading ``run`` dimension (one Zarr
-chunk per run); ragged spike events of all runs are concatenated along
-``<pop>_spike``, and ``<pop>_spike_start`` / ``<pop>_spike_stop`` give each run's slice
-(as an Awkward ``ListArray``; in a store, slices follow the order runs finished).
-``status`` says which runs are missing (0), done (1) or failed (2), ``error`` why.
+The dataset's layout is described in :mod:`dasksnn.results.layout`. A store is written
+only by the client, in three steps (``docs/store.md`` has the whole scheme):
 
-The client is the only writer of a store: runs are written as they finish, in
-batches, then marked done, so an interrupted sweep loses nothing and a re-run computes
-only the runs not marked done.
+1. creation: the template (coordinates, empty arrays, attributes) is written into a
+   temporary directory next to the store and renamed into place, so a store exists
+   whole or not at all;
+2. staging: each batch of finished runs goes into its own directory under ``_staging``
+   (whole or absent); a failed run's status and error go into the store at once;
+3. placing: runs go into the arrays in run order, a block of runs at a time (each
+   shard written once), ragged events appended, then are marked done. A run's
+   place never depends on the order runs finished, so the same sweep gives an
+   identical store on any scheduler.
+
+A store killed at any moment resumes: a re-run with the same store computes only the
+runs neither done nor staged.
 """
 
 from __future__ import annotations
 
 import json
 import os
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+import shutil
+import socket
+import uuid
 from typing import Any
 
 import numpy as np
 import xarray as xr
 
 from dasksnn.errors import ArgumentError
+from dasksnn.results.layout import DONE, FAILED, MISSING, Chunking, fill_value, indexed, layout, ragged_dims, template
+from dasksnn.results.sink import MemorySink, Outcome, Sink
+from dasksnn.results.staging import Staging
 
-__all__ = ["Outcome", "MemorySink", "ZarrSink", "open_results", "MISSING", "DONE", "FAILED"]
+# Outcome and MemorySink are defined in sink.py; parallel/ imports them from here
+__all__ = ["Outcome", "MemorySink", "ZarrSink", "open_results", "MISSING", "DONE", "FAILED", "ragged_dims"]
 
-MISSING, DONE, FAILED = 0, 1, 2
-# chunk length of ragged spike arrays in a store, in events
-_EVENT_CHUNK = 1 << 18
-
-
-@dataclass
-class Outcome:
-    """What one run sent back: its result, or the error it raised, and how long it took."""
-
-    run: int
-    value: Any = None  # a run's dataset in a sweep, the method's return value in parallel_run
-    error: str = ""
-    timings: dict[str, Any] = field(default_factory=dict)
+# the attribute that marks a dasksnn store and holds its bookkeeping (left out of datasets)
+STORE_ATTR = "dasksnn_store"
+# the store layout this version writes (1: dasksnn <= 0.2, events in the order runs finished)
+FORMAT = 2
+RESUME = ("same-version", "any-version")
 
 
-def ragged_dims(ds: xr.Dataset) -> list[str]:
-    """Dims of spike events (``<pop>_spike``), whose lengths differ from run to run."""
-    return [dim for dim in ds.dims if dim.endswith("_spike") and f"{dim}_time" in ds]
+class ZarrSink(Sink):
+    """Streams runs into a Zarr store; finds which runs a store already holds.
 
+    Parameters
+    ----------
+    path : str or path-like
+        The store.
+    coords, attrs : dict
+        Coordinates along ``run`` and attributes of the sweep; ``attrs["sweep"]`` is the
+        fingerprint a store must match to be resumed.
+    resume : {"same-version", "any-version"}, default "same-version"
+        Whether a store made by another dasksnn version may be resumed.
+    """
 
-_BOOKKEEPING = ("status", "error")
-
-
-def _layout(ds: xr.Dataset) -> tuple[list[str], list[str], list[str]]:
-    """Per-run (dense) variables, ragged variables and ragged dims of a run or sweep dataset."""
-    ragged = ragged_dims(ds)
-    offsets = {f"{dim}_{end}" for dim in ragged for end in ("start", "stop")}
-    ragged_vars = [name for name, var in ds.data_vars.items() if set(var.dims) & set(ragged)]
-    dense = [name for name in ds.data_vars
-             if name not in ragged_vars and name not in offsets and name not in _BOOKKEEPING]
-    return dense, ragged_vars, ragged
-
-
-def _fill(dtype: np.dtype) -> Any:
-    return np.nan if np.issubdtype(dtype, np.floating) else 0
-
-
-def _template(first: xr.Dataset, coords: dict[str, np.ndarray], attrs: dict[str, Any],
-              full: Callable[[tuple[int, ...], np.dtype, Any, tuple[int, ...]], Any]) -> xr.Dataset:
-    """The sweep dataset with nothing written: ``full(shape, dtype, fill, chunks)`` makes arrays."""
-    n = len(coords["run"])
-    dense, ragged_vars, ragged = _layout(first)
-    data: dict[str, xr.Variable] = {}
-    for name in dense:
-        var = first[name].variable
-        shape = (n, *var.shape)
-        data[name] = xr.Variable(("run", *var.dims), full(shape, var.dtype, _fill(var.dtype), (1, *var.shape)),
-                                 var.attrs)
-    for name in ragged_vars:
-        var = first[name].variable
-        data[name] = xr.Variable(var.dims, np.zeros(0, var.dtype), var.attrs)
-    for dim in ragged:
-        for end in ("start", "stop"):
-            data[f"{dim}_{end}"] = xr.Variable("run", np.zeros(n, np.int64), {
-                "long_name": f"{end} of each run's events in the {dim} arrays"})
-    data["status"] = xr.Variable("run", np.zeros(n, np.int8), {
-        "long_name": "run status", "flag_values": [MISSING, DONE, FAILED], "flag_meanings": "missing done failed"})
-    data["error"] = xr.Variable("run", np.full(n, "", dtype=object), {"long_name": "error message of a failed run"})
-    run_coords = {name: ("run", np.asarray(values)) for name, values in coords.items() if name != "run"}
-    other = {name: coord.variable for name, coord in first.coords.items()}
-    ds = xr.Dataset(data, {"run": coords["run"], **run_coords, **other})
-    ds.attrs = {**{k: v for k, v in first.attrs.items() if k != "seed"}, **attrs}
-    return ds
-
-
-def _check_shape(outcome: Outcome, template: xr.Dataset, dense: list[str]) -> str:
-    """Why a run's dataset does not fit the sweep ("" if it does)."""
-    for name in dense:
-        if name not in outcome.value or outcome.value.variables[name].shape != template.variables[name].shape[1:]:
-            got = outcome.value[name].shape if name in outcome.value else "missing"
-            return (f"its results do not fit the sweep: '{name}' has shape {got}, the first run gave "
-                    f"{template[name].shape[1:]} (every run must record the same things for the same duration)")
-    return ""
-
-
-class _Sink:
-    """Writes outcomes of runs into the arrays of a sweep dataset."""
-
-    template: xr.Dataset | None
-
-    def __init__(self, coords: dict[str, np.ndarray], attrs: dict[str, Any]) -> None:
-        self.coords, self.attrs = coords, attrs
-        self.template = None
-        self._unwritten: list[Outcome] = []  # failures that came before any template
-
-    def _arrays(self) -> dict[str, Any]:
-        raise NotImplementedError
-
-    def _create(self, first: xr.Dataset) -> None:
-        raise NotImplementedError
-
-    def _length(self, name: str) -> int:
-        """Number of ragged values held in ``name``."""
-        raise NotImplementedError
-
-    def _append(self, name: str, values: np.ndarray) -> None:
-        """Append ragged values."""
-        raise NotImplementedError
-
-    def write(self, outcomes: Sequence[Outcome]) -> None:
-        """Store a batch of finished runs: data first, then their status."""
-        if self.template is None:
-            first = next((o.value for o in outcomes if o.value is not None), None)
-            if first is None:
-                self._unwritten.extend(outcomes)
-                return
-            self._create(first)
-        dense, ragged_vars, ragged = _layout(self.template)
-        for outcome in outcomes:
-            if outcome.value is not None and not outcome.error:
-                outcome.error = _check_shape(outcome, self.template, dense)
-                if outcome.error:
-                    outcome.value = None
-        good = [o for o in outcomes if o.value is not None]
-        if good:
-            arrays = self._arrays()
-            index = np.array([o.run for o in good])
-            for name in dense:
-                values = np.stack([o.value.variables[name].values for o in good])
-                _setter(arrays[name])[(index, *[slice(None)] * (values.ndim - 1))] = values
-            for dim in ragged:
-                names = [n for n in ragged_vars if self.template[n].dims == (dim,)]
-                counts = np.array([o.value.sizes.get(dim, 0) for o in good])
-                offset = self._length(names[0])
-                for name in names:
-                    self._append(name, np.concatenate([o.value.variables[name].values for o in good]))
-                starts = offset + np.concatenate([[0], np.cumsum(counts)[:-1]])
-                _setter(arrays[f"{dim}_start"])[index] = starts
-                _setter(arrays[f"{dim}_stop"])[index] = starts + counts
-        self._status(outcomes)
-
-    def _status(self, outcomes: Sequence[Outcome]) -> None:
-        outcomes, self._unwritten = [*self._unwritten, *outcomes], []
-        arrays = self._arrays()
-        index = np.array([o.run for o in outcomes])
-        _setter(arrays["error"])[index] = np.array([o.error for o in outcomes], dtype=object)
-        _setter(arrays["status"])[index] = np.array([FAILED if o.error else DONE for o in outcomes], np.int8)
-
-    def _failures_only(self) -> xr.Dataset:
-        """The sweep when no run succeeded: coordinates, status and errors."""
-        n = len(self.coords["run"])
-        status, error = np.zeros(n, np.int8), np.full(n, "", dtype=object)
-        for outcome in self._unwritten:
-            status[outcome.run], error[outcome.run] = FAILED, outcome.error
-        coords = {name: ("run", np.asarray(values)) for name, values in self.coords.items()}
-        return xr.Dataset({"status": ("run", status), "error": ("run", error)}, coords, attrs=self.attrs)
-
-
-def _setter(array: Any) -> Any:
-    return array.oindex if hasattr(array, "oindex") else array
-
-
-class MemorySink(_Sink):
-    """Collects runs into a sweep dataset held in memory."""
-
-    def done(self) -> np.ndarray:
-        """Runs already held: none, a new sweep starts empty."""
-        return np.zeros(len(self.coords["run"]), bool)
-
-    def _create(self, first: xr.Dataset) -> None:
-        self.template = _template(first, self.coords, self.attrs,
-                                  lambda shape, dtype, fill, _: np.full(shape, fill, dtype))
-        self._ragged: dict[str, list[np.ndarray]] = {name: [] for name in _layout(first)[1]}
-        self._lengths = dict.fromkeys(self._ragged, 0)
-
-    def _arrays(self) -> dict[str, Any]:
-        return {name: var.values for name, var in self.template.data_vars.items()}
-
-    def _length(self, name: str) -> int:
-        return self._lengths[name]
-
-    def _append(self, name: str, values: np.ndarray) -> None:
-        self._ragged[name].append(values)
-        self._lengths[name] += values.size
-
-    def result(self) -> xr.Dataset:
-        """The sweep dataset (runs in run order)."""
-        if self.template is None:
-            return self._failures_only()
-        ds = self.template
-        events = {name: xr.Variable(ds[name].dims, np.concatenate([ds[name].values, *parts]), ds[name].attrs)
-                  for name, parts in self._ragged.items()}
-        return _in_run_order(ds.drop_vars(list(events)).assign(events)[list(ds.data_vars)])
-
-
-def _in_run_order(ds: xr.Dataset) -> xr.Dataset:
-    """Reorder ragged events so that runs follow each other in run order."""
-    for dim in ragged_dims(ds):
-        start, stop = ds[f"{dim}_start"].values, ds[f"{dim}_stop"].values
-        order = np.concatenate([np.arange(a, b) for a, b in zip(start, stop, strict=True)] or [np.zeros(0, int)])
-        counts = stop - start
-        ds = ds.isel({dim: order})
-        new_start = np.concatenate([[0], np.cumsum(counts)[:-1]])
-        ds[f"{dim}_start"].values[:] = new_start
-        ds[f"{dim}_stop"].values[:] = new_start + counts
-    return ds
-
-
-class ZarrSink(_Sink):
-    """Streams runs into a Zarr store; finds which runs a store already holds."""
-
-    def __init__(self, path: str | os.PathLike, coords: dict[str, np.ndarray], attrs: dict[str, Any]) -> None:
+    def __init__(self, path: str | os.PathLike, coords: dict[str, np.ndarray], attrs: dict[str, Any],
+                 resume: str = "same-version") -> None:
         super().__init__(coords, attrs)
-        self.path = os.fspath(path)
-        self.group = None
+        self.path = os.path.abspath(os.fspath(path))
+        self.group: Any = None
+        n = len(coords["run"])
+        self.staging = Staging(self.path, n)
+        self.status = np.zeros(n, np.int8)  # this process's copy of the store's status
+        self.failed_before = np.zeros(n, bool)  # failed in an earlier call, computed again in this one
+        self.placed = 0  # runs below are in the arrays, in run order; above, only staged
+        self.events: dict[str, int] = {}  # events in the arrays of each ragged dim
+        self.block = 1
+        self.unplace_from: int | None = None
+        self.resumed_by: str | None = None  # this version, resuming a store of another
         if os.path.exists(os.path.join(self.path, "zarr.json")):
-            self._open_existing()
+            self._open_existing(resume)
         elif os.path.exists(self.path) and (not os.path.isdir(self.path) or os.listdir(self.path)):
             raise ArgumentError(f"store '{self.path}' exists and is not a Zarr store; choose another path")
 
-    def _open_existing(self) -> None:
+    # ------------------------------------------------------------------ opening
+    def _open_existing(self, resume: str) -> None:
         import zarr
 
+        from dasksnn.results.dataset import versions
+
         group = zarr.open_group(self.path, mode="r+")
-        stored = group.attrs.get("sweep")
-        if stored is None or "status" not in group:
+        stored = group.attrs.asdict()
+        if "sweep" not in stored:
             raise ArgumentError(f"store '{self.path}' exists but is not a dasksnn sweep; choose another path "
                                 "or delete it")
-        if json.loads(stored) != json.loads(self.attrs["sweep"]):
-            raise ArgumentError(f"store '{self.path}' holds another sweep (parameters, trials, duration or "
-                                f"seed differ):\n  stored: {stored}\n  asked:  {self.attrs['sweep']}\n"
-                                "use another store, or delete it to start again")
+        ours, asked = json.loads(stored["sweep"]), json.loads(self.attrs["sweep"])
+        differ = [key for key in {**ours, **asked} if key != "dt" and ours.get(key) != asked.get(key)]
+        if differ:  # dt is compared once run 0 is built (check_dt)
+            raise ArgumentError(f"store '{self.path}' holds another sweep (parameters, trials, duration or seed "
+                                f"differ); what differs: {', '.join(differ)}:\n  stored: {stored['sweep']}\n  "
+                                f"asked:  {self.attrs['sweep']}\nuse another store, or delete it to start again")
+        book = stored.get(STORE_ATTR)
+        if book is None and "status" not in group:
+            # made by dasksnn <= 0.2 and killed while its template was written: it holds no run
+            shutil.rmtree(self.path)
+            return
+        if book is None or book.get("format") != FORMAT:
+            raise ArgumentError(
+                f"store '{self.path}' was written by dasksnn {stored.get('dasksnn_version', '?')} in store format "
+                f"{1 if book is None else book.get('format')}; this dasksnn (version "
+                f"{versions()['dasksnn_version']}) adds runs only to stores of format {FORMAT}. Read it with "
+                "open_results, or choose another path")
+        made_by, this = stored.get("dasksnn_version"), versions()["dasksnn_version"]
+        if made_by != this:
+            if resume != "any-version":
+                raise ArgumentError(
+                    f"store '{self.path}' was made by dasksnn {made_by}, this is dasksnn {this}: runs computed now "
+                    "could differ from the stored ones (a version may change how connectivity is drawn), so it is "
+                    "not resumed. To add the missing runs anyway, pass resume='any-version' (the versions that "
+                    "wrote runs are kept in the attribute 'dasksnn_resumed_by'); or read it with open_results, or "
+                    "choose another path")
+            self.resumed_by = this
         self.group = group
-        self._drop_unfinished()
-        self.template = xr.open_zarr(self.path, consolidated=False)
+        for name in group.array_keys():  # events of a step interrupted after they were appended
+            array = group[name]
+            dims = array.metadata.dimension_names or ()
+            if len(dims) == 1 and dims[0] in book["events"] and array.shape[0] > book["events"][dims[0]]:
+                array.resize((book["events"][dims[0]],))
+        self.template = xr.open_zarr(self.path, consolidated=False, chunks=None)
+        self.status = np.asarray(group["status"][:])
+        # failed runs are computed again: missing here until they finish, failed in the store until then
+        self.failed_before = self.status == FAILED
+        self.status[self.failed_before] = MISSING
+        self.placed, self.events, self.block = book["placed"], dict(book["events"]), book["block"]
+        _remove_partial_files(self.path)
+        self.staging.scan(self.placed)
+        first = np.flatnonzero(~self.done())
+        # the first run to compute sits among placed runs: those after it move back before it is written
+        self.unplace_from = int(first[0]) if first.size and first[0] < self.placed else None
 
-    def _drop_unfinished(self) -> None:
-        """Cut ragged arrays to the events of runs marked done.
-
-        A sweep interrupted between writing events and marking their runs done leaves
-        events that belong to no run (or arrays of unequal lengths); they are dropped,
-        and those runs are computed again.
-        """
-        group = self.group
-        status = np.asarray(group["status"][:])
-        for name in list(group.array_keys()):
-            if name.endswith("_spike_stop"):
-                dim = name.removesuffix("_stop")
-                stops = np.asarray(group[name][:])[status == DONE]
-                keep = int(stops.max()) if stops.size else 0
-                for events in (f"{dim}_time", f"{dim}_neuron"):
-                    if events in group and group[events].shape[0] != keep:
-                        group[events].resize((keep,))
+    def check_dt(self, dt: float) -> None:
+        """Refuse a store whose runs were simulated with another time step (before any run starts)."""
+        if self.group is None:
+            return
+        stored = json.loads(self.group.attrs["sweep"]).get("dt")
+        if stored != dt:
+            raise ArgumentError(f"store '{self.path}' holds runs simulated with dt = {stored} ms; the networks of "
+                                f"this sweep have dt = {dt} ms (set by setup(dt=...) here or in build). Use the "
+                                "same dt, another store, or delete it to start again")
 
     def done(self) -> np.ndarray:
-        """Runs the store already holds (status done)."""
-        if self.group is None:
-            return np.zeros(len(self.coords["run"]), bool)
-        return np.asarray(self.group["status"][:]) == DONE
+        """Runs the store already holds: done, or staged by an earlier call."""
+        return (self.status == DONE) | self.staging.staged()
 
+    # ------------------------------------------------------------------ creation
     def _create(self, first: xr.Dataset) -> None:
         import dask.array as da
         import zarr
 
-        template = _template(first, self.coords, self.attrs,
-                             lambda shape, dtype, fill, chunks: da.full(shape, fill, dtype=dtype, chunks=chunks))
-        encoding = {name: {"chunks": (_EVENT_CHUNK,)} for name in _layout(first)[1]}
-        template.to_zarr(self.path, mode="w-", compute=False, consolidated=False, encoding=encoding)
+        chunking = Chunking.of(first, len(self.coords["run"]))
+        ds = template(first, self.coords, self.attrs, lambda name, shape, dtype, fill: da.full(
+            shape, fill, dtype=dtype, chunks=chunking.dask_chunks(name, shape)))
+        self.events = dict.fromkeys(layout(first)[2], 0)
+        self.block = chunking.block
+        ds.attrs[STORE_ATTR] = self._book()
+        parent, name = os.path.split(self.path)
+        _remove_stale_temporaries(parent, name)
+        tmp = os.path.join(parent, f".{name}.creating-{socket.gethostname()}-{os.getpid()}-{uuid.uuid4().hex[:8]}")
+        try:
+            ds.to_zarr(tmp, mode="w-", compute=False, consolidated=False, encoding=chunking.encoding)
+            os.rename(tmp, self.path)  # onto nothing or an empty directory: the store appears whole
+        except OSError as exc:
+            shutil.rmtree(tmp, ignore_errors=True)
+            raise ArgumentError(f"store '{self.path}' could not be created ({exc}); was it created by another "
+                                "process meanwhile? Choose another path") from exc
         self.group = zarr.open_group(self.path, mode="r+")
-        self.template = template
+        self.template = ds
 
-    def _arrays(self) -> dict[str, Any]:
-        return self.group
+    def _book(self) -> dict[str, Any]:
+        return {"format": FORMAT, "block": self.block, "placed": self.placed, "events": self.events}
 
-    def _length(self, name: str) -> int:
-        return self.group[name].shape[0]
+    # ------------------------------------------------------------------ writing
+    def _ready(self) -> None:
+        """Before the first write of a call: make room for runs computed among placed ones,
+        and record a resume by another version."""
+        if self.unplace_from is not None:
+            self._unplace(self.unplace_from)
+            self.unplace_from = None
+        if self.resumed_by is not None:
+            resumed = self.group.attrs.get("dasksnn_resumed_by", [])
+            if self.resumed_by not in resumed:
+                self.group.attrs["dasksnn_resumed_by"] = [*resumed, self.resumed_by]
+            self.resumed_by = None
 
-    def _append(self, name: str, values: np.ndarray) -> None:
-        self.group[name].append(values)
+    def _put(self, good: list[Outcome]) -> None:
+        self._ready()
+        dense, ragged_vars, ragged = layout(self.template)
+        self.staging.put(
+            [o.run for o in good],
+            {name: [o.value.variables[name].values for o in good] for name in dense},
+            {dim: np.array([o.value.sizes.get(dim, 0) for o in good], np.int64) for dim in ragged},
+            {name: [o.value.variables[name].values for o in good] for name in ragged_vars})
+        self._place(final=False)
+
+    def _fail(self, failed: list[Outcome]) -> None:
+        if self.group is None:
+            self._unwritten.extend(failed)
+            return
+        self._ready()
+        index = np.array([o.run for o in failed])
+        self.group["error"].oindex[index] = np.array([o.error for o in failed], dtype=object)
+        self.status[index] = FAILED
+        self.failed_before[index] = False
+        self.group["status"].oindex[index] = self.status[index]
+        self._place(final=False)
+
+    def finish(self) -> None:
+        """Place every staged run into the arrays (the end of a sweep, or of an interrupted one)."""
+        if self.group is not None and self.unplace_from is None:  # else nothing was written by this call
+            self._place(final=True)
+
+    def _place(self, final: bool) -> None:
+        """Move staged runs into the arrays, in run order, from ``placed`` on.
+
+        During a sweep, whole blocks of settled (staged or failed) runs; at the end
+        (``final``), every staged run, missing runs left empty. Each step writes the data,
+        then the status, then moves ``placed`` (one write of the group's metadata), then
+        deletes the batches it emptied: a step interrupted anywhere is redone whole.
+        """
+        n, start = len(self.status), self.placed
+        staged = self.staging.staged()
+        open_runs = np.flatnonzero(~(staged | (self.status == FAILED))[start:])
+        settled = start + int(open_runs[0]) if open_runs.size else n
+        if final:
+            last = np.flatnonzero(staged[start:])
+            end = max(settled, start + int(last[-1]) + 1 if last.size else start)
+        else:
+            end = settled if settled == n else settled // self.block * self.block
+        if end <= start:
+            return
+        runs = np.flatnonzero(staged[start:end]) + start
+        dense, ragged_vars, ragged = layout(self.template)
+        for name in dense:
+            self._place_dense(name, start, end, runs)
+        for dim in ragged:
+            self._place_events(dim, [v for v in ragged_vars if self.template[v].dims == (dim,)], start, end, runs)
+        retried = runs[self.failed_before[runs]]
+        if retried.size:
+            self.group["error"].oindex[retried] = np.full(retried.size, "", dtype=object)
+            self.failed_before[retried] = False
+        self.status[runs] = DONE
+        self.group["status"][start:end] = self._stored_status(start, end)
+        self.placed = end
+        self.group.attrs[STORE_ATTR] = self._book()
+        self.staging.drop_below(end)
+        self.staging.release()
+
+    def _place_dense(self, name: str, start: int, end: int, runs: np.ndarray) -> None:
+        array = self.group[name]
+        lo = start
+        while lo < end:
+            hi = min(end, (lo // self.block + 1) * self.block)
+            mine = runs[(runs >= lo) & (runs < hi)]
+            if mine.size:
+                values = np.full((hi - lo, *array.shape[1:]), fill_value(array.dtype), array.dtype)
+                if mine.size == hi - lo:
+                    self.staging.dense(name, mine, values)
+                else:
+                    rows = np.empty((mine.size, *array.shape[1:]), array.dtype)
+                    self.staging.dense(name, mine, rows)
+                    values[mine - lo] = rows
+                array[lo:hi] = values
+            lo = hi
+
+    def _place_events(self, dim: str, names: list[str], start: int, end: int, runs: np.ndarray) -> None:
+        length = self.events[dim]
+        counts = np.zeros(end - start, np.int64)
+        counts[runs - start] = [self.staging.count(dim, int(run)) for run in runs]
+        for name in names:
+            array = self.group[name]
+            if array.shape[0] != length:  # events of an interrupted step: dropped, written again
+                array.resize((length,))
+            pieces, size = [], 0
+            for run in runs:
+                pieces.append(self.staging.events(name, dim, int(run)))
+                size += pieces[-1].size
+                if size >= array.shards[0]:
+                    array.append(np.concatenate(pieces))
+                    pieces, size = [], 0
+            if size:
+                array.append(np.concatenate(pieces))
+        starts = length + np.concatenate([[0], np.cumsum(counts)[:-1]])
+        self.group[f"{dim}_start"][start:end] = starts
+        self.group[f"{dim}_stop"][start:end] = starts + counts
+        self.events[dim] = length + int(counts.sum())
+
+    def _unplace(self, first: int) -> None:
+        """Move runs from ``first`` on back to staging, so that run ``first`` can be placed.
+
+        Runs are re-run from the first one not done (a failed run retried, say); the
+        events of every done run after it move back to staging, to be placed again in
+        run order behind it. Their copy is staged before ``placed`` moves back, and the
+        arrays are cut after: an interruption anywhere loses nothing.
+        """
+        dense, ragged_vars, ragged = layout(self.template)
+        done = np.flatnonzero(self.status[first:self.placed] == DONE) + first
+        bounds = {dim: (np.asarray(self.group[f"{dim}_start"][:]), np.asarray(self.group[f"{dim}_stop"][:]))
+                  for dim in ragged}
+        for k in range(0, done.size, self.block):
+            runs = done[k:k + self.block]
+            lo, hi = int(runs[0]), int(runs[-1]) + 1
+            events = {}
+            for name in ragged_vars:
+                start, stop = bounds[self.template[name].dims[0]]
+                whole = self.group[name][int(start[lo]):int(stop[hi - 1])]
+                events[name] = np.concatenate([whole[start[r] - start[lo]:stop[r] - start[lo]] for r in runs])
+            self.staging.put(runs.tolist(), {name: list(self.group[name][lo:hi][runs - lo]) for name in dense},
+                             {dim: bounds[dim][1][runs] - bounds[dim][0][runs] for dim in ragged},
+                             {name: [values] for name, values in events.items()})
+        self.placed = first
+        self.events = {dim: int(bounds[dim][0][first]) for dim in ragged}
+        self.group.attrs[STORE_ATTR] = self._book()
+        self.status[done] = MISSING
+        self.group["status"][first:] = self._stored_status(first, len(self.status))
+        for name in ragged_vars:
+            self.group[name].resize((self.events[self.template[name].dims[0]],))
+
+    def _stored_status(self, start: int, end: int) -> np.ndarray:
+        """Status of runs ``start:end`` as the store shows it: failed until retried successfully."""
+        status = self.status[start:end].copy()
+        status[self.failed_before[start:end]] = FAILED
+        return status
 
     def result(self) -> xr.Dataset:
         """The store, opened lazily (in memory if no run succeeded: nothing was written)."""
@@ -304,21 +333,72 @@ class ZarrSink(_Sink):
         return open_results(self.path)
 
 
-def open_results(path: str | os.PathLike) -> xr.Dataset:
-    """Open a sweep's Zarr store lazily (dask-backed), with the ``ds.snn`` accessor.
+def _remove_stale_temporaries(parent: str, name: str) -> None:
+    """Remove directories left by a creation of this store killed on this host."""
+    prefix = f".{name}.creating-{socket.gethostname()}-"
+    for entry in os.listdir(parent or "."):
+        if entry.startswith(prefix):
+            pid = entry[len(prefix):].split("-")[0]
+            if pid.isdigit() and not _alive(int(pid)):
+                shutil.rmtree(os.path.join(parent, entry), ignore_errors=True)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _remove_partial_files(path: str) -> None:
+    """Remove the temporary files of Zarr's atomic writes interrupted by a kill."""
+    for folder, _, files in os.walk(path):
+        for file in files:
+            if file.endswith(".partial"):
+                os.remove(os.path.join(folder, file))
+
+
+def open_results(path: str | os.PathLike, *, chunks: Any = None) -> xr.Dataset:
+    """Open a sweep's Zarr store lazily, with the ``ds.snn`` accessor.
+
+    Coordinates along ``run`` (parameters, ``trial``, ``seed``, ``status``) are read at
+    once and indexed, so ``ds.sel(we=0.2)``, ``ds.where(...)`` and ``ds.groupby("we")``
+    work. Data variables are read when used, in this process: never on a Dask cluster's
+    workers, which may not see the store's path.
 
     Parameters
     ----------
     path : str or path-like
         The ``store`` given to :func:`dasksnn.sweep` (or a dataset written with
         ``to_zarr``).
+    chunks : None or dict or "auto", optional
+        ``None`` (default): lazily indexed arrays, read in this process when indexed or
+        computed. Otherwise dask-backed data variables with these chunks (as for
+        :func:`xarray.open_zarr`; ``{}`` for the store's shards): computing them with a
+        distributed client active runs on its workers, which must see ``path`` (a
+        shared filesystem); ``with dask.config.set(scheduler="threads"):`` keeps such a
+        computation in this process.
 
     Examples
     --------
     >>> ds = ann.open_results("sweep.zarr")  # doctest: +SKIP
     >>> ds.snn.grid()["exc_mean_rate"].mean("trial")  # doctest: +SKIP
+    >>> big = ann.open_results("sweep.zarr", chunks={})  # doctest: +SKIP
+    >>> big["exc_rate"].mean("run").compute()  # on the cluster's workers  # doctest: +SKIP
     """
     path = os.fspath(path)
     if not os.path.exists(path):
         raise FileNotFoundError(f"open_results: no store at '{path}'")
-    return xr.open_zarr(path, consolidated=False)
+    ds = indexed(_without_bookkeeping(xr.open_zarr(path, consolidated=False, chunks=None)))
+    if chunks is not None:
+        lazy = _without_bookkeeping(xr.open_zarr(path, consolidated=False, chunks=chunks))
+        ds = lazy.drop_vars([name for name in ds.coords if name in lazy.coords]).assign_coords(ds.coords)
+    return ds
+
+
+def _without_bookkeeping(ds: xr.Dataset) -> xr.Dataset:
+    ds.attrs.pop(STORE_ATTR, None)
+    return ds
