@@ -206,14 +206,9 @@ def test_sweep_zarr_round_trip(tmp_path, client):
     stored = ann.sweep(build, **SWEEP, sequential=True, progress=False, store=tmp_path / "s.zarr")
     assert not stored.pop_mean_rate.variable._in_memory  # opened lazily
     xr.testing.assert_identical(in_memory, stored.load())
-    # on workers, runs are written as they finish: same data, events in finishing order
+    # on workers, runs finish in any order: the store is the same, events in run order
     parallel = ann.sweep(build, **SWEEP, client=client, progress=False, store=tmp_path / "p.zarr").load()
-    dense = [name for name in in_memory.data_vars if "pop_spike" not in in_memory[name].dims
-             and not name.endswith(("_start", "_stop"))]
-    xr.testing.assert_identical(in_memory[dense], parallel[dense])
-    for run in range(12):
-        for a, b in zip(in_memory.snn.spikes(run), parallel.snn.spikes(run), strict=True):
-            np.testing.assert_array_equal(a, b)
+    xr.testing.assert_identical(in_memory, parallel)
     reopened = ann.open_results(tmp_path / "p.zarr")
     assert reopened.snn.grid().pop_mean_rate.shape == (3, 2, 2)
 
