@@ -16,6 +16,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import socket
 import uuid
 from collections import OrderedDict
 from collections.abc import Mapping, Sequence
@@ -23,7 +24,7 @@ from typing import BinaryIO
 
 import numpy as np
 
-__all__ = ["Staging"]
+__all__ = ["Staging", "remove_partial_files", "remove_stale_temporaries"]
 
 _DIR = "_staging"
 _TMP = ".tmp-"
@@ -170,3 +171,32 @@ class Staging:
 def _write_json(path: str, value: object) -> None:
     with open(path, "w") as handle:
         json.dump(value, handle)
+
+
+# ------------------------------------------------------------ leftovers of killed writers
+def remove_stale_temporaries(parent: str, name: str) -> None:
+    """Remove directories left by a creation of this store killed on this host."""
+    prefix = f".{name}.creating-{socket.gethostname()}-"
+    for entry in os.listdir(parent or "."):
+        if entry.startswith(prefix):
+            pid = entry[len(prefix):].split("-")[0]
+            if pid.isdigit() and not _alive(int(pid)):
+                shutil.rmtree(os.path.join(parent, entry), ignore_errors=True)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def remove_partial_files(path: str) -> None:
+    """Remove the temporary files of Zarr's atomic writes interrupted by a kill."""
+    for folder, _, files in os.walk(path):
+        for file in files:
+            if file.endswith(".partial"):
+                os.remove(os.path.join(folder, file))

@@ -32,7 +32,7 @@ import xarray as xr
 from dasksnn.errors import ArgumentError
 from dasksnn.results.layout import DONE, FAILED, MISSING, Chunking, fill_value, indexed, layout, ragged_dims, template
 from dasksnn.results.sink import MemorySink, Outcome, Sink
-from dasksnn.results.staging import Staging
+from dasksnn.results.staging import Staging, remove_partial_files, remove_stale_temporaries
 
 # Outcome and MemorySink are defined in sink.py; parallel/ imports them from here
 __all__ = ["Outcome", "MemorySink", "ZarrSink", "open_results", "MISSING", "DONE", "FAILED", "ragged_dims"]
@@ -127,7 +127,7 @@ class ZarrSink(Sink):
         self.failed_before = self.status == FAILED
         self.status[self.failed_before] = MISSING
         self.placed, self.events, self.block = book["placed"], dict(book["events"]), book["block"]
-        _remove_partial_files(self.path)
+        remove_partial_files(self.path)
         self.staging.scan(self.placed)
         first = np.flatnonzero(~self.done())
         # the first run to compute sits among placed runs: those after it move back before it is written
@@ -159,7 +159,7 @@ class ZarrSink(Sink):
         self.block = chunking.block
         ds.attrs[STORE_ATTR] = self._book()
         parent, name = os.path.split(self.path)
-        _remove_stale_temporaries(parent, name)
+        remove_stale_temporaries(parent, name)
         tmp = os.path.join(parent, f".{name}.creating-{socket.gethostname()}-{os.getpid()}-{uuid.uuid4().hex[:8]}")
         try:
             ds.to_zarr(tmp, mode="w-", compute=False, consolidated=False, encoding=chunking.encoding)
@@ -331,34 +331,6 @@ class ZarrSink(Sink):
         if self.group is None:
             return self._failures_only()
         return open_results(self.path)
-
-
-def _remove_stale_temporaries(parent: str, name: str) -> None:
-    """Remove directories left by a creation of this store killed on this host."""
-    prefix = f".{name}.creating-{socket.gethostname()}-"
-    for entry in os.listdir(parent or "."):
-        if entry.startswith(prefix):
-            pid = entry[len(prefix):].split("-")[0]
-            if pid.isdigit() and not _alive(int(pid)):
-                shutil.rmtree(os.path.join(parent, entry), ignore_errors=True)
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
-
-
-def _remove_partial_files(path: str) -> None:
-    """Remove the temporary files of Zarr's atomic writes interrupted by a kill."""
-    for folder, _, files in os.walk(path):
-        for file in files:
-            if file.endswith(".partial"):
-                os.remove(os.path.join(folder, file))
 
 
 def open_results(path: str | os.PathLike, *, chunks: Any = None) -> xr.Dataset:
