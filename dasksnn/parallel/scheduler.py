@@ -239,7 +239,7 @@ def _local_client(n: int) -> Client:
     wanted = worker_environment()
     environ = dask.config.get("distributed.nanny.pre-spawn-environ")
     with dask.config.set({"distributed.nanny.pre-spawn-environ": {**environ, **wanted}}), _environment(wanted):
-        cluster = LocalCluster(n_workers=n, threads_per_worker=1, processes=True, env=dict(_SINGLE_THREAD))
+        cluster = LocalCluster(n_workers=n, threads_per_worker=1, processes=True)
     _local = Client(cluster, set_as_default=False)
     logger.info("started a LocalCluster of %d worker process%s (1 thread each); dashboard: %s", n,
                 "es" if n > 1 else "", _local.dashboard_link)
