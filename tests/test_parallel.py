@@ -465,3 +465,51 @@ def test_worker_that_cannot_write_the_clients_cache_compiles_node_local(tmp_path
     for (_, _, a), (_, _, b) in zip(results, sequential, strict=True):
         np.testing.assert_array_equal(a[0], b[0])
         np.testing.assert_array_equal(a[1], b[1])
+
+
+UNGUARDED = """
+import dasksnn as ann
+pop = ann.PoissonPopulation(50, rates=20.0, name="inp")
+m = ann.Monitor(pop, "spike")
+ann.compile()
+
+def run(idx, net):
+    net.simulate(100.0)
+    return net.get(m).mean_fr()
+
+def build(rate):
+    ann.Monitor(ann.PoissonPopulation(10, rates=rate, name="inp"), "spike")
+
+print("rates", len(ann.parallel_run(method=run, number=4, seed=1, max_processes=2)))
+print("runs", ann.sweep(build, {"rate": [10.0, 20.0]}, duration=50.0, seed=1, max_processes=2).sizes["run"])
+"""
+
+
+def test_script_without_main_guard_runs_on_the_local_cluster(tmp_path):
+    """A script that calls parallel_run and sweep at module level, as ANNarchy's examples do,
+    runs on dasksnn's LocalCluster (its workers do not run the script again)."""
+    script = tmp_path / "unguarded.py"
+    script.write_text(UNGUARDED)
+    result = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=300,
+                            cwd=tmp_path)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert "rates 4" in result.stdout and "runs 2" in result.stdout
+
+
+@pytest.mark.parametrize(("source", "unguarded"), [
+    (UNGUARDED, True),
+    ("import dasksnn as ann\nif __name__ == '__main__':\n    ann.parallel_run(method=f, number=2)\n", False),
+    ("import dasksnn as ann\ndef main():\n    ann.sweep(b, {}, duration=1.0)\n", False),
+])
+def test_which_scripts_get_forked_workers(source, unguarded, tmp_path, monkeypatch):
+    """Only a main script that fans out outside a __main__ guard or a function gets forked workers."""
+    import types
+
+    from dasksnn.parallel.scheduler import _script_runs_unguarded
+
+    script = tmp_path / "main.py"
+    script.write_text(source)
+    main = types.ModuleType("__main__")
+    main.__file__ = str(script)
+    monkeypatch.setitem(sys.modules, "__main__", main)
+    assert _script_runs_unguarded() is unguarded

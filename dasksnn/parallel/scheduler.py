@@ -224,6 +224,44 @@ def worker_environment() -> dict[str, str]:
     return {**_SINGLE_THREAD, "MALLOC_MMAP_THRESHOLD_": heap, "MALLOC_TRIM_THRESHOLD_": heap}
 
 
+_FAN_OUT = {"parallel_run", "sweep"}
+
+
+def _script_runs_unguarded() -> bool:
+    """Whether this process runs a script that calls ``parallel_run`` or ``sweep`` outside
+    ``if __name__ == "__main__":``, as ANNarchy's examples do.
+
+    Workers started by "spawn" (Dask's default) run the main script again on import, which
+    would start another cluster there; such a script gets workers started by "fork", which
+    run nothing again (where the platform has it).
+    """
+    import ast
+    import multiprocessing
+    import sys
+
+    path = getattr(sys.modules.get("__main__"), "__file__", None)
+    if not path or not os.path.isfile(path) or "fork" not in multiprocessing.get_all_start_methods():
+        return False
+    try:
+        tree = ast.parse(Path(path).read_bytes())
+    except (SyntaxError, ValueError, OSError):
+        return False
+    for statement in tree.body:
+        if isinstance(statement, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef) or _is_main_guard(statement):
+            continue
+        for node in ast.walk(statement):
+            if isinstance(node, ast.Call) and getattr(node.func, "id", getattr(node.func, "attr", None)) in _FAN_OUT:
+                return True
+    return False
+
+
+def _is_main_guard(statement: Any) -> bool:
+    import ast
+
+    return isinstance(statement, ast.If) and "__main__" in ast.unparse(statement.test) \
+        and "__name__" in ast.unparse(statement.test)
+
+
 def _local_client(n: int) -> Client:
     """The session's LocalCluster client, started on first use (again if the size changes)."""
     global _local
@@ -238,7 +276,10 @@ def _local_client(n: int) -> Client:
     # Dask lets this process's environment override its pre-spawn config: set both
     wanted = worker_environment()
     environ = dask.config.get("distributed.nanny.pre-spawn-environ")
-    with dask.config.set({"distributed.nanny.pre-spawn-environ": {**environ, **wanted}}), _environment(wanted):
+    settings = {"distributed.nanny.pre-spawn-environ": {**environ, **wanted}}
+    if _script_runs_unguarded():
+        settings["distributed.worker.multiprocessing-method"] = "fork"
+    with dask.config.set(settings), _environment(wanted):
         cluster = LocalCluster(n_workers=n, threads_per_worker=1, processes=True)
     _local = Client(cluster, set_as_default=False)
     logger.info("started a LocalCluster of %d worker process%s (1 thread each); dashboard: %s", n,
