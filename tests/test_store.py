@@ -3,7 +3,9 @@ go through a cluster, few files, atomic creation, resume after a client is kille
 
 import itertools
 import json
+import logging
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -124,6 +126,12 @@ def _batches(order, cuts, failed, runs):
     return [outcomes[a:b] for a, b in itertools.pairwise(bounds) if b > a]
 
 
+def _no_batches(store):
+    """The store's staging directory holds no batch, no temporary and no probe (its lock file stays)."""
+    staging = store / "_staging"
+    return not staging.exists() or set(os.listdir(staging)) <= {"zarr.json", ".lock"}
+
+
 # ---------------------------------------------------------------------------- (a) run order
 @settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(order=st.permutations(range(40)), cuts=st.lists(st.integers(1, 39), max_size=8),
@@ -140,7 +148,7 @@ def test_store_is_identical_whatever_order_runs_finish(runs, tmp_path_factory, o
     sink.finish()
     stored = ann.open_results(path).load()
     xr.testing.assert_identical(memory.result(), stored)
-    assert not os.path.exists(path / "_staging") or os.listdir(path / "_staging") == ["zarr.json"]
+    assert _no_batches(path)
 
 
 def test_runs_are_placed_in_blocks_as_the_sweep_goes(runs, tmp_path):
@@ -223,7 +231,8 @@ def _hidden_worker(scheduler, hidden):
     return subprocess.Popen(
         ["unshare", "-Urm", "sh", "-c", f"mount -t tmpfs none {hidden} && exec {sys.executable} -m "
          f"distributed.cli.dask_worker {scheduler} --nthreads 1 --no-dashboard"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,  # this module's build functions import there
+        env={**os.environ, "PYTHONPATH": os.pathsep.join([os.path.dirname(__file__), os.environ.get("PYTHONPATH", "")])})
 
 
 def test_workers_that_cannot_see_the_store(tmp_path, undisturbed):
@@ -253,6 +262,31 @@ def test_workers_that_cannot_see_the_store(tmp_path, undisturbed):
         finally:
             worker.send_signal(signal.SIGTERM)
             worker.wait(30)
+
+
+def test_workers_write_their_runs_where_they_see_the_store(tmp_path, undisturbed, caplog):
+    """One worker sees the store, one (another mount namespace) does not: the first writes its
+    runs itself, the second sends them to the client; a placement task that lands on the second
+    fails and the client places the rest. The store is that of a sequential sweep."""
+    hidden = tmp_path / "shared"
+    hidden.mkdir()
+    with LocalCluster(n_workers=1, threads_per_worker=1, dashboard_address=":0") as cluster:
+        worker = _hidden_worker(cluster.scheduler_address, hidden)
+        if worker is None:
+            pytest.skip("no mount namespaces here (unshare -Urm fails)")
+        try:
+            with Client(cluster, set_as_default=False) as client:
+                client.wait_for_workers(2, timeout=60)
+                with caplog.at_level(logging.DEBUG, logger="dasksnn"):
+                    ds = ann.sweep(build, **SWEEP, client=client, progress=False, store=hidden / "s.zarr")
+        finally:
+            worker.send_signal(signal.SIGTERM)
+            worker.wait(30)
+    xr.testing.assert_identical(ds.load(), undisturbed)
+    line = next(r.getMessage() for r in caplog.records if "runs written into" in r.getMessage())
+    by_workers, by_client = (int(word) for word in re.findall(r"(\d+) (?:runs written|by this)", line))
+    assert by_workers > 0 and by_client > 0 and by_workers + by_client == 40, line
+    assert _no_batches(hidden / "s.zarr")
 
 
 # ---------------------------------------------------------------------------- (d) files
@@ -320,7 +354,7 @@ def test_a_killed_client_resumes(moment, tmp_path, undisturbed_logged, monkeypat
     assert sorted(computed) == sorted(RATES[~recorded].tolist())  # only the missing runs
     xr.testing.assert_identical(ds.load(), undisturbed_logged)
     assert not [n for n in os.listdir(tmp_path) if n.startswith(".s.zarr.creating-")]
-    assert os.listdir(store / "_staging") == ["zarr.json"]
+    assert _no_batches(store)
 
 
 def test_a_store_made_by_another_version_resumes_only_when_asked(tmp_path):

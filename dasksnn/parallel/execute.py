@@ -174,10 +174,12 @@ def timed_task(work: Callable[..., Any], run: int, shared: Shared, *args: Any) -
     return Outcome(run, value, error, timings)
 
 
-def run_chunk(work: Callable[..., Any], runs: Sequence[int], shared: Shared,
-              per_run: Sequence[Sequence[Any]]) -> list[Outcome]:
-    """One Dask task: a few runs one after the other, each with its own outcome."""
-    return [timed_task(work, run, shared, *args) for run, args in zip(runs, per_run, strict=True)]
+def run_chunk(work: Callable[..., Any], runs: Sequence[int], shared: Shared, per_run: Sequence[Sequence[Any]],
+              after: Callable[[list[Outcome]], list[Outcome]] | None = None) -> list[Outcome]:
+    """One Dask task: a few runs one after the other, each with its own outcome; then
+    ``after(outcomes)`` on the worker, if given (a sweep's worker writing its runs itself)."""
+    outcomes = [timed_task(work, run, shared, *args) for run, args in zip(runs, per_run, strict=True)]
+    return outcomes if after is None else after(outcomes)
 
 
 def chunk_size(runs: int, workers: int) -> int:
@@ -190,7 +192,8 @@ def chunk_size(runs: int, workers: int) -> int:
 
 
 def run_tasks(work: Callable[..., Any], runs: Sequence[int], per_run: Sequence[Sequence[Any]],
-              shared: Sequence[Any], client: Any, label: str, progress: bool) -> Iterator[list[Outcome]]:
+              shared: Sequence[Any], client: Any, label: str, progress: bool,
+              after: Callable[[list[Outcome]], list[Outcome]] | None = None) -> Iterator[list[Outcome]]:
     """Yield batches of outcomes of ``work(run, timings, *shared, *per_run[k])`` for each run.
 
     With ``client=None`` runs go one after the other in this process. On a client, runs
@@ -203,7 +206,8 @@ def run_tasks(work: Callable[..., Any], runs: Sequence[int], per_run: Sequence[S
     were yielded.
 
     Each outcome's timings hold ``submitted``: when this process handed the runs to
-    Dask (seconds since the epoch), for ``measure_time``.
+    Dask (seconds since the epoch), for ``measure_time``. ``after`` is applied to each
+    task's outcomes on its worker (not in this process).
     """
     bar = Progress(len(runs), label, progress, client)
     try:
@@ -215,7 +219,7 @@ def run_tasks(work: Callable[..., Any], runs: Sequence[int], per_run: Sequence[S
                 bar.update([outcome])
                 yield [outcome]
         else:
-            for batch in _on_cluster(work, runs, per_run, shared, client, label):
+            for batch in _on_cluster(work, runs, per_run, shared, client, label, after):
                 bar.update(batch)
                 yield batch
     finally:
@@ -223,7 +227,8 @@ def run_tasks(work: Callable[..., Any], runs: Sequence[int], per_run: Sequence[S
 
 
 def _on_cluster(work: Callable[..., Any], runs: Sequence[int], per_run: Sequence[Sequence[Any]],
-                shared: Sequence[Any], client: Any, label: str) -> Iterator[list[Outcome]]:
+                shared: Sequence[Any], client: Any, label: str,
+                after: Callable[[list[Outcome]], list[Outcome]] | None) -> Iterator[list[Outcome]]:
     """:func:`run_tasks` on a client: batches of outcomes as tasks finish."""
     import cloudpickle
     from dask.sizeof import sizeof
@@ -237,7 +242,8 @@ def _on_cluster(work: Callable[..., Any], runs: Sequence[int], per_run: Sequence
     chunks = [(list(runs[k:k + size]), list(per_run[k:k + size])) for k in range(0, len(runs), size)]
     # named "<caller>-runs" on the dashboard
     futures = client.map(run_chunk, [work] * len(chunks), [c[0] for c in chunks], [shared_future] * len(chunks),
-                         [c[1] for c in chunks], key=[f"{label}-runs-{token}-{k}" for k in range(len(chunks))])
+                         [c[1] for c in chunks], [after] * len(chunks),
+                         key=[f"{label}-runs-{token}-{k}" for k in range(len(chunks))])
     runs_of = {future.key: chunk[0] for future, chunk in zip(futures, chunks, strict=True)}
     pending = as_completed(futures, loop=client.loop)
     try:

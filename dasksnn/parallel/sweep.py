@@ -12,6 +12,7 @@ from typing import Any
 
 import numpy as np
 
+from dasksnn.config import get_config
 from dasksnn.errors import ArgumentError, ArgumentTypeError, DasksnnError, NetworkError, RunError
 from dasksnn.network import Network, building, default_network
 from dasksnn.parallel.execute import callable_name, check_sendable, run_tasks
@@ -140,8 +141,12 @@ def sweep(build: Callable[..., Network | None], params: Mapping[str, Sequence[An
     if todo:
         _prepare(build, values, seeds, dt, rate_bin, errors, sink, before)
         target = client_for(sequential, client, max_processes, before)
+        after = None
+        if target is not None and isinstance(sink, ZarrSink) and get_config("store-writers") == "workers":
+            sink.use_workers(target)  # workers that see the store write their runs there
+            after = sink.worker_writes()
         tasks = run_tasks(_run_one, todo, [(values[r], seeds[r]) for r in todo],
-                          (build, dt, float(duration), rate_bin), target, "sweep", progress)
+                          (build, dt, float(duration), rate_bin), target, "sweep", progress, after)
         try:
             for batch in tasks:
                 sink.write(batch)  # failures too: nothing finished is lost

@@ -20,9 +20,11 @@ from typing import Any
 import numpy as np
 import xarray as xr
 
-__all__ = ["MISSING", "DONE", "FAILED", "ragged_dims", "layout", "template", "indexed", "Chunking"]
+__all__ = ["MISSING", "DONE", "FAILED", "STORE_ATTR", "ragged_dims", "layout", "template", "indexed", "Chunking"]
 
 MISSING, DONE, FAILED = 0, 1, 2
+# the attribute that marks a dasksnn store and holds its bookkeeping (left out of datasets)
+STORE_ATTR = "dasksnn_store"
 _BOOKKEEPING = ("status", "error")
 
 # shards of a store: about this many bytes before compression, so that a sweep makes a few

@@ -27,19 +27,26 @@ class Outcome:
     value: Any = None  # a run's dataset in a sweep, the method's return value in parallel_run
     error: str = ""
     timings: dict[str, Any] = field(default_factory=dict)
+    staged: str = ""  # the staging batch its worker wrote it into (value is then None)
 
 
-def check_run(outcome: Outcome, template: xr.Dataset, dense: list[str]) -> str:
-    """Why a run's dataset does not fit the sweep ("" if it does)."""
-    if outcome.value.attrs.get("dt") != template.attrs.get("dt"):
-        return (f"its network's dt = {outcome.value.attrs.get('dt')} ms differs from the sweep's "
-                f"({template.attrs.get('dt')} ms, of the first run kept); every run must have the same dt")
-    for name in dense:
-        if name not in outcome.value or outcome.value.variables[name].shape != template.variables[name].shape[1:]:
-            got = outcome.value[name].shape if name in outcome.value else "missing"
-            return (f"its results do not fit the sweep: '{name}' has shape {got}, the first run gave "
-                    f"{template[name].shape[1:]} (every run must record the same things for the same duration)")
+def check_run(value: xr.Dataset, dt: float, shapes: dict[str, tuple[int, ...]]) -> str:
+    """Why a run's dataset does not fit a sweep of time step ``dt`` and per-run variables
+    of ``shapes`` ("" if it does)."""
+    if value.attrs.get("dt") != dt:
+        return (f"its network's dt = {value.attrs.get('dt')} ms differs from the sweep's ({dt} ms, of the first "
+                "run kept); every run must have the same dt")
+    for name, shape in shapes.items():
+        if name not in value or value.variables[name].shape != shape:
+            got = value[name].shape if name in value else "missing"
+            return (f"its results do not fit the sweep: '{name}' has shape {got}, the first run gave {shape} "
+                    "(every run must record the same things for the same duration)")
     return ""
+
+
+def run_shapes(template: xr.Dataset) -> dict[str, tuple[int, ...]]:
+    """The shape of one run's value of each per-run variable of a sweep dataset."""
+    return {name: template.variables[name].shape[1:] for name in layout(template)[0]}
 
 
 class Sink:
@@ -72,10 +79,10 @@ class Sink:
                 self._unwritten.extend(outcomes)
                 return
             self._create(first)
-        dense = layout(self.template)[0]
+        shapes = run_shapes(self.template)
         for outcome in outcomes:
             if outcome.value is not None and not outcome.error:
-                outcome.error = check_run(outcome, self.template, dense)
+                outcome.error = check_run(outcome.value, self.template.attrs.get("dt"), shapes)
                 if outcome.error:
                     outcome.value = None
         failed = [*self._unwritten, *(o for o in outcomes if o.value is None)]

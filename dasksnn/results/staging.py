@@ -24,7 +24,7 @@ from typing import BinaryIO
 
 import numpy as np
 
-__all__ = ["Staging", "remove_partial_files", "remove_stale_temporaries"]
+__all__ = ["Staging", "write_batch", "staging_dir", "ensure_dir", "remove_partial_files", "remove_stale_temporaries"]
 
 _DIR = "_staging"
 _TMP = ".tmp-"
@@ -45,7 +45,7 @@ class Staging:
     """
 
     def __init__(self, store: str, runs: int) -> None:
-        self.root = os.path.join(store, _DIR)
+        self.root = staging_dir(store)
         self.batch = np.full(runs, -1, np.int64)  # the batch that holds each staged run
         self.position = np.zeros(runs, np.int64)  # its row in the batch
         self._dirs: dict[int, str] = {}
@@ -77,33 +77,17 @@ class Staging:
 
     def put(self, runs: Sequence[int], dense: Mapping[str, Sequence[np.ndarray]], counts: Mapping[str, np.ndarray],
             events: Mapping[str, Sequence[np.ndarray]]) -> None:
-        """Write one batch, whole or not at all, and index its runs.
+        """Write one batch (see :func:`write_batch`) and index its runs."""
+        self._index(write_batch(self.root, f"b{self._next:09d}", runs, dense, counts, events), 0)
 
-        ``dense`` maps per-run variables to one array per run; ``counts`` maps ragged
-        dims to events per run; ``events`` maps ragged variables to one array of events
-        per run; all in the order of ``runs``.
-        """
-        if not os.path.isdir(self.root):
-            os.makedirs(self.root, exist_ok=True)
-            _write_json(os.path.join(self.root, "zarr.json"), _GROUP)
-        tmp = os.path.join(self.root, f"{_TMP}{uuid.uuid4().hex}")
-        os.makedirs(tmp)
-        manifest: dict[str, dict[str, dict]] = {"dense": {}, "counts": {}, "events": {}}
-        np.save(os.path.join(tmp, "runs.npy"), np.asarray(runs, np.int64))
-        for k, (dim, values) in enumerate(counts.items()):
-            manifest["counts"][dim] = {"file": f"counts{k}.npy"}
-            np.save(os.path.join(tmp, f"counts{k}.npy"), np.asarray(values, np.int64))
-        for kind, arrays in (("dense", dense), ("events", events)):
-            for k, (name, parts) in enumerate(arrays.items()):
-                manifest[kind][name] = {"file": f"{kind}{k}.bin", "dtype": parts[0].dtype.str,
-                                        "row": list(parts[0].shape) if kind == "dense" else []}
-                with open(os.path.join(tmp, f"{kind}{k}.bin"), "wb") as handle:
-                    for part in parts:
-                        handle.write(np.ascontiguousarray(part, parts[0].dtype).data)
-        _write_json(os.path.join(tmp, "manifest.json"), manifest)
-        path = os.path.join(self.root, f"b{self._next:09d}-{uuid.uuid4().hex[:8]}")
-        os.rename(tmp, path)
-        self._index(path, 0)
+    def adopt(self, name: str, placed: int = 0) -> None:
+        """Index a batch another process (a worker) wrote: its name in the staging
+        directory, or its path; runs below ``placed`` are ignored."""
+        self._index(os.path.join(self.root, name), placed)
+
+    def batch_dirs(self, runs: np.ndarray) -> list[str]:
+        """Directories of the batches that hold staged ``runs``, in batch order."""
+        return [self._dirs[int(batch)] for batch in np.unique(self.batch[runs])]
 
     def dense(self, name: str, runs: np.ndarray, out: np.ndarray) -> None:
         """Copy the rows of per-run variable ``name`` of staged ``runs`` into ``out`` (one row each)."""
@@ -166,6 +150,49 @@ class Staging:
         handle = self._files[key]
         handle.seek(start * size * dtype.itemsize)
         return np.fromfile(handle, dtype, rows * size).reshape((rows, *shape))
+
+
+def write_batch(root: str, prefix: str, runs: Sequence[int], dense: Mapping[str, Sequence[np.ndarray]],
+                counts: Mapping[str, np.ndarray], events: Mapping[str, Sequence[np.ndarray]]) -> str:
+    """Write one batch into staging directory ``root``, whole or not at all; its path.
+
+    ``dense`` maps per-run variables to one array per run; ``counts`` maps ragged dims
+    to events per run; ``events`` maps ragged variables to one array of events per run;
+    all in the order of ``runs``. The batch is written under a temporary name and renamed
+    to ``<prefix>-<random>``: any number of writers (the client, workers) may write
+    batches at once, never into the same files.
+    """
+    ensure_dir(root)
+    tmp = os.path.join(root, f"{_TMP}{uuid.uuid4().hex}")
+    os.makedirs(tmp)
+    manifest: dict[str, dict[str, dict]] = {"dense": {}, "counts": {}, "events": {}}
+    np.save(os.path.join(tmp, "runs.npy"), np.asarray(runs, np.int64))
+    for k, (dim, values) in enumerate(counts.items()):
+        manifest["counts"][dim] = {"file": f"counts{k}.npy"}
+        np.save(os.path.join(tmp, f"counts{k}.npy"), np.asarray(values, np.int64))
+    for kind, arrays in (("dense", dense), ("events", events)):
+        for k, (name, parts) in enumerate(arrays.items()):
+            manifest[kind][name] = {"file": f"{kind}{k}.bin", "dtype": parts[0].dtype.str,
+                                    "row": list(parts[0].shape) if kind == "dense" else []}
+            with open(os.path.join(tmp, f"{kind}{k}.bin"), "wb") as handle:
+                for part in parts:
+                    handle.write(np.ascontiguousarray(part, parts[0].dtype).data)
+    _write_json(os.path.join(tmp, "manifest.json"), manifest)
+    path = os.path.join(root, f"{prefix}-{uuid.uuid4().hex[:8]}")
+    os.rename(tmp, path)
+    return path
+
+
+def ensure_dir(root: str) -> None:
+    """Make the staging directory ``root`` if it is not there (a Zarr group, so readers skip it)."""
+    if not os.path.isdir(root):
+        os.makedirs(root, exist_ok=True)
+        _write_json(os.path.join(root, "zarr.json"), _GROUP)
+
+
+def staging_dir(store: str) -> str:
+    """The staging directory of ``store``."""
+    return os.path.join(store, _DIR)
 
 
 def _write_json(path: str, value: object) -> None:

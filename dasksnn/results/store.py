@@ -19,29 +19,59 @@ runs neither done nor staged.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
 import socket
 import uuid
+from collections import deque
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 import numpy as np
 import xarray as xr
 
 from dasksnn.errors import ArgumentError
-from dasksnn.results.layout import DONE, FAILED, MISSING, Chunking, fill_value, indexed, layout, ragged_dims, template
-from dasksnn.results.sink import MemorySink, Outcome, Sink
+from dasksnn.results.layout import (
+    DONE,
+    FAILED,
+    MISSING,
+    STORE_ATTR,
+    Chunking,
+    indexed,
+    layout,
+    ragged_dims,
+    template,
+)
+from dasksnn.results.placing import (
+    WorkerWrites,
+    place,
+    place_on_worker,
+    read_book,
+    remove_probe,
+    store_lock,
+    write_probe,
+)
+from dasksnn.results.sink import MemorySink, Outcome, Sink, run_shapes
 from dasksnn.results.staging import Staging, remove_partial_files, remove_stale_temporaries
 
 # Outcome and MemorySink are defined in sink.py; parallel/ imports them from here
-__all__ = ["Outcome", "MemorySink", "ZarrSink", "open_results", "MISSING", "DONE", "FAILED", "ragged_dims"]
+__all__ = ["Outcome", "MemorySink", "ZarrSink", "open_results", "MISSING", "DONE", "FAILED", "STORE_ATTR",
+           "ragged_dims"]
 
-# the attribute that marks a dasksnn store and holds its bookkeeping (left out of datasets)
-STORE_ATTR = "dasksnn_store"
 # the store layout this version writes (1: dasksnn <= 0.2, events in the order runs finished)
 FORMAT = 2
 RESUME = ("same-version", "any-version")
+# waiting for a placement task: how often the cluster is looked at, and how long it may
+# have no worker before this process places the runs itself
+_AWAIT_STEP = 5.0
+_NO_WORKERS = 30.0
+
+
+def _writer_token() -> str:
+    """Names one sweep call as the store's writer: host, process, and a random part."""
+    return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:12]}"
 
 
 class ZarrSink(Sink):
@@ -72,6 +102,13 @@ class ZarrSink(Sink):
         self.block = 1
         self.unplace_from: int | None = None
         self.resumed_by: str | None = None  # this version, resuming a store of another
+        self.writer = _writer_token()  # written into the store when this call first writes
+        self.call = self.writer  # names this call in the probe that tells workers to stage
+        self.claimed = False
+        self.client: Any = None  # where placement tasks go (see use_workers)
+        self.workers_stage = False  # a worker staged runs: it sees the store
+        self.inflight: deque[tuple[Any, int, int, np.ndarray, dict[str, int]]] = deque()
+        self.written = {"workers": 0, "client": 0}  # runs staged by each, in this call
         if os.path.exists(os.path.join(self.path, "zarr.json")):
             self._open_existing(resume)
         elif os.path.exists(self.path) and (not os.path.isdir(self.path) or os.listdir(self.path)):
@@ -116,19 +153,20 @@ class ZarrSink(Sink):
                     "choose another path")
             self.resumed_by = this
         self.group = group
-        for name in group.array_keys():  # events of a step interrupted after they were appended
-            array = group[name]
-            dims = array.metadata.dimension_names or ()
-            if len(dims) == 1 and dims[0] in book["events"] and array.shape[0] > book["events"][dims[0]]:
-                array.resize((book["events"][dims[0]],))
-        self.template = xr.open_zarr(self.path, consolidated=False, chunks=None)
-        self.status = np.asarray(group["status"][:])
-        # failed runs are computed again: missing here until they finish, failed in the store until then
-        self.failed_before = self.status == FAILED
-        self.status[self.failed_before] = MISSING
-        self.placed, self.events, self.block = book["placed"], dict(book["events"]), book["block"]
-        remove_partial_files(self.path)
-        self.staging.scan(self.placed)
+        with store_lock(self.path):  # a placement of an earlier call may still be running
+            for name in group.array_keys():  # events of a step interrupted after they were appended
+                array = group[name]
+                dims = array.metadata.dimension_names or ()
+                if len(dims) == 1 and dims[0] in book["events"] and array.shape[0] > book["events"][dims[0]]:
+                    array.resize((book["events"][dims[0]],))
+            self.template = xr.open_zarr(self.path, consolidated=False, chunks=None)
+            self.status = np.asarray(group["status"][:])
+            # failed runs are computed again: missing here until they finish, failed in the store until then
+            self.failed_before = self.status == FAILED
+            self.status[self.failed_before] = MISSING
+            self.placed, self.events, self.block = book["placed"], dict(book["events"]), book["block"]
+            remove_partial_files(self.path)
+            self.staging.scan(self.placed)
         first = np.flatnonzero(~self.done())
         # the first run to compute sits among placed runs: those after it move back before it is written
         self.unplace_from = int(first[0]) if first.size and first[0] < self.placed else None
@@ -170,25 +208,85 @@ class ZarrSink(Sink):
                                 "process meanwhile? Choose another path") from exc
         self.group = zarr.open_group(self.path, mode="r+")
         self.template = ds
+        self.claimed = True  # the writer named in the template
+        if self.client is not None:
+            self._write_probe()
 
     def _book(self) -> dict[str, Any]:
-        return {"format": FORMAT, "block": self.block, "placed": self.placed, "events": self.events}
+        return {"format": FORMAT, "block": self.block, "placed": self.placed, "events": self.events,
+                "writer": self.writer}
+
+    # ------------------------------------------------------------------ who writes
+    def use_workers(self, client: Any) -> None:
+        """Let the workers of ``client`` that see the store write their runs and place them.
+
+        Tasks given :meth:`worker_writes` stage their own runs where their worker sees the
+        store (a probe file tells them, with this call's token); once one has, blocks of
+        runs are placed by tasks on the workers too, and this process only marks them done.
+        """
+        self.client = client
+        if self.group is not None:
+            self._write_probe()
+
+    def worker_writes(self) -> WorkerWrites:
+        """What each task runs on its outcomes to stage them itself (see :meth:`use_workers`)."""
+        return WorkerWrites(self.path, self.call)
+
+    def _write_probe(self) -> None:
+        write_probe(self.path, self.call, self.template.attrs.get("dt"), run_shapes(self.template),
+                    self._ragged_names())
+
+    def _ragged_names(self) -> dict[str, list[str]]:
+        _, ragged_vars, ragged = layout(self.template)
+        return {dim: [name for name in ragged_vars if self.template[name].dims == (dim,)] for dim in ragged}
+
+    @contextlib.contextmanager
+    def _writing(self) -> Iterator[None]:
+        """Hold the store's lock as its writer; another sweep that took the store over stops this one."""
+        with store_lock(self.path):
+            holder = read_book(self.path).get("writer")
+            if holder != self.writer:
+                raise ArgumentError(f"store '{self.path}' is now written by another sweep ({holder}): a store takes "
+                                    "one sweep at a time. The runs this sweep finished are kept; call it again "
+                                    "once the other one ended to add the runs still missing")
+            yield
+
+    def _ready(self) -> None:
+        """Before the first write of a call: claim the store, make room for runs computed among
+        placed ones, and record a resume by another version."""
+        if self.claimed:
+            return
+        with store_lock(self.path):
+            self.claimed = True
+            self.group.attrs[STORE_ATTR] = self._book()  # this call is the writer now
+            if self.unplace_from is not None:
+                self._unplace(self.unplace_from)
+                self.unplace_from = None
+            if self.resumed_by is not None:
+                resumed = self.group.attrs.get("dasksnn_resumed_by", [])
+                if self.resumed_by not in resumed:
+                    self.group.attrs["dasksnn_resumed_by"] = [*resumed, self.resumed_by]
+                self.resumed_by = None
 
     # ------------------------------------------------------------------ writing
-    def _ready(self) -> None:
-        """Before the first write of a call: make room for runs computed among placed ones,
-        and record a resume by another version."""
-        if self.unplace_from is not None:
-            self._unplace(self.unplace_from)
-            self.unplace_from = None
-        if self.resumed_by is not None:
-            resumed = self.group.attrs.get("dasksnn_resumed_by", [])
-            if self.resumed_by not in resumed:
-                self.group.attrs["dasksnn_resumed_by"] = [*resumed, self.resumed_by]
-            self.resumed_by = None
+    def write(self, outcomes: Sequence[Outcome]) -> None:
+        """Keep a batch of finished runs: those staged by their workers are taken as they are."""
+        staged = [o for o in outcomes if o.staged]
+        if staged:
+            self._ready()
+            for name in dict.fromkeys(o.staged for o in staged):
+                self.staging.adopt(name)
+            self.workers_stage = True
+            self.written["workers"] += len(staged)
+        rest = [o for o in outcomes if not o.staged]
+        if rest:
+            super().write(rest)  # places what settled
+        elif staged:
+            self._place(final=False)
 
     def _put(self, good: list[Outcome]) -> None:
         self._ready()
+        self.written["client"] += len(good)
         dense, ragged_vars, ragged = layout(self.template)
         self.staging.put(
             [o.run for o in good],
@@ -203,16 +301,24 @@ class ZarrSink(Sink):
             return
         self._ready()
         index = np.array([o.run for o in failed])
-        self.group["error"].oindex[index] = np.array([o.error for o in failed], dtype=object)
-        self.status[index] = FAILED
-        self.failed_before[index] = False
-        self.group["status"].oindex[index] = self.status[index]
+        with self._writing():
+            self.group["error"].oindex[index] = np.array([o.error for o in failed], dtype=object)
+            self.status[index] = FAILED
+            self.failed_before[index] = False
+            self.group["status"].oindex[index] = self.status[index]
         self._place(final=False)
 
     def finish(self) -> None:
         """Place every staged run into the arrays (the end of a sweep, or of an interrupted one)."""
         if self.group is not None and self.unplace_from is None:  # else nothing was written by this call
-            self._place(final=True)
+            try:
+                self._place(final=True)
+            finally:
+                remove_probe(self.path, self.call)
+            from dasksnn.parallel.progress import logger
+
+            logger.debug("sweep: %d runs written into '%s' by the workers, %d by this process",
+                         self.written["workers"], self.path, self.written["client"])
 
     def _place(self, final: bool) -> None:
         """Move staged runs into the arrays, in run order, from ``placed`` on.
@@ -220,9 +326,13 @@ class ZarrSink(Sink):
         During a sweep, whole blocks of settled (staged or failed) runs; at the end
         (``final``), every staged run, missing runs left empty. Each step writes the data,
         then the status, then moves ``placed`` (one write of the group's metadata), then
-        deletes the batches it emptied: a step interrupted anywhere is redone whole.
+        deletes the batches it emptied: a step interrupted anywhere is redone whole. Where
+        workers stage runs, the data are written by a task on a worker, one step after the
+        other, and this process marks each step once its task finished.
         """
-        n, start = len(self.status), self.placed
+        self._collect(wait=False)
+        n = len(self.status)
+        start = self.inflight[-1][2] if self.inflight else self.placed
         staged = self.staging.staged()
         open_runs = np.flatnonzero(~(staged | (self.status == FAILED))[start:])
         settled = start + int(open_runs[0]) if open_runs.size else n
@@ -231,63 +341,94 @@ class ZarrSink(Sink):
             end = max(settled, start + int(last[-1]) + 1 if last.size else start)
         else:
             end = settled if settled == n else settled // self.block * self.block
-        if end <= start:
-            return
-        runs = np.flatnonzero(staged[start:end]) + start
-        dense, ragged_vars, ragged = layout(self.template)
-        for name in dense:
-            self._place_dense(name, start, end, runs)
-        for dim in ragged:
-            self._place_events(dim, [v for v in ragged_vars if self.template[v].dims == (dim,)], start, end, runs)
+        if end > start:
+            self._ready()
+            runs = np.flatnonzero(staged[start:end]) + start
+            if self.client is not None and self.workers_stage:
+                self._submit(start, end, runs)
+            else:
+                with self._writing():
+                    events = place(self.group, self.staging, self.block, start, end, runs,
+                                   layout(self.template)[0], self._ragged_names(), self.events)
+                    self._mark(start, end, runs, events)
+        if final and self.inflight:
+            self._collect(wait=True)
+            if self.client is None:  # gave up on the workers: this process places what is left
+                self._place(final=True)
+
+    def _submit(self, start: int, end: int, runs: np.ndarray) -> None:
+        """Place ``start:end`` by a task on a worker, after the placement before it."""
+        ragged = self._ragged_names()
+        before = self.inflight[-1][4] if self.inflight else self.events
+        after = {dim: before[dim] + sum(self.staging.count(dim, int(run)) for run in runs) for dim in ragged}
+        previous = self.inflight[-1][0] if self.inflight else None
+        future = self.client.submit(
+            place_on_worker, self.path, self.writer, len(self.status), start, end, runs,
+            self.staging.batch_dirs(runs), layout(self.template)[0], ragged, before, self.block, previous,
+            key=f"sweep-store-{self.writer.rsplit(':', 1)[-1]}-{start}", priority=100, pure=False)
+        self.inflight.append((future, start, end, runs, after))
+
+    def _collect(self, wait: bool) -> None:
+        """Mark the placements on workers that finished, in order (all of them if ``wait``);
+        on one that failed, give the workers up: this process places the rest."""
+        while self.inflight:
+            future, start, end, runs, events = self.inflight[0]
+            if not future.done() and not (wait and self._await(future)):
+                if wait:  # no worker to run it
+                    self._give_up("no worker could run it")
+                return
+            if future.status == "finished":
+                self.inflight.popleft()
+                with self._writing():
+                    self._mark(start, end, runs, events)
+            else:
+                self._give_up(repr(future.exception()) if future.status == "error" else future.status)
+                return
+
+    def _await(self, future: Any) -> bool:
+        """Wait for a placement task; ``False`` when the cluster has had no worker for a while."""
+        idle = 0.0
+        while True:
+            try:
+                future.result(timeout=_AWAIT_STEP)
+                return True
+            except TimeoutError:
+                pass
+            except Exception:  # it failed: done  # noqa: BLE001
+                return True
+            if self.client.status != "running":
+                return False
+            idle = idle + _AWAIT_STEP if not self.client.scheduler_info().get("workers") else 0.0
+            if idle >= _NO_WORKERS:
+                return False
+
+    def _give_up(self, why: str) -> None:
+        """Stop placing on workers: cancel what is queued and claim the store anew, so that no
+        orphaned placement can write after this process (it would find another writer)."""
+        from dasksnn.parallel.progress import logger
+
+        _, start, end, _, _ = self.inflight[0]
+        logger.warning("sweep: placing runs %d to %d into the store on a worker failed (%s); this process places "
+                       "them", start, end - 1, why)
+        self.client.cancel([entry[0] for entry in self.inflight])
+        self.inflight.clear()
+        self.client = None
+        with store_lock(self.path):
+            self.writer = _writer_token()
+            self.group.attrs[STORE_ATTR] = self._book()
+
+    def _mark(self, start: int, end: int, runs: np.ndarray, events: dict[str, int]) -> None:
+        """Runs ``start:end`` are in the arrays: mark them done, then move ``placed`` (under the lock)."""
         retried = runs[self.failed_before[runs]]
         if retried.size:
             self.group["error"].oindex[retried] = np.full(retried.size, "", dtype=object)
             self.failed_before[retried] = False
         self.status[runs] = DONE
         self.group["status"][start:end] = self._stored_status(start, end)
-        self.placed = end
+        self.placed, self.events = end, events
         self.group.attrs[STORE_ATTR] = self._book()
         self.staging.drop_below(end)
         self.staging.release()
-
-    def _place_dense(self, name: str, start: int, end: int, runs: np.ndarray) -> None:
-        array = self.group[name]
-        lo = start
-        while lo < end:
-            hi = min(end, (lo // self.block + 1) * self.block)
-            mine = runs[(runs >= lo) & (runs < hi)]
-            if mine.size:
-                values = np.full((hi - lo, *array.shape[1:]), fill_value(array.dtype), array.dtype)
-                if mine.size == hi - lo:
-                    self.staging.dense(name, mine, values)
-                else:
-                    rows = np.empty((mine.size, *array.shape[1:]), array.dtype)
-                    self.staging.dense(name, mine, rows)
-                    values[mine - lo] = rows
-                array[lo:hi] = values
-            lo = hi
-
-    def _place_events(self, dim: str, names: list[str], start: int, end: int, runs: np.ndarray) -> None:
-        length = self.events[dim]
-        counts = np.zeros(end - start, np.int64)
-        counts[runs - start] = [self.staging.count(dim, int(run)) for run in runs]
-        for name in names:
-            array = self.group[name]
-            if array.shape[0] != length:  # events of an interrupted step: dropped, written again
-                array.resize((length,))
-            pieces, size = [], 0
-            for run in runs:
-                pieces.append(self.staging.events(name, dim, int(run)))
-                size += pieces[-1].size
-                if size >= array.shards[0]:
-                    array.append(np.concatenate(pieces))
-                    pieces, size = [], 0
-            if size:
-                array.append(np.concatenate(pieces))
-        starts = length + np.concatenate([[0], np.cumsum(counts)[:-1]])
-        self.group[f"{dim}_start"][start:end] = starts
-        self.group[f"{dim}_stop"][start:end] = starts + counts
-        self.events[dim] = length + int(counts.sum())
 
     def _unplace(self, first: int) -> None:
         """Move runs from ``first`` on back to staging, so that run ``first`` can be placed.

@@ -1,0 +1,208 @@
+"""Placing staged runs into a store's arrays, on the client or on a worker, and who may write.
+
+A store has one writer at a time: the sweep call that claimed it, named by a token in the
+store's bookkeeping (``dasksnn_store["writer"]``). Every write of the arrays or of the
+bookkeeping happens under the store's lock (a file lock beside ``zarr.json``) after
+checking that token, so an orphaned write (a placement task of a client that was killed,
+or that gave up on its workers) never interleaves with, or follows, the writes of the
+sweep that took over: it finds another token and writes nothing.
+
+Workers that see the store's path write their own runs into staging (:class:`WorkerWrites`)
+and place blocks of runs (:func:`place_on_worker`), so the runs' data never pass through
+the client; the client keeps the status and the bookkeeping (``docs/store.md``, section 7).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from dasksnn.results.layout import STORE_ATTR, fill_value
+from dasksnn.results.staging import Staging, ensure_dir, staging_dir, write_batch
+
+__all__ = ["store_lock", "read_book", "place", "place_on_worker", "WorkerWrites", "write_probe", "remove_probe"]
+
+_LOCK = ".lock"  # in the staging directory: Zarr warns of unknown files at the root
+_PROBE = "writers.json"
+
+
+@contextlib.contextmanager
+def store_lock(path: str) -> Iterator[None]:
+    """Hold the store's lock (a ``filelock.FileLock``: ``flock``, which NFS and Lustre mounted
+    with ``flock`` honour across nodes)."""
+    from filelock import FileLock
+
+    root = staging_dir(path)
+    ensure_dir(root)
+    with FileLock(os.path.join(root, _LOCK)):
+        yield
+
+
+def read_book(path: str) -> dict[str, Any]:
+    """The store's bookkeeping as it is on disk now (not a cached copy)."""
+    with open(os.path.join(path, "zarr.json")) as handle:
+        return json.load(handle).get("attributes", {}).get(STORE_ATTR, {})
+
+
+# ---------------------------------------------------------------------------- placing
+def place(group: Any, staging: Staging, block: int, start: int, end: int, runs: np.ndarray, dense: Sequence[str],
+          ragged: dict[str, list[str]], events: dict[str, int]) -> dict[str, int]:
+    """Write staged ``runs`` (those of ``start:end`` that are staged) into the arrays of ``group``.
+
+    Dense variables a block at a time (each shard written once); ragged events appended
+    in run order after the first ``events[dim]`` events, which is where the arrays are cut
+    first (events of an interrupted step are dropped and written again). Returns the
+    number of events of each ragged dim afterwards. Writes data only: the caller marks
+    the runs done and moves ``placed``.
+    """
+    for name in dense:
+        _place_dense(group[name], staging, name, block, start, end, runs)
+    return {dim: _place_events(group, staging, dim, names, start, end, runs, events[dim])
+            for dim, names in ragged.items()}
+
+
+def _place_dense(array: Any, staging: Staging, name: str, block: int, start: int, end: int,
+                 runs: np.ndarray) -> None:
+    lo = start
+    while lo < end:
+        hi = min(end, (lo // block + 1) * block)
+        mine = runs[(runs >= lo) & (runs < hi)]
+        if mine.size:
+            values = np.full((hi - lo, *array.shape[1:]), fill_value(array.dtype), array.dtype)
+            if mine.size == hi - lo:
+                staging.dense(name, mine, values)
+            else:
+                rows = np.empty((mine.size, *array.shape[1:]), array.dtype)
+                staging.dense(name, mine, rows)
+                values[mine - lo] = rows
+            array[lo:hi] = values
+        lo = hi
+
+
+def _place_events(group: Any, staging: Staging, dim: str, names: list[str], start: int, end: int,
+                  runs: np.ndarray, length: int) -> int:
+    counts = np.zeros(end - start, np.int64)
+    counts[runs - start] = [staging.count(dim, int(run)) for run in runs]
+    for name in names:
+        array = group[name]
+        if array.shape[0] != length:  # events of an interrupted step: dropped, written again
+            array.resize((length,))
+        pieces, size = [], 0
+        for run in runs:
+            pieces.append(staging.events(name, dim, int(run)))
+            size += pieces[-1].size
+            if size >= array.shards[0]:
+                array.append(np.concatenate(pieces))
+                pieces, size = [], 0
+        if size:
+            array.append(np.concatenate(pieces))
+    starts = length + np.concatenate([[0], np.cumsum(counts)[:-1]])
+    group[f"{dim}_start"][start:end] = starts
+    group[f"{dim}_stop"][start:end] = starts + counts
+    return length + int(counts.sum())
+
+
+class NotWriterError(RuntimeError):
+    """A placement task found that its sweep no longer writes the store; it wrote nothing."""
+
+
+def place_on_worker(path: str, writer: str, n_runs: int, start: int, end: int, runs: np.ndarray,
+                    batches: list[str], dense: list[str], ragged: dict[str, list[str]], events: dict[str, int],
+                    block: int, after: Any = None) -> dict[str, int]:
+    """A Dask task: :func:`place` runs ``start:end`` from the staging ``batches``, on a worker.
+
+    ``after`` is the previous placement (a dependency, so that placements run one after
+    the other: consecutive blocks share the shards of ragged events). Writes nothing and
+    raises :class:`NotWriterError` if ``writer`` no longer holds the store.
+    """
+    import zarr
+
+    with store_lock(path):
+        holder = read_book(path).get("writer")
+        if holder != writer:
+            raise NotWriterError(f"store '{path}' is written by {holder}, not by {writer}: nothing placed")
+        staging = Staging(path, n_runs)
+        for batch in batches:
+            staging.adopt(batch, start)
+        try:
+            return place(zarr.open_group(path, mode="r+"), staging, block, start, end, np.asarray(runs), dense,
+                         ragged, events)
+        finally:
+            staging.release()
+
+
+# ---------------------------------------------------------------------------- staging on workers
+def write_probe(path: str, token: str, dt: float, shapes: dict[str, tuple[int, ...]],
+                ragged: dict[str, list[str]]) -> None:
+    """Tell workers that see ``path`` to stage their runs there: the call's token and what a run must hold."""
+    root = staging_dir(path)
+    ensure_dir(root)
+    tmp = os.path.join(root, f".{_PROBE}.{token}")
+    with open(tmp, "w") as handle:
+        json.dump({"token": token, "dt": dt, "dense": {k: list(v) for k, v in shapes.items()}, "ragged": ragged},
+                  handle)
+    os.replace(tmp, os.path.join(root, _PROBE))
+
+
+def remove_probe(path: str, token: str) -> None:
+    """Stop workers staging for this call (the probe stays if another call replaced it)."""
+    if _probe(path, token) is not None:
+        with contextlib.suppress(OSError):
+            os.remove(os.path.join(staging_dir(path), _PROBE))
+
+
+def _probe(path: str, token: str) -> dict[str, Any] | None:
+    """What the probe of this call says, or ``None`` where this worker does not see it."""
+    try:
+        with open(os.path.join(staging_dir(path), _PROBE)) as handle:
+            probe = json.load(handle)
+    except (OSError, ValueError):
+        return None
+    return probe if probe.get("token") == token else None
+
+
+@dataclass(frozen=True)
+class WorkerWrites:
+    """Given to every task of a sweep with a store: a worker that sees the store stages the
+    task's runs there itself (one batch per task) and sends back only their outcomes.
+
+    A worker that does not see the store (no shared filesystem), or a task that finishes
+    before the store exists, sends the runs' data to the client as before.
+    """
+
+    path: str
+    token: str
+
+    def __call__(self, outcomes: list[Any]) -> list[Any]:
+        """Stage the good runs of ``outcomes`` if the store is visible; the outcomes to send back."""
+        from dasksnn.results.sink import check_run
+
+        probe = _probe(self.path, self.token)
+        if probe is None:
+            return outcomes
+        shapes = {name: tuple(shape) for name, shape in probe["dense"].items()}
+        good = []
+        for outcome in outcomes:
+            if outcome.value is not None and not outcome.error:
+                outcome.error = check_run(outcome.value, probe["dt"], shapes)
+                if outcome.error:
+                    outcome.value = None
+                else:
+                    good.append(outcome)
+        if not good:
+            return outcomes
+        batch = write_batch(
+            staging_dir(self.path), "w", [o.run for o in good],
+            {name: [o.value.variables[name].values for o in good] for name in shapes},
+            {dim: np.array([o.value.sizes.get(dim, 0) for o in good], np.int64) for dim in probe["ragged"]},
+            {name: [o.value.variables[name].values for o in good] for names in probe["ragged"].values()
+             for name in names})
+        for outcome in good:
+            outcome.value, outcome.staged = None, os.path.basename(batch)
+        return outcomes
