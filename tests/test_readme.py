@@ -32,7 +32,7 @@ def test_readme_runs_as_written(tmp_path):
     assert len(blocks) >= 5, "the README's tour has fewer python blocks than expected"
     script = tmp_path / "readme.py"
     script.write_text("\n\n".join(blocks) + "\n")
-    env = {**os.environ, "MPLBACKEND": "Agg"}
+    env = {**os.environ, "MPLBACKEND": "Agg", "DASKSNN_CACHE_DIR": str(tmp_path / "kernels")}  # as a new user
     out = subprocess.run([sys.executable, str(script)], cwd=tmp_path, env=env, capture_output=True, text=True,
                          timeout=600)
     if out.returncode != 0:
