@@ -263,6 +263,12 @@ class SnnAccessor:
         })
         return out.drop_vars([c for c in out.coords if c not in out.dims])
 
+    def to_nwb(self, path: Any, population: str | None = None, run: Any = None, **kwargs: Any) -> None:
+        """Write spike trains and rates to an NWB file (needs pynwb); see :func:`dasksnn.results.nwb.to_nwb`."""
+        from dasksnn.results.nwb import to_nwb
+
+        to_nwb(self._ds, path, population, run, **kwargs)
+
     # ------------------------------------------------------------ helpers
     def _population(self, population: str | None, what: str) -> str:
         names = [dim.removesuffix("_spike") for dim in ragged_dims(self._ds)]
