@@ -106,7 +106,8 @@ def main() -> None:
     fig.savefig(path, dpi=100)
 
     rates = [len(t) / 1000 / (duration / 1000.0) for t, _ in vals]
-    print(f"{number} networks of 1000 neurons, {duration:.0f} ms: sequential {seq_s:.2f} s, parallel {par_s:.2f} s; "
+    print(f"{number} networks of 1000 neurons, {duration:.0f} ms: sequential {seq_s:.2f} s, "
+          f"parallel {par_s:.2f} s (starting the workers included); "
           f"identical spikes: {same}; figure {path}")
     print("  mean rates (Hz): " + ", ".join(f"{r:.2f}" for r in rates))
 

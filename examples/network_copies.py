@@ -89,7 +89,8 @@ def main() -> None:
     path = args.out / "network_copies.png"
     fig.savefig(path, dpi=100)
 
-    print(f"3 networks, {duration:.0f} ms: one after the other {seq_s:.2f} s, parallel_run {par_s:.2f} s; "
+    print(f"3 networks, {duration:.0f} ms: one after the other {seq_s:.2f} s, "
+          f"parallel_run {par_s:.2f} s (starting the workers included); "
           f"same spikes both ways: {same}; figure {path}")
     for name, rate in zip(CONDITIONS, rates, strict=True):
         print(f"  {name:>15}: {rate:6.2f} Hz")
