@@ -69,6 +69,10 @@ from dasksnn.network.default import (
 _LAZY = {
     "parallel_run": "dasksnn.parallel",
     "sweep": "dasksnn.parallel",
+    "param": "dasksnn.parallel.params",
+    "simulate_trials": "dasksnn.parallel.trials",
+    "SequentialBackend": "dasksnn.parallel.trials",
+    "DaskBackend": "dasksnn.parallel.trials",
     "close_local_cluster": "dasksnn.parallel",
     "get_client": "dasksnn.parallel",
     "worker_environment": "dasksnn.parallel.scheduler",
@@ -101,7 +105,8 @@ __all__ = [
     "default_network", "building", "setup", "compile", "simulate", "step", "reset", "clear", "get_time", "set_time",
     "get_current_step", "set_current_step", "set_seed", "get_population", "get_projection",
     # many runs and their results
-    "parallel_run", "sweep", "open_results", "get_client", "close_local_cluster", "worker_environment",
+    "parallel_run", "sweep", "param", "open_results", "get_client", "close_local_cluster", "worker_environment",
+    "simulate_trials", "SequentialBackend", "DaskBackend",
     # errors
     "DasksnnError", "ModelError", "NetworkError", "ArgumentError", "ArgumentTypeError", "NotCompiledError",
     "SimulationError", "RunError", "ClusterError", "UnknownAttributeError",

@@ -82,3 +82,43 @@ def slurm_queue(request):
     if left:
         subprocess.run(["scancel", *sorted(left)], capture_output=True, timeout=30)
         pytest.fail(f"jobs left in the SLURM queue after the test (now cancelled): {', '.join(sorted(left))}")
+
+
+# ---------------------------------------------------------------- a small sweep, by hand
+# four runs of three neurons, dt = 1 ms, 10 ms each: (times, ranks) per run
+RUNS = [
+    ([1.0, 2.0, 3.0, 7.0], [0, 1, 0, 0]),    # we=1, trial 0
+    ([0.0, 5.0, 9.0], [2, 2, 0]),            # we=1, trial 1
+    ([1.0, 2.0, 4.0, 8.0], [1, 1, 1, 1]),    # we=2, trial 0
+    ([], []),                                # we=2, trial 1
+]
+
+
+@pytest.fixture
+def hand_sweep():
+    """A sweep dataset laid out as ann.sweep makes it, holding RUNS (see tests/test_analysis.py)."""
+    import json
+
+    import numpy as np
+    import xarray as xr
+
+    import dasksnn.results  # noqa: F401  (registers ds.snn)
+
+    lengths = [len(t) for t, _ in RUNS]
+    stop = np.cumsum(lengths)
+    times = np.concatenate([np.asarray(t, float) for t, _ in RUNS])
+    ranks = np.concatenate([np.asarray(r, np.int64) for _, r in RUNS])
+    mean_rate = [n / (3 * 0.010) for n in lengths]
+    ds = xr.Dataset(
+        {"pop_spike_time": ("pop_spike", times, {"units": "ms"}),
+         "pop_spike_neuron": ("pop_spike", ranks),
+         "pop_spike_start": ("run", stop - lengths), "pop_spike_stop": ("run", stop),
+         "pop_mean_rate": ("run", mean_rate, {"units": "Hz", "long_name": "mean firing rate of pop"})},
+        {"run": np.arange(4), "we": ("run", [1.0, 1.0, 2.0, 2.0]), "trial": ("run", [0, 1, 0, 1]),
+         "seed": ("run", np.arange(4, dtype=np.uint64)), "status": ("run", np.ones(4, np.int8)),
+         "pop_neuron": np.arange(3)},
+        {"parameters": json.dumps(["we"]), "dt": 1.0, "duration": 10.0,
+         "parameter_attrs": json.dumps({"we": {"units": "mV", "long_name": "excitatory weight"}})})
+    for name in ("we", "trial", "seed", "status"):
+        ds = ds.set_xindex(name)
+    return ds

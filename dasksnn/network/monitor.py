@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from dasksnn.analysis import gaussian_smooth, mean_rate, spike_counts
+from dasksnn.analysis import mean_rate, smoothed_rate, spike_counts, spikes_by_neuron
 from dasksnn.errors import NetworkError, did_you_mean
 from dasksnn.network.population import Population, PopulationView, check_name
 from dasksnn.network.recording import Recording, Span, steps_of
@@ -273,11 +273,7 @@ class Monitor:
                 raise NetworkError(f"{self!r} does not record '{var}' (records: "
                                    f"{', '.join(self.variables)}).{did_you_mean(var, self.variables)}")
             if var == "spike":
-                steps, ranks = self._spike_arrays()
-                spikes: dict[int, list[int]] = {int(r): [] for r in self._obj._ranks}
-                for step, rank in zip(steps.tolist(), ranks.tolist(), strict=True):
-                    spikes[rank].append(step)
-                result[var] = spikes
+                result[var] = spikes_by_neuron(*self._spike_arrays(), self._obj._ranks)
             else:
                 chunks = self._value_chunks[var]
                 data = np.concatenate(chunks) if chunks else np.zeros((0, self._obj.size))
@@ -350,7 +346,7 @@ class Monitor:
             raise NetworkError(f"{self!r}: smooth must be a number of ms >= 0 (0: no smoothing), "
                                f"got {smooth!r}")
         rate = self.histogram(spikes) / (self._obj.size * self._network.dt / 1000.0)
-        return gaussian_smooth(rate, smooth / self._network.dt)
+        return smoothed_rate(rate, smooth, self._network.dt)
 
     def to_xarray(self, rate_bin: float | None = None) -> Any:
         """The recorded data as a labelled :class:`xarray.Dataset` (the monitor keeps it).

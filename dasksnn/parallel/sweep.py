@@ -16,6 +16,7 @@ from dasksnn.config import get_config
 from dasksnn.errors import ArgumentError, ArgumentTypeError, DasksnnError, NetworkError, RunError
 from dasksnn.network import Network, building, default_network
 from dasksnn.parallel.execute import callable_name, check_sendable, run_tasks
+from dasksnn.parallel.params import parameter_attrs
 from dasksnn.parallel.progress import logger
 from dasksnn.parallel.scheduler import check_client, client_for, processes
 from dasksnn.parallel.seeds import run_seeds
@@ -44,7 +45,8 @@ def sweep(build: Callable[..., Network | None], params: Mapping[str, Sequence[An
         seeded with the run's seed before it is compiled.
     params : dict of str to list, optional
         Values of each parameter; runs are all combinations (the first parameter
-        varies slowest), then ``trials``.
+        varies slowest), then ``trials``. Values made by :func:`param` carry units
+        and a long name into the result (``ds.snn.attrs_of(name)``, plots).
     trials : int, default 1
         Runs per combination, each with its own seed.
     duration : float
@@ -131,7 +133,8 @@ def sweep(build: Callable[..., Network | None], params: Mapping[str, Sequence[An
                               "parameters": {k: np.asarray(v).tolist() for k, v in grid.items()},
                               "trials": trials, "duration": float(duration), "seed": str(root),
                               "rate_bin": rate_bin})  # the store adds the dt of the runs' networks
-    attrs = {"parameters": json.dumps(names), "sweep": fingerprint, "seed": str(root)}
+    attrs = {"parameters": json.dumps(names), "sweep": fingerprint, "seed": str(root),
+             "parameter_attrs": parameter_attrs(params or {})}
     sink = ZarrSink(store, coords, attrs, resume) if store is not None else MemorySink(coords, attrs)
     todo = np.flatnonzero(~sink.done()).tolist()
 

@@ -65,7 +65,7 @@ def recording_dataset(rec: Recording, bin_steps: int = 1, where: str = "Monitor"
     prefix, dt = rec.prefix, rec.dt
     neuron_dim = f"{prefix}_neuron"
     coords: dict[str, xr.Variable] = {neuron_dim: xr.Variable(
-        neuron_dim, rec.ranks, {"long_name": f"rank of the neuron in population '{rec.population}'"})}
+        neuron_dim, rec.ranks, {"long_name": f"rank of the neuron in population '{rec.population}'", "units": "1"})}
     data: dict[str, xr.Variable] = {}
     # every-step grids of all monitors share ``time``; a monitor with a period has its own
     time_dim = "time" if rec.period_steps == 1 else f"{prefix}_time"
@@ -122,7 +122,7 @@ def _spike_variables(rec: Recording, neuron_dim: str, bin_steps: int, coords: di
 
     return {
         f"{prefix}_spike_time": labelled(spike_dim, steps.astype(np.float64) * dt, f"spike times of {name}", "ms"),
-        f"{prefix}_spike_neuron": labelled(spike_dim, neurons, f"rank of the neuron that spiked in {name}"),
+        f"{prefix}_spike_neuron": labelled(spike_dim, neurons, f"rank of the neuron that spiked in {name}", "1"),
         f"{prefix}_spike_count": labelled(neuron_dim, counts, f"spikes per neuron of {name}", "1"),
         f"{prefix}_rate": labelled(rate_dim, rate, f"population rate of {name}", "Hz"),
         f"{prefix}_mean_rate": labelled((), mean, f"mean firing rate of {name}", "Hz"),
@@ -158,7 +158,9 @@ def network_dataset(net: Network, rate_bin: float | None = None) -> xr.Dataset:
     merged = xr.merge(parts, join="outer", compat="no_conflicts", combine_attrs="drop_conflicts") \
         if parts else xr.Dataset()
     merged.attrs = {
-        "dt": net.dt, "duration": net.get_time(), "seed": str(net.seed_entropy),
+        "Conventions": "CF-1.11",  # names, units and long_name as the CF conventions give them
+        "dt": net.dt, "dt_units": "ms", "duration": net.get_time(), "duration_units": "ms",
+        "seed": str(net.seed_entropy),
         "model": describe(net), **versions(),
     }
     return merged
