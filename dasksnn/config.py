@@ -7,6 +7,7 @@ Defaults are in ``dasksnn.yaml`` beside this file; a user overrides them in
 
 from __future__ import annotations
 
+import functools
 import os
 from typing import Any
 
@@ -14,24 +15,24 @@ import yaml
 
 __all__ = ["get_config"]
 
-_registered = False
 
-
-def _register() -> None:
-    global _registered
+@functools.cache
+def _defaults() -> dict[str, Any]:
+    """The defaults of ``dasksnn.yaml``, given to Dask's configuration once."""
     import dask.config
 
-    if not _registered:
-        path = os.path.join(os.path.dirname(__file__), "dasksnn.yaml")
-        with open(path) as handle:
-            defaults = yaml.safe_load(handle)
-        dask.config.update_defaults(defaults)
-        _registered = True
+    with open(os.path.join(os.path.dirname(__file__), "dasksnn.yaml")) as handle:
+        defaults = yaml.safe_load(handle)
+    dask.config.update_defaults(defaults)
+    return defaults["dasksnn"]
 
 
 def get_config(key: str) -> Any:
-    """Return ``dasksnn.<key>`` from Dask's configuration."""
+    """Return ``dasksnn.<key>`` from Dask's configuration (its default where no one set it).
+
+    The default is looked up here too: leaving a ``dask.config.set({"dasksnn.<other>": ...})``
+    block made before dasksnn's defaults were registered removes the whole ``dasksnn`` section.
+    """
     import dask.config
 
-    _register()
-    return dask.config.get(f"dasksnn.{key}")
+    return dask.config.get(f"dasksnn.{key}", default=_defaults()[key])

@@ -264,6 +264,17 @@ def test_workers_that_cannot_see_the_store(tmp_path, undisturbed):
             worker.wait(30)
 
 
+def test_the_client_writes_every_run_when_asked(cluster_client, tmp_path, undisturbed, caplog):
+    """dasksnn.store-writers = client: every run passes through the client, as before workers wrote."""
+    import dask
+
+    with dask.config.set({"dasksnn.store-writers": "client"}), caplog.at_level(logging.DEBUG, logger="dasksnn"):
+        ds = ann.sweep(build, **SWEEP, client=cluster_client, progress=False, store=tmp_path / "c.zarr")
+    xr.testing.assert_identical(ds.load(), undisturbed)
+    assert any("0 runs written into" in r.getMessage() and "40 by this process" in r.getMessage()
+               for r in caplog.records)
+
+
 def test_workers_write_their_runs_where_they_see_the_store(tmp_path, undisturbed, caplog):
     """One worker sees the store, one (another mount namespace) does not: the first writes its
     runs itself, the second sends them to the client; a placement task that lands on the second
