@@ -93,7 +93,7 @@ def population_spec(pop: Population) -> PopulationSpec:
 
 
 def _uniform(values: np.ndarray) -> bool:
-    return bool(np.all(values == values[0]))
+    return bool((values == values[0]).all())  # the method, not np.all: called per parameter per run
 
 
 def structure(network: Network) -> NetworkSpec:

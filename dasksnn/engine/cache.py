@@ -39,8 +39,13 @@ def cache_dir() -> Path:
         base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
         path = os.path.join(base, "dasksnn")
     directory = Path(path)
-    directory.mkdir(parents=True, exist_ok=True)
+    if path not in _MADE:  # once per process and directory: a run's network asks for it
+        directory.mkdir(parents=True, exist_ok=True)
+        _MADE.add(path)
     return directory
+
+
+_MADE: set[str] = set()
 
 
 def _digest(source: str) -> str:
@@ -74,6 +79,7 @@ def load_kernel(source: str) -> tuple[Callable, Path]:
     module = sys.modules.get(module_name)
     if module is None:
         if not path.exists():
+            path.parent.mkdir(parents=True, exist_ok=True)  # removed since cache_dir() made it, say
             with lock(path):
                 if not path.exists():
                     # a file that cannot even be parsed never enters the cache

@@ -52,8 +52,10 @@ class Simulator:
         return self.kernel.source
 
     def warm_up(self) -> None:
-        """Compile the kernel (or load its machine code) with a call of no step."""
-        self.run(0, 0)
+        """Compile the kernel (or load its machine code) with a call of no step; nothing
+        if this process already did for another network of the same structure."""
+        if not self.kernel.compiled_here:
+            self.run(0, 0)
 
     def _current_kernel(self) -> Kernel:
         """The kernel for the network as it is now.
