@@ -108,7 +108,9 @@ def indexed(ds: xr.Dataset) -> xr.Dataset:
     for name in names:
         if name not in ds.xindexes:
             ds = ds.set_xindex(name)
-    return ds
+    from dasksnn.results.accessor import label_coordinates  # accessor imports this module
+
+    return label_coordinates(ds)
 
 
 @dataclass(frozen=True)
