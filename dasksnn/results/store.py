@@ -394,7 +394,7 @@ class ZarrSink(Sink):
                 return True
             except TimeoutError:
                 pass
-            except Exception:  # it failed: done  # noqa: BLE001
+            except Exception:  # it failed: done
                 return True
             if self.client.status != "running":
                 return False
