@@ -76,7 +76,7 @@ _LAZY = {
     "close_local_cluster": "dasksnn.parallel",
     "get_client": "dasksnn.parallel",
     "worker_environment": "dasksnn.parallel.scheduler",
-    "open_results": "dasksnn.results.store",
+    "open_results": "dasksnn.results.reading",
 }
 
 

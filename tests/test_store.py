@@ -151,6 +151,47 @@ def test_store_is_identical_whatever_order_runs_finish(runs, tmp_path_factory, o
     assert _no_batches(path)
 
 
+def test_a_second_sweep_takes_the_store_over(runs, tmp_path):
+    """Two calls on one store: the second claims it, the first then stops with a clear error at
+    its next write, losing nothing it staged; the second completes the store."""
+    memory = MemorySink(_coords(), dict(ATTRS))
+    for batch in _batches(range(40), [], set(), runs):
+        memory.write(batch)
+    path = tmp_path / "s.zarr"
+    first = ZarrSink(path, _coords(), dict(ATTRS))
+    first.write(_batches(range(10), [], set(), runs)[0])
+    second = ZarrSink(path, _coords(), dict(ATTRS))
+    assert second.done()[:10].all()
+    second.write(_batches(range(20, 30), [], set(), runs)[0])
+    with pytest.raises(ArgumentError, match="now written by another sweep"):
+        first.write(_batches(range(10, 20), [], set(), runs)[0])
+    second.write(_batches([*range(10, 20), *range(30, 40)], [], set(), runs)[0])
+    second.finish()
+    xr.testing.assert_identical(memory.result(), ann.open_results(path).load())
+
+
+def _mtimes(path):
+    return {os.path.join(folder, name): os.stat(os.path.join(folder, name)).st_mtime_ns
+            for folder, _, names in os.walk(path) for name in names}
+
+
+def test_an_orphaned_placement_writes_nothing(runs, tmp_path):
+    """A placement task of a call that no longer writes the store (its client gave up on the
+    workers, or was killed and another call took over) finds another writer and stops."""
+    from dasksnn.results.placing import NotWriterError, place_on_worker
+
+    path = tmp_path / "s.zarr"
+    sink = ZarrSink(path, _coords(), dict(ATTRS))
+    sink.write(_batches(range(20), [], set(), runs)[0])
+    before = _mtimes(path)
+    batches = [os.path.join(path, "_staging", name) for name in os.listdir(path / "_staging") if name[0] == "b"]
+    with pytest.raises(NotWriterError, match="nothing placed"):
+        place_on_worker(str(path), "another-host:1:stale", 40, 0, 20, np.arange(20), batches, ["pop_v"],
+                        {"pop_spike": ["pop_spike_time", "pop_spike_neuron"]}, {"pop_spike": 0}, 64)
+    after = _mtimes(path)
+    assert after == before
+
+
 def test_runs_are_placed_in_blocks_as_the_sweep_goes(runs, tmp_path):
     """A run's place never waits for the sweep's end: whole blocks of runs are placed in run order."""
     sink = ZarrSink(tmp_path / "s.zarr", _coords(), dict(ATTRS))

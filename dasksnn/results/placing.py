@@ -17,6 +17,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+from collections import deque
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -26,8 +27,13 @@ import numpy as np
 from dasksnn.results.layout import STORE_ATTR, fill_value
 from dasksnn.results.staging import Staging, ensure_dir, staging_dir, write_batch
 
-__all__ = ["store_lock", "read_book", "place", "place_on_worker", "WorkerWrites", "write_probe", "remove_probe"]
+__all__ = ["store_lock", "read_book", "place", "place_on_worker", "WorkerPlacements", "PlacementError",
+           "WorkerWrites", "write_probe", "remove_probe"]
 
+# waiting for a placement task: how often the cluster is looked at, and how long it may
+# have no worker before the client places the runs itself
+_AWAIT_STEP = 5.0
+_NO_WORKERS = 30.0
 _LOCK = ".lock"  # in the staging directory: Zarr warns of unknown files at the root
 _PROBE = "writers.json"
 
@@ -135,6 +141,97 @@ def place_on_worker(path: str, writer: str, n_runs: int, start: int, end: int, r
                          ragged, events)
         finally:
             staging.release()
+
+
+class PlacementError(RuntimeError):
+    """A placement on a worker failed, or no worker could run it: the client places the rest."""
+
+
+@dataclass
+class Queued:
+    """A placement submitted to the workers: its task, its runs, and the events after it."""
+
+    future: Any
+    start: int
+    end: int
+    runs: np.ndarray
+    events: dict[str, int]
+
+
+class WorkerPlacements:
+    """Blocks of a store placed by tasks on the workers of ``client``, one after the other.
+
+    Each task depends on the one before (consecutive blocks append events to the same
+    shards), runs at high priority, and is marked by the client once it finished
+    (:meth:`finished`), in order.
+    """
+
+    def __init__(self, client: Any) -> None:
+        self.client = client
+        self.queue: deque[Queued] = deque()
+
+    def last(self) -> Queued | None:
+        """The placement submitted last, if any is not marked yet."""
+        return self.queue[-1] if self.queue else None
+
+    def submit(self, path: str, writer: str, n_runs: int, start: int, end: int, runs: np.ndarray,
+               batches: list[str], dense: list[str], ragged: dict[str, list[str]], before: dict[str, int],
+               after: dict[str, int], block: int) -> None:
+        """Place runs ``start:end`` (:func:`place_on_worker`) after the placement before."""
+        previous = self.queue[-1].future if self.queue else None
+        future = self.client.submit(place_on_worker, path, writer, n_runs, start, end, runs, batches, dense, ragged,
+                                    before, block, previous, key=f"sweep-store-{writer.rsplit(':', 1)[-1]}-{start}",
+                                    priority=100, pure=False)
+        self.queue.append(Queued(future, start, end, runs, after))
+
+    def finished(self, wait: bool) -> Iterator[Queued]:
+        """The placements that finished, in order (all of them if ``wait``), each taken off
+        the queue once the caller marked it.
+
+        Raises
+        ------
+        PlacementError
+            One failed, ended with other event counts than the client expects, or (``wait``)
+            no worker could run it; the queue is cancelled.
+        """
+        while self.queue:
+            queued = self.queue[0]
+            if not queued.future.done() and not (wait and self._await(queued.future)):
+                if wait:
+                    self._fail(queued, "no worker could run it")
+                return
+            if queued.future.status != "finished":
+                self._fail(queued, repr(queued.future.exception()) if queued.future.status == "error"
+                           else queued.future.status)
+            events = queued.future.result()
+            if events != queued.events:
+                self._fail(queued, f"it left {events} events, {queued.events} were expected")
+            yield queued
+            self.queue.popleft()
+
+    def _await(self, future: Any) -> bool:
+        """Wait for a placement task; ``False`` when the cluster has had no worker for a while."""
+        idle = 0.0
+        while True:
+            try:
+                future.result(timeout=_AWAIT_STEP)
+                return True
+            except TimeoutError:
+                pass
+            except Exception:  # it failed: done
+                return True
+            if self.client.status != "running":
+                return False
+            idle = idle + _AWAIT_STEP if not self.client.scheduler_info().get("workers") else 0.0
+            if idle >= _NO_WORKERS:
+                return False
+
+    def _fail(self, queued: Queued, why: str) -> None:
+        with contextlib.suppress(Exception):  # a client that lost its scheduler cancels nothing
+            self.client.cancel([entry.future for entry in self.queue])
+        self.queue.clear()
+        raise PlacementError(f"placing runs {queued.start} to {queued.end - 1} into the store on a worker failed "
+                             f"({why})")
 
 
 # ---------------------------------------------------------------------------- staging on workers

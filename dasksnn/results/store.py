@@ -1,4 +1,4 @@
-"""A sweep's Zarr store: ``ZarrSink`` writes it as runs finish, ``open_results`` reads it.
+"""A sweep's Zarr store: ``ZarrSink`` writes it as runs finish (``reading.open_results`` reads it).
 
 The dataset's layout is described in :mod:`dasksnn.results.layout`. A store is written
 only by the client, in three steps (``docs/store.md`` has the whole scheme):
@@ -25,7 +25,6 @@ import os
 import shutil
 import socket
 import uuid
-from collections import deque
 from collections.abc import Iterator, Sequence
 from typing import Any
 
@@ -39,15 +38,15 @@ from dasksnn.results.layout import (
     MISSING,
     STORE_ATTR,
     Chunking,
-    indexed,
     layout,
     ragged_dims,
     template,
 )
 from dasksnn.results.placing import (
+    PlacementError,
+    WorkerPlacements,
     WorkerWrites,
     place,
-    place_on_worker,
     read_book,
     remove_probe,
     store_lock,
@@ -57,16 +56,11 @@ from dasksnn.results.sink import MemorySink, Outcome, Sink, run_shapes
 from dasksnn.results.staging import Staging, remove_partial_files, remove_stale_temporaries
 
 # Outcome and MemorySink are defined in sink.py; parallel/ imports them from here
-__all__ = ["Outcome", "MemorySink", "ZarrSink", "open_results", "MISSING", "DONE", "FAILED", "STORE_ATTR",
-           "ragged_dims"]
+__all__ = ["Outcome", "MemorySink", "ZarrSink", "MISSING", "DONE", "FAILED", "STORE_ATTR", "ragged_dims"]
 
 # the store layout this version writes (1: dasksnn <= 0.2, events in the order runs finished)
 FORMAT = 2
 RESUME = ("same-version", "any-version")
-# waiting for a placement task: how often the cluster is looked at, and how long it may
-# have no worker before this process places the runs itself
-_AWAIT_STEP = 5.0
-_NO_WORKERS = 30.0
 
 
 def _writer_token() -> str:
@@ -105,9 +99,8 @@ class ZarrSink(Sink):
         self.writer = _writer_token()  # written into the store when this call first writes
         self.call = self.writer  # names this call in the probe that tells workers to stage
         self.claimed = False
-        self.client: Any = None  # where placement tasks go (see use_workers)
+        self.placements: WorkerPlacements | None = None  # placement tasks on workers (see use_workers)
         self.workers_stage = False  # a worker staged runs: it sees the store
-        self.inflight: deque[tuple[Any, int, int, np.ndarray, dict[str, int]]] = deque()
         self.written = {"workers": 0, "client": 0}  # runs staged by each, in this call
         if os.path.exists(os.path.join(self.path, "zarr.json")):
             self._open_existing(resume)
@@ -209,7 +202,7 @@ class ZarrSink(Sink):
         self.group = zarr.open_group(self.path, mode="r+")
         self.template = ds
         self.claimed = True  # the writer named in the template
-        if self.client is not None:
+        if self.placements is not None:
             self._write_probe()
 
     def _book(self) -> dict[str, Any]:
@@ -224,7 +217,7 @@ class ZarrSink(Sink):
         store (a probe file tells them, with this call's token); once one has, blocks of
         runs are placed by tasks on the workers too, and this process only marks them done.
         """
-        self.client = client
+        self.placements = WorkerPlacements(client)
         if self.group is not None:
             self._write_probe()
 
@@ -332,7 +325,8 @@ class ZarrSink(Sink):
         """
         self._collect(wait=False)
         n = len(self.status)
-        start = self.inflight[-1][2] if self.inflight else self.placed
+        last = self.placements.last() if self.placements is not None else None
+        start = last.end if last is not None else self.placed
         staged = self.staging.staged()
         open_runs = np.flatnonzero(~(staged | (self.status == FAILED))[start:])
         settled = start + int(open_runs[0]) if open_runs.size else n
@@ -344,78 +338,46 @@ class ZarrSink(Sink):
         if end > start:
             self._ready()
             runs = np.flatnonzero(staged[start:end]) + start
-            if self.client is not None and self.workers_stage:
+            if self.placements is not None and self.workers_stage:
                 self._submit(start, end, runs)
             else:
                 with self._writing():
                     events = place(self.group, self.staging, self.block, start, end, runs,
                                    layout(self.template)[0], self._ragged_names(), self.events)
                     self._mark(start, end, runs, events)
-        if final and self.inflight:
+        if final and self.placements is not None and self.placements.last() is not None:
             self._collect(wait=True)
-            if self.client is None:  # gave up on the workers: this process places what is left
+            if self.placements is None:  # gave up on the workers: this process places what is left
                 self._place(final=True)
 
     def _submit(self, start: int, end: int, runs: np.ndarray) -> None:
         """Place ``start:end`` by a task on a worker, after the placement before it."""
         ragged = self._ragged_names()
-        before = self.inflight[-1][4] if self.inflight else self.events
+        last = self.placements.last()
+        before = last.events if last is not None else self.events
         after = {dim: before[dim] + sum(self.staging.count(dim, int(run)) for run in runs) for dim in ragged}
-        previous = self.inflight[-1][0] if self.inflight else None
-        future = self.client.submit(
-            place_on_worker, self.path, self.writer, len(self.status), start, end, runs,
-            self.staging.batch_dirs(runs), layout(self.template)[0], ragged, before, self.block, previous,
-            key=f"sweep-store-{self.writer.rsplit(':', 1)[-1]}-{start}", priority=100, pure=False)
-        self.inflight.append((future, start, end, runs, after))
+        self.placements.submit(self.path, self.writer, len(self.status), start, end, runs,
+                               self.staging.batch_dirs(runs), layout(self.template)[0], ragged, before, after,
+                               self.block)
 
     def _collect(self, wait: bool) -> None:
-        """Mark the placements on workers that finished, in order (all of them if ``wait``);
-        on one that failed, give the workers up: this process places the rest."""
-        while self.inflight:
-            future, start, end, runs, events = self.inflight[0]
-            if not future.done() and not (wait and self._await(future)):
-                if wait:  # no worker to run it
-                    self._give_up("no worker could run it")
-                return
-            if future.status == "finished":
-                self.inflight.popleft()
+        """Mark the placements on workers that finished (all of them if ``wait``); on one that
+        failed, stop placing on workers and claim the store anew, so that no orphaned placement
+        can write after this process (it would find another writer): this process places the rest."""
+        if self.placements is None:
+            return
+        try:
+            for done in self.placements.finished(wait):
                 with self._writing():
-                    self._mark(start, end, runs, events)
-            else:
-                self._give_up(repr(future.exception()) if future.status == "error" else future.status)
-                return
+                    self._mark(done.start, done.end, done.runs, done.events)
+        except PlacementError as exc:
+            from dasksnn.parallel.progress import logger
 
-    def _await(self, future: Any) -> bool:
-        """Wait for a placement task; ``False`` when the cluster has had no worker for a while."""
-        idle = 0.0
-        while True:
-            try:
-                future.result(timeout=_AWAIT_STEP)
-                return True
-            except TimeoutError:
-                pass
-            except Exception:  # it failed: done
-                return True
-            if self.client.status != "running":
-                return False
-            idle = idle + _AWAIT_STEP if not self.client.scheduler_info().get("workers") else 0.0
-            if idle >= _NO_WORKERS:
-                return False
-
-    def _give_up(self, why: str) -> None:
-        """Stop placing on workers: cancel what is queued and claim the store anew, so that no
-        orphaned placement can write after this process (it would find another writer)."""
-        from dasksnn.parallel.progress import logger
-
-        _, start, end, _, _ = self.inflight[0]
-        logger.warning("sweep: placing runs %d to %d into the store on a worker failed (%s); this process places "
-                       "them", start, end - 1, why)
-        self.client.cancel([entry[0] for entry in self.inflight])
-        self.inflight.clear()
-        self.client = None
-        with store_lock(self.path):
-            self.writer = _writer_token()
-            self.group.attrs[STORE_ATTR] = self._book()
+            logger.warning("sweep: %s; this process places them", exc)
+            self.placements = None
+            with store_lock(self.path):
+                self.writer = _writer_token()
+                self.group.attrs[STORE_ATTR] = self._book()
 
     def _mark(self, start: int, end: int, runs: np.ndarray, events: dict[str, int]) -> None:
         """Runs ``start:end`` are in the arrays: mark them done, then move ``placed`` (under the lock)."""
@@ -471,47 +433,6 @@ class ZarrSink(Sink):
         """The store, opened lazily (in memory if no run succeeded: nothing was written)."""
         if self.group is None:
             return self._failures_only()
+        from dasksnn.results.reading import open_results
+
         return open_results(self.path)
-
-
-def open_results(path: str | os.PathLike, *, chunks: Any = None) -> xr.Dataset:
-    """Open a sweep's Zarr store lazily, with the ``ds.snn`` accessor.
-
-    Coordinates along ``run`` (parameters, ``trial``, ``seed``, ``status``) are read at
-    once and indexed, so ``ds.sel(we=0.2)``, ``ds.where(...)`` and ``ds.groupby("we")``
-    work. Data variables are read when used, in this process: never on a Dask cluster's
-    workers, which may not see the store's path.
-
-    Parameters
-    ----------
-    path : str or path-like
-        The ``store`` given to :func:`dasksnn.sweep` (or a dataset written with
-        ``to_zarr``).
-    chunks : None or dict or "auto", optional
-        ``None`` (default): lazily indexed arrays, read in this process when indexed or
-        computed. Otherwise dask-backed data variables with these chunks (as for
-        :func:`xarray.open_zarr`; ``{}`` for the store's shards): computing them with a
-        distributed client active runs on its workers, which must see ``path`` (a
-        shared filesystem); ``with dask.config.set(scheduler="threads"):`` keeps such a
-        computation in this process.
-
-    Examples
-    --------
-    >>> ds = ann.open_results("sweep.zarr")  # doctest: +SKIP
-    >>> ds.snn.grid()["exc_mean_rate"].mean("trial")  # doctest: +SKIP
-    >>> big = ann.open_results("sweep.zarr", chunks={})  # doctest: +SKIP
-    >>> big["exc_rate"].mean("run").compute()  # on the cluster's workers  # doctest: +SKIP
-    """
-    path = os.fspath(path)
-    if not os.path.exists(path):
-        raise FileNotFoundError(f"open_results: no store at '{path}'")
-    ds = indexed(_without_bookkeeping(xr.open_zarr(path, consolidated=False, chunks=None)))
-    if chunks is not None:
-        lazy = _without_bookkeeping(xr.open_zarr(path, consolidated=False, chunks=chunks))
-        ds = lazy.drop_vars([name for name in ds.coords if name in lazy.coords]).assign_coords(ds.coords)
-    return ds
-
-
-def _without_bookkeeping(ds: xr.Dataset) -> xr.Dataset:
-    ds.attrs.pop(STORE_ATTR, None)
-    return ds
