@@ -16,6 +16,9 @@ An experiment file is a Python file that defines what :func:`dasksnn.sweep` take
 ``dasksnn run`` streams the runs into ``--store`` on the cluster chosen with
 ``--cluster`` (``local``: dasksnn's LocalCluster; ``slurm``/``pbs``: dask-jobqueue,
 configured by Dask's configuration, ``jobqueue.yaml``, with command-line overrides).
+On slurm/pbs, ``--jobs`` jobs are kept by ``cluster.adapt``: a job that ends is replaced,
+and workers retire a little before their walltime (``--lifetime``, staggered) so that no
+run is cut off by it.
 Failing runs are recorded, not fatal; ``--resume`` continues a store, computing only
 the runs not done. ``dasksnn status`` tells what a store holds.
 """
@@ -33,7 +36,7 @@ from typing import Any
 
 from dasksnn.errors import ArgumentError, DasksnnError, RunError
 
-__all__ = ["main", "load_experiment", "make_cluster"]
+__all__ = ["main", "load_experiment", "make_cluster", "lifetime_args"]
 
 log = logging.getLogger("dasksnn")
 
@@ -88,11 +91,41 @@ def make_cluster(kind: str, options: dict[str, Any]) -> Any:
     prologue = list(given.pop("job_script_prologue", None)
                     or dask.config.get(f"jobqueue.{kind}.job-script-prologue", None) or [])
     prologue += [f"export {name}={value}" for name, value in worker_environment().items()]
+    extra = list(given.pop("worker_extra_args", None)
+                 or dask.config.get(f"jobqueue.{kind}.worker-extra-args", None) or [])
+    walltime = given.get("walltime") or dask.config.get(f"jobqueue.{kind}.walltime", None)
+    if walltime and "--lifetime" not in extra:
+        extra += lifetime_args(walltime)
     try:
-        return getattr(dask_jobqueue, _JOBQUEUE[kind])(job_script_prologue=prologue, **given)
+        return getattr(dask_jobqueue, _JOBQUEUE[kind])(job_script_prologue=prologue, worker_extra_args=extra,
+                                                       **given)
     except ValueError as exc:  # e.g. neither cores nor memory in the configuration
         raise ArgumentError(f"dasksnn run --cluster {kind}: {exc}; give it on the command line (--cores, "
                             f"--memory) or in jobqueue.yaml") from None
+
+
+def lifetime_args(walltime: str) -> list[str]:
+    """Worker arguments that retire a worker before its job's ``walltime`` ("HH:MM:SS", "MM:SS" or
+    minutes), as dask-jobqueue advises: 55 minutes staggered by 4 for a walltime of one hour.
+
+    Raises
+    ------
+    ArgumentError
+        If ``walltime`` is not in one of these forms.
+    """
+    try:
+        parts = [float(part) for part in str(walltime).split("-")[-1].split(":")]
+        days = float(str(walltime).split("-")[0]) if "-" in str(walltime) else 0.0
+    except ValueError:
+        raise ArgumentError(f"dasksnn run: walltime {walltime!r} is not HH:MM:SS, MM:SS, minutes or "
+                            "D-HH:MM:SS") from None
+    seconds = days * 86400 + (parts[0] * 60 if len(parts) == 1 else sum(
+        value * 60 ** power for power, value in enumerate(reversed(parts))))
+    if seconds <= 0:
+        raise ArgumentError(f"dasksnn run: walltime {walltime!r} must be positive")
+    stagger = seconds / 15  # 4 minutes of an hour
+    lifetime = seconds - max(60.0, seconds / 12) if seconds > 120 else seconds / 2  # 55 minutes of an hour
+    return ["--lifetime", f"{int(lifetime)}s", "--lifetime-stagger", f"{int(stagger)}s"]
 
 
 def _run(args: argparse.Namespace) -> int:
@@ -120,10 +153,14 @@ def _run(args: argparse.Namespace) -> int:
         ds = ann.sweep(experiment["build"], experiment["params"], max_processes=args.jobs or -1,
                        sequential=args.sequential, **sweep_args)
     else:
+        import dask.config
         from distributed import Client
 
-        with make_cluster(args.cluster, options) as cluster, Client(cluster) as client:
-            cluster.scale(jobs=args.jobs or 1)
+        # a retired worker's job leaves the cluster's books after 1 s, so adapt replaces it at once
+        # (Dask's default: 15 s)
+        with dask.config.set({"distributed.deploy.lost-worker-timeout": "1s"}), \
+                make_cluster(args.cluster, options) as cluster, Client(cluster) as client:
+            cluster.adapt(minimum_jobs=args.jobs or 1, maximum_jobs=args.jobs or 1)  # replaces jobs that end
             ds = ann.sweep(experiment["build"], experiment["params"], client=client, **sweep_args)
     return _summary(ds, store)
 

@@ -8,7 +8,8 @@ import numpy as np
 import pytest
 
 import dasksnn as ann
-from dasksnn.cli import load_experiment, main
+from dasksnn.cli import lifetime_args, load_experiment, main
+from dasksnn.errors import ArgumentError
 
 EXPERIMENT = textwrap.dedent('''
     import dasksnn as ann
@@ -77,6 +78,16 @@ def test_job_script_shows_settings_and_worker_environment(kind, directive, exper
     assert directive in script and "01:30:00" in script and "short" in script
     for name, value in ann.worker_environment().items():
         assert f"export {name}={value}" in script
+    assert "--lifetime 4950s --lifetime-stagger 360s" in script  # retires before the walltime
+
+
+def test_workers_retire_before_the_walltime():
+    assert lifetime_args("01:00:00") == ["--lifetime", "3300s", "--lifetime-stagger", "240s"]  # as dask-jobqueue advises
+    assert lifetime_args("90") == ["--lifetime", "4950s", "--lifetime-stagger", "360s"]
+    assert lifetime_args("1-00:00:00")[1] == "79200s"
+    assert lifetime_args("02:00") == ["--lifetime", "60s", "--lifetime-stagger", "8s"]
+    with pytest.raises(ArgumentError, match="not HH:MM:SS"):
+        lifetime_args("soon")
 
 
 def test_command_line_entry_point(experiment, tmp_path):

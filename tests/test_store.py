@@ -187,9 +187,20 @@ def test_an_orphaned_placement_writes_nothing(runs, tmp_path):
     batches = [os.path.join(path, "_staging", name) for name in os.listdir(path / "_staging") if name[0] == "b"]
     with pytest.raises(NotWriterError, match="nothing placed"):
         place_on_worker(str(path), "another-host:1:stale", 40, 0, 20, np.arange(20), batches, ["pop_v"],
-                        {"pop_spike": ["pop_spike_time", "pop_spike_neuron"]}, {"pop_spike": 0}, 64)
+                        {"pop_spike": ["pop_spike_time", "pop_spike_neuron"]}, {"pop_spike": 0}, {"pop_spike": 1},
+                        64)
     after = _mtimes(path)
     assert after == before
+    # the same call's placement run again by Dask after its block was marked placed writes nothing
+    sink.finish()
+    from dasksnn.results.placing import read_book
+
+    book = read_book(str(path))
+    before = _mtimes(path)
+    assert place_on_worker(str(path), book["writer"], 40, 0, 20, np.arange(20), [], ["pop_v"],
+                           {"pop_spike": ["pop_spike_time", "pop_spike_neuron"]}, {"pop_spike": 0},
+                           {"pop_spike": 123}, 64) == {"pop_spike": 123}
+    assert _mtimes(path) == before
 
 
 def test_runs_are_placed_in_blocks_as_the_sweep_goes(runs, tmp_path):

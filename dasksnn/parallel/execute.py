@@ -30,7 +30,10 @@ __all__ = ["run_tasks", "run_chunk", "chunk_size", "timed_task", "check_sendable
 _BATCH_RUNS = 64
 _BATCH_BYTES = 16 * 2**20
 # most runs in one Dask task
-_CHUNK_RUNS = 16
+_CHUNK_RUNS = 64
+# how long a task should last: long enough that its scheduling (milliseconds) is noise, short
+# enough that a worker that dies or retires (walltime, pre-emption) loses little
+_TASK_SECONDS = 0.5
 
 
 # values that always pickle: not worth a trial pickling each
@@ -182,13 +185,24 @@ def run_chunk(work: Callable[..., Any], runs: Sequence[int], shared: Shared, per
     return outcomes if after is None else after(outcomes)
 
 
-def chunk_size(runs: int, workers: int) -> int:
-    """Runs per task: about 8 tasks per worker thread (for balance), at most 16 runs each.
+def chunk_size(runs: int, workers: int, run_seconds: float | None = None) -> int:
+    """Runs per task: tasks of about half a second (``run_seconds`` a run, when known), at
+    least 8 tasks per worker thread (for balance), at most 64 runs each.
 
     One task per run costs the scheduler milliseconds, as much as a small run takes;
-    grouping them keeps the client from competing with the workers for the cores.
+    grouping small runs keeps the client from competing with the workers for the cores.
+    Long runs go one per task: a worker that retires loses at most one run in flight.
     """
-    return max(1, min(_CHUNK_RUNS, runs // (8 * max(1, workers))))
+    by_time = _CHUNK_RUNS if not run_seconds else int(_TASK_SECONDS / run_seconds)
+    return max(1, min(_CHUNK_RUNS, by_time, runs // (8 * max(1, workers))))
+
+
+def _run_seconds(outcomes: Sequence[Outcome]) -> float | None:
+    """What a run costs, from the first runs of a fan-out: the whole run where the kernel was in
+    memory, else its simulation (the first run on a worker also loads the kernel)."""
+    costs = [o.timings["total"] if o.timings.get("kernel") == "memory" else o.timings.get("run", o.timings["total"])
+             for o in outcomes if not o.error and "total" in o.timings]
+    return max(costs) if costs else None
 
 
 def run_tasks(work: Callable[..., Any], runs: Sequence[int], per_run: Sequence[Sequence[Any]],
@@ -238,14 +252,25 @@ def _on_cluster(work: Callable[..., Any], runs: Sequence[int], per_run: Sequence
     submitted = time.time()
     shared_future = client.submit(_shared, cloudpickle.dumps(Shared(shared), protocol=5),
                                   key=f"dasksnn-shared-{token}")
-    size = chunk_size(len(runs), sum(client.nthreads().values()))
-    chunks = [(list(runs[k:k + size]), list(per_run[k:k + size])) for k in range(0, len(runs), size)]
-    # named "<caller>-runs" on the dashboard
-    futures = client.map(run_chunk, [work] * len(chunks), [c[0] for c in chunks], [shared_future] * len(chunks),
-                         [c[1] for c in chunks], [after] * len(chunks),
-                         key=[f"{label}-runs-{token}-{k}" for k in range(len(chunks))])
-    runs_of = {future.key: chunk[0] for future, chunk in zip(futures, chunks, strict=True)}
-    pending = as_completed(futures, loop=client.loop)
+    futures: list[Any] = []
+    runs_of: dict[str, list[int]] = {}
+
+    def submit(first: int, last: int, size: int) -> list[Any]:
+        """Tasks of ``size`` runs for runs[first:last], named "<caller>-runs" on the dashboard."""
+        chunks = [(list(runs[k:k + size]), list(per_run[k:k + size])) for k in range(first, last, size)]
+        made = client.map(run_chunk, [work] * len(chunks), [c[0] for c in chunks], [shared_future] * len(chunks),
+                          [c[1] for c in chunks], [after] * len(chunks),
+                          key=[f"{label}-runs-{token}-{k}" for k in range(first, last, size)])
+        runs_of.update({future.key: chunk[0] for future, chunk in zip(made, chunks, strict=True)})
+        futures.extend(made)
+        return made
+
+    # a first run per worker thread, one per task, says how long a run takes; the others then go
+    # in tasks of about half a second each (chunk_size)
+    threads = max(1, sum(client.nthreads().values()))
+    first = min(len(runs), threads)
+    pending = as_completed(submit(0, first, 1), loop=client.loop)
+    rest = first < len(runs)
     try:
         batch: list[Outcome] = []
         nbytes = 0
@@ -262,6 +287,10 @@ def _on_cluster(work: Callable[..., Any], runs: Sequence[int], per_run: Sequence
                 # worker, say): recorded against each of its runs, which could not run
                 outcomes = [Outcome(run, None, f"{type(exc).__name__}: {exc}") for run in runs_of[future.key]]
             future.release()
+            if rest:
+                size = chunk_size(len(runs) - first, max(1, sum(client.nthreads().values())), _run_seconds(outcomes))
+                pending.update(submit(first, len(runs), size))
+                rest = False
             for outcome in outcomes:
                 outcome.timings["submitted"] = submitted
             batch.extend(outcomes)

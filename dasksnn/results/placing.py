@@ -120,19 +120,25 @@ class NotWriterError(RuntimeError):
 
 def place_on_worker(path: str, writer: str, n_runs: int, start: int, end: int, runs: np.ndarray,
                     batches: list[str], dense: list[str], ragged: dict[str, list[str]], events: dict[str, int],
-                    block: int, after: Any = None) -> dict[str, int]:
-    """A Dask task: :func:`place` runs ``start:end`` from the staging ``batches``, on a worker.
+                    expected: dict[str, int], block: int, after: Any = None) -> dict[str, int]:
+    """A Dask task: :func:`place` runs ``start:end`` from the staging ``batches``, on a worker;
+    the events of each ragged dim afterwards (the client ``expected`` them).
 
     ``after`` is the previous placement (a dependency, so that placements run one after
     the other: consecutive blocks share the shards of ragged events). Writes nothing and
-    raises :class:`NotWriterError` if ``writer`` no longer holds the store.
+    raises :class:`NotWriterError` if ``writer`` no longer holds the store; writes nothing
+    if the store says these runs are placed already.
     """
     import zarr
 
     with store_lock(path):
-        holder = read_book(path).get("writer")
-        if holder != writer:
-            raise NotWriterError(f"store '{path}' is written by {holder}, not by {writer}: nothing placed")
+        book = read_book(path)
+        if book.get("writer") != writer:
+            raise NotWriterError(f"store '{path}' is written by {book.get('writer')}, not by {writer}: nothing placed")
+        if book.get("placed", 0) >= end:
+            # run again by Dask (its result was lost with a worker) after the client marked it: writing
+            # again would cut the events that the placements after it appended
+            return expected
         staging = Staging(path, n_runs)
         for batch in batches:
             staging.adopt(batch, start)
@@ -180,8 +186,8 @@ class WorkerPlacements:
         """Place runs ``start:end`` (:func:`place_on_worker`) after the placement before."""
         previous = self.queue[-1].future if self.queue else None
         future = self.client.submit(place_on_worker, path, writer, n_runs, start, end, runs, batches, dense, ragged,
-                                    before, block, previous, key=f"sweep-store-{writer.rsplit(':', 1)[-1]}-{start}",
-                                    priority=100, pure=False)
+                                    before, after, block, previous,
+                                    key=f"sweep-store-{writer.rsplit(':', 1)[-1]}-{start}", priority=100, pure=False)
         self.queue.append(Queued(future, start, end, runs, after))
 
     def finished(self, wait: bool) -> Iterator[Queued]:
