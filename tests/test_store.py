@@ -327,6 +327,15 @@ def test_the_client_writes_every_run_when_asked(cluster_client, tmp_path, undist
                for r in caplog.records)
 
 
+def test_a_misspelt_store_writers_setting_is_refused(tmp_path):
+    import dask
+
+    with dask.config.set({"dasksnn.store-writers": "worker"}), \
+            pytest.raises(ArgumentError, match=r"dasksnn\.store-writers must be 'workers' or 'client', got 'worker'"):
+        ann.sweep(build, **SWEEP, sequential=True, progress=False, store=tmp_path / "s.zarr")
+    assert not (tmp_path / "s.zarr").exists()
+
+
 def test_workers_write_their_runs_where_they_see_the_store(tmp_path, undisturbed, caplog):
     """One worker sees the store, one (another mount namespace) does not: the first writes its
     runs itself, the second sends them to the client; a placement task that lands on the second

@@ -117,6 +117,10 @@ def sweep(build: Callable[..., Network | None], params: Mapping[str, Sequence[An
     grid = _check(build, params if params is not None else {}, trials, duration, errors, rate_bin, store, resume)
     processes(max_processes, "sweep")
     check_client(client, "sweep")
+    writers = get_config("store-writers")
+    if writers not in ("workers", "client"):
+        raise ArgumentError(f"sweep: the configuration dasksnn.store-writers must be 'workers' or 'client', got "
+                            f"{writers!r} (dasksnn.yaml, DASK_DASKSNN__STORE_WRITERS or dask.config.set)")
     if not sequential:  # a run in this process needs no pickling
         check_sendable(build, "sweep", f"build {callable_name(build)}")
     names = list(grid)
@@ -145,7 +149,7 @@ def sweep(build: Callable[..., Network | None], params: Mapping[str, Sequence[An
         _prepare(build, values, seeds, dt, rate_bin, errors, sink, before)
         target = client_for(sequential, client, max_processes, before)
         after = None
-        if target is not None and isinstance(sink, ZarrSink) and get_config("store-writers") == "workers":
+        if target is not None and isinstance(sink, ZarrSink) and writers == "workers":
             sink.use_workers(target)  # workers that see the store write their runs there
             after = sink.worker_writes()
         tasks = run_tasks(_run_one, todo, [(values[r], seeds[r]) for r in todo],
