@@ -13,7 +13,10 @@ Order of one step ``k`` (time ``t = k * dt``):
 4. spikes are delivered: the weight of a spike emitted at step ``k`` with a delay of
    ``d`` steps is added to its target at the end of step ``k + d``, so that it acts on
    the integration of step ``k + d + 1``;
-5. spike monitors record the spikes of step ``k`` (with time ``t``).
+5. projections with a synapse model run their continuous equations and ``psp``, then the
+   post-synaptic events of the spikes of step ``k`` (:mod:`dasksnn.codegen.synapses`,
+   which also describes their pre-synaptic events, step 4 for them);
+6. spike monitors record the spikes of step ``k`` (with time ``t``).
 """
 
 from __future__ import annotations
@@ -21,61 +24,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import lru_cache
 
+from dasksnn.codegen import synapses
 from dasksnn.codegen.integrators import INTEGRATORS, plan_integration
 from dasksnn.codegen.layout import STATUS_WHERE, Control, Layout, Status
+from dasksnn.codegen.spec import MonitorSpec, NetworkSpec, PopulationSpec, ProjectionSpec
 from dasksnn.codegen.translate import comment, parse, translate
 from dasksnn.model.expressions import names_in
 from dasksnn.model.neuron import Neuron
 
 __all__ = ["PopulationSpec", "ProjectionSpec", "MonitorSpec", "NetworkSpec", "KernelSource",
            "SCALAR_ARGUMENTS", "generate"]
-
-@dataclass(frozen=True)
-class PopulationSpec:
-    """A population as the kernel sees it: its model, or a spike source (no model).
-
-    ``uniform`` names per-neuron parameters that currently have one value for all
-    neurons: the kernel reads them once per step instead of once per neuron, which
-    lets the compiler vectorise the neuron loop.
-    """
-
-    neuron: Neuron
-    spike_source: bool = False
-    uniform: frozenset[str] = frozenset()
-
-    @property
-    def shared(self) -> frozenset[str]:
-        """Parameters read once for the whole population."""
-        return self.neuron.population_parameters | self.uniform
-
-
-@dataclass(frozen=True)
-class ProjectionSpec:
-    """Population ``pre`` adds weights to variable ``target`` of population ``post``."""
-
-    pre: int
-    post: int
-    target: str
-    delayed: bool
-
-
-@dataclass(frozen=True)
-class MonitorSpec:
-    """A monitor of population ``population``: spikes and/or some variables."""
-
-    population: int
-    variables: tuple[str, ...]
-    spikes: bool
-
-
-@dataclass(frozen=True)
-class NetworkSpec:
-    """The whole structure of a network: what decides the generated kernel."""
-
-    populations: tuple[PopulationSpec, ...]
-    projections: tuple[ProjectionSpec, ...] = ()
-    monitors: tuple[MonitorSpec, ...] = ()
-
 
 #: arguments every kernel takes before its arrays
 SCALAR_ARGUMENTS = ("_k0", "_nsteps", "_dt", "_rng", "_status")
@@ -145,14 +103,21 @@ def generate(spec: NetworkSpec) -> KernelSource:
         _monitor_capacity(body, m, mon)
     for m, mon in enumerate(spec.monitors):
         _record_variables(body, m, mon, spec.populations[mon.population])
+    tracked = synapses.tracked_populations(spec.projections)
     for index, pop in enumerate(spec.populations):
         if pop.spike_source:
             _spike_source(body, index)
         else:
             _update(body, index, pop)
             _spikes(body, index, pop)
+        if index in tracked:
+            synapses.last_spikes(body, index)
     for j, proj in enumerate(spec.projections):
-        _deliver(body, j, proj)
+        (_deliver if proj.synapse is None else synapses.pre_synaptic)(body, j, proj)
+    for step in (synapses.continuous, synapses.post_synaptic):
+        for j, proj in enumerate(spec.projections):
+            if proj.synapse is not None:
+                step(body, j, proj)
     for m, mon in enumerate(spec.monitors):
         if mon.spikes:
             _record_spikes(body, m, mon)
@@ -167,7 +132,8 @@ def _summary(spec: NetworkSpec) -> tuple[str, ...]:
         lines.append(comment(f"population p{i}: {kind}"))
     for j, proj in enumerate(spec.projections):
         lines.append(comment(f"projection j{j}: p{proj.pre} -> p{proj.post}.{proj.target}"
-                             + (" (delayed)" if proj.delayed else "")))
+                             + (" (delayed)" if proj.delayed else "")
+                             + (f", synapse {proj.synapse.name!r}" if proj.synapse is not None else "")))
     for m, mon in enumerate(spec.monitors):
         what = (["spike"] if mon.spikes else []) + list(mon.variables)
         lines.append(comment(f"monitor m{m}: p{mon.population} {', '.join(what)}"))

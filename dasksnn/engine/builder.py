@@ -24,9 +24,13 @@ from dasksnn.codegen import MonitorSpec, NetworkSpec, PopulationSpec, Projection
 from dasksnn.codegen.layout import CONTROL_SIZE, Layout
 from dasksnn.engine.connectivity import build_synapses
 from dasksnn.errors import NetworkError
+from dasksnn.model.random import Distribution
 from dasksnn.network import Monitor, Network, Population, Projection
 
-__all__ = ["Build", "register", "build", "structure", "population_spec"]
+__all__ = ["Build", "register", "build", "structure", "population_spec", "NEVER"]
+
+#: the step of the last spike of a neuron that never spiked (``t_pre``, ``t_post``: -1e9 steps)
+NEVER = -10**9
 
 
 @dataclass
@@ -102,7 +106,8 @@ def structure(network: Network) -> NetworkSpec:
     return NetworkSpec(
         tuple(population_spec(p) for p in network.get_populations()),
         tuple(ProjectionSpec(index[id(j.pre_population)], index[id(j.post_population)], j.target_variable,
-                             j.may_delay(network.dt)) for j in network.get_projections()),
+                             j.may_delay(network.dt), j.synapse if j.plastic else None)
+              for j in network.get_projections()),
         tuple(MonitorSpec(index[id(m.population)], m.recorded_variables, "spike" in m.variables)
               for m in network.get_monitors()),
     )
@@ -135,6 +140,7 @@ def _build_population(context: _Context, pop: Population, i: int) -> None:
     arrays[Layout.refractory(i)] = np.zeros(pop.size, np.int32)
     arrays[Layout.flags(i)] = np.zeros(pop.size, np.bool_)
     arrays[Layout.event_pointer(i)] = np.zeros(1, np.int64)
+    arrays[Layout.last_spike(i)] = np.full(pop.size, NEVER, np.int64)
 
 
 @register(Projection)
@@ -143,16 +149,46 @@ def _build_projection(context: _Context, proj: Projection, j: int) -> None:
     rule, weights, delays, allow_self = proj.connectivity
     pre, post = proj.pre_population, proj.post_population
     try:
-        synapses = build_synapses(rule, weights, delays, proj.pre_ranks, proj.post_ranks, pre.size,
+        synapses = build_synapses(rule, weights, delays, proj.pre_view_ranks, proj.post_view_ranks, pre.size,
                                   exclude_self=pre is post and not allow_self,
                                   key=projection_key(network.connectivity_seed, proj.name), dt=network.dt)
     except NetworkError as exc:
         raise NetworkError(f"{proj!r}: {exc}") from None
-    proj.bind(synapses)
     for name in ("rowptr", "post", "w", "delay"):
         context.arrays[Layout.synapses(j, name)] = getattr(synapses, name)
     depth = int(synapses.delay.max()) + 1 if synapses.delay.size else 1
-    context.arrays[Layout.delay_buffer(j)] = np.zeros((depth, post.size))
+    if not proj.plastic:
+        proj.bind(synapses)
+        context.arrays[Layout.delay_buffer(j)] = np.zeros((depth, post.size))
+        return
+    proj.bind(synapses, *plastic_arrays(context.arrays, j, proj, synapses, depth, network.init_rng))
+
+
+def plastic_arrays(arrays: dict[str, np.ndarray], j: int, proj: Projection, synapses: Any, depth: int,
+                   rng: np.random.Generator) -> tuple[dict[str, np.ndarray], np.ndarray]:
+    """The arrays of a projection with a synapse model (see :mod:`dasksnn.codegen.synapses`);
+    returns its attributes by name and the synapses sorted by post neuron."""
+    synapse = proj.synapse
+    post_size, n = proj.post_population.size, synapses.size
+    attributes: dict[str, np.ndarray] = {}
+    for name in synapse.attribute_names:
+        if name == "w":
+            continue
+        scope = synapse.scope_of(name)
+        size = {"projection": 1, "postsynaptic": post_size}.get(scope, n)
+        value = proj.given_value(name)
+        values = value.draw(rng, size) if isinstance(value, Distribution) else np.full(size, float(value))
+        attributes[name] = arrays[Layout.synapses(j, name)] = np.ascontiguousarray(values, np.float64)
+    order = np.argsort(synapses.post, kind="stable").astype(np.int64)
+    postptr = np.zeros(post_size + 1, np.int64)
+    np.cumsum(np.bincount(synapses.post, minlength=post_size), out=postptr[1:])
+    arrays[Layout.post_order(j)], arrays[Layout.post_pointer(j)] = order, postptr
+    arrays[Layout.synapse_pre(j)] = synapses.pre()
+    arrays[Layout.synapse_last(j)] = np.zeros(n, np.int64)
+    arrays[Layout.learning(j)] = proj.learning
+    arrays[Layout.spike_history(j)] = np.zeros((depth, proj.pre_population.size), np.int32)
+    arrays[Layout.spike_history_count(j)] = np.zeros(depth, np.int64)
+    return attributes, order
 
 
 def projection_key(seed: np.random.SeedSequence, name: str) -> int:

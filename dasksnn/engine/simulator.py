@@ -13,7 +13,7 @@ import numpy as np
 
 from dasksnn.codegen.layout import STATUS_SIZE, STATUS_WHERE, Control, Layout, Status
 from dasksnn.engine.backend import Kernel, NumbaCPU
-from dasksnn.engine.builder import Build, build, structure
+from dasksnn.engine.builder import NEVER, Build, build, structure
 from dasksnn.errors import SimulationError
 
 if TYPE_CHECKING:
@@ -160,4 +160,11 @@ class Simulator:
                 for name, values in initial.items():
                     pop.value_arrays[name][:] = values
         for name in Layout.transient(len(network.get_populations()), len(network.get_projections())):
-            self.arrays[name][...] = 0
+            if name in self.arrays:  # a projection with a synapse model has no delay buffer
+                self.arrays[name][...] = 0
+        for j, proj in enumerate(network.get_projections()):
+            if proj.plastic:  # event-driven variables were brought to their last event
+                self.arrays[Layout.synapse_last(j)][...] = 0
+                self.arrays[Layout.spike_history_count(j)][...] = 0
+        for i in range(len(network.get_populations())):
+            self.arrays[Layout.last_spike(i)][...] = NEVER

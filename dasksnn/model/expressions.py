@@ -90,7 +90,7 @@ def _normalise(text: str) -> tuple[str, list[int]]:
 
 
 def parse_expression(text: str, names: set[str] | frozenset[str], source: Source,
-                     allow_random: bool = True) -> ast.expr:
+                     allow_random: bool = True, objects: frozenset[str] = frozenset()) -> ast.expr:
     """Parse and check one expression of the equation language.
 
     Parameters
@@ -103,6 +103,9 @@ def parse_expression(text: str, names: set[str] | frozenset[str], source: Source
         Where ``text`` comes from, for error messages.
     allow_random : bool, default True
         Whether ``Uniform`` and ``Normal`` may be called.
+    objects : frozenset of str, optional
+        Names whose attributes may be read, e.g. ``{"pre", "post"}`` for ``pre.v`` in a
+        synapse (attribute names are ASCII identifiers that do not start with ``_``).
 
     Returns
     -------
@@ -132,7 +135,7 @@ def parse_expression(text: str, names: set[str] | frozenset[str], source: Source
         raise source.error(f"expression too deeply nested (more than {MAX_DEPTH} levels); "
                            "split it with intermediate variables")
     lead = len(python_text) - len(python_text.lstrip())
-    _check(tree.body, names, source, allow_random, lambda c: columns[min(c + lead, len(columns) - 1)])
+    _check(tree.body, names, source, allow_random, lambda c: columns[min(c + lead, len(columns) - 1)], objects)
     return tree.body
 
 
@@ -159,13 +162,25 @@ def _is_number(value: object) -> bool:
         return False
 
 
-def _check(node: ast.AST, names, source: Source, allow_random: bool, col) -> None:
+_ATTRIBUTE = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$", re.ASCII)
+
+
+def _check(node: ast.AST, names, source: Source, allow_random: bool, col,
+           objects: frozenset[str] = frozenset()) -> None:
     def fail(message: str, at: ast.AST) -> ModelError:
         return source.error(message, col(getattr(at, "col_offset", 0)))
 
     called = {id(n.func) for n in ast.walk(node) if isinstance(n, ast.Call)}
+    owners = {id(n.value) for n in ast.walk(node) if isinstance(n, ast.Attribute)}
     for sub in ast.walk(node):
-        if isinstance(sub, ast.Name):
+        if isinstance(sub, ast.Attribute) and objects:
+            # walked before its value: only pre.<name> / post.<name> get past this
+            if not (isinstance(sub.value, ast.Name) and sub.value.id in objects and _ATTRIBUTE.match(sub.attr)):
+                raise fail(f"'{ast.unparse(sub)[:40]}' cannot be read: only "
+                           f"{' or '.join(f'{o}.<variable>' for o in sorted(objects))} are allowed", sub)
+        elif isinstance(sub, ast.Name):
+            if id(sub) in owners:
+                continue
             if id(sub) not in called and sub.id not in names and sub.id not in RESERVED:
                 valid = sorted(set(names) | RESERVED)
                 raise fail(f"unknown name '{sub.id}'.{did_you_mean(sub.id, valid)}", sub)
@@ -197,9 +212,14 @@ def _check(node: ast.AST, names, source: Source, allow_random: bool, col) -> Non
 
 
 def names_in(node: ast.AST) -> set[str]:
-    """Return the variable and parameter names an expression reads (not functions)."""
+    """Return the variable and parameter names an expression reads (not functions).
+
+    An attribute such as ``pre.v`` is returned as ``"pre.v"``.
+    """
     called = {id(n.func) for n in ast.walk(node) if isinstance(n, ast.Call)}
-    return {n.id for n in ast.walk(node) if isinstance(n, ast.Name) and id(n) not in called}
+    owners = {id(n.value): f"{n.value.id}.{n.attr}" for n in ast.walk(node)
+              if isinstance(n, ast.Attribute) and isinstance(n.value, ast.Name)}
+    return {owners.get(id(n), n.id) for n in ast.walk(node) if isinstance(n, ast.Name) and id(n) not in called}
 
 
 def is_random(node: ast.AST) -> bool:

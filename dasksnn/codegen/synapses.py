@@ -1,0 +1,354 @@
+"""Kernel blocks of projections with a synapse model (plasticity, short-term plasticity, psp).
+
+A projection whose synapse is not the static one gets, in the step of
+:mod:`dasksnn.codegen.kernel`:
+
+- in place of the static delivery (step 4), the **pre-synaptic pathway**: for each spike
+  that arrives at step ``k`` (emitted at ``k - d`` by a neuron whose CSR row holds
+  synapses of delay ``d``), each synapse of that row brings its event-driven variables
+  from its last event to ``t``, then runs the ``pre_spike`` statements (``g_target +=
+  ...`` adds to the post-synaptic target, which acts on the integration of step ``k +
+  1``, as a static synapse's weight);
+- then, for all projections in order, continuous synaptic equations and ``psp``: one
+  pass over all synapses per step;
+- then the **post-synaptic pathway**: for each spike of the post population at step
+  ``k``, the synapses of that neuron, found through ``j<j>__postptr`` and
+  ``j<j>__order`` (synapses sorted by post neuron), never a scan of all synapses, run
+  their ``post_spike`` statements after the same event-driven update.
+
+Learning is switched by ``j<j>__learn`` (on, period, offset in steps) without compiling
+again: when off, only what the post-synaptic input depends on is computed (``w`` is
+fixed; a trace that only changes ``w`` pauses, and decays from its last event when
+learning resumes), so a projection with learning off costs what a static one does.
+"""
+
+from __future__ import annotations
+
+import ast
+from typing import TYPE_CHECKING
+
+from dasksnn.codegen.layout import Layout
+from dasksnn.codegen.translate import comment, parse, translate
+from dasksnn.model.expressions import linear_split, names_in
+from dasksnn.model.synapse import TARGET, Synapse
+
+if TYPE_CHECKING:
+    from dasksnn.codegen.kernel import _Writer
+    from dasksnn.codegen.spec import ProjectionSpec
+
+__all__ = ["pre_synaptic", "continuous", "post_synaptic", "last_spikes", "tracked_populations"]
+
+
+def _rename(synapse: Synapse) -> dict[str, str]:
+    """Locals of the generated code for names that are not the model's own."""
+    names = {f"{owner}.{attr}": f"_{owner}_{attr}" for owner, attrs in synapse.neuron_reads().items()
+             for attr in attrs}
+    return {**names, "t_pre": "_t_pre", "t_post": "_t_post"}
+
+
+def _tr(synapse: Synapse, text: str) -> str:
+    return translate(text, _rename(synapse))
+
+
+def _reads(texts: list[str]) -> set[str]:
+    names: set[str] = set()
+    for text in texts:
+        names |= names_in(parse(text))
+    return names
+
+
+def tracked_populations(projections: tuple[ProjectionSpec, ...]) -> set[int]:
+    """Populations whose last spike step the kernel keeps (read as ``t_pre`` / ``t_post``)."""
+    tracked = set()
+    for proj in projections:
+        if proj.synapse is not None:
+            reads = _reads(proj.synapse.expressions())
+            tracked |= ({proj.pre} if "t_pre" in reads else set()) | ({proj.post} if "t_post" in reads else set())
+    return tracked
+
+
+def last_spikes(w: _Writer, index: int) -> None:
+    """Keep the step of each neuron's last spike (after the population's spikes are listed)."""
+    spk, nspk = w.array(Layout.spikes(index)), w.array(Layout.spike_count(index))
+    w.add(2, comment(f"population p{index}: last spike steps"), f"for _s in range({nspk}[0]):",
+          f"    {w.array(Layout.last_spike(index))}[{spk}[_s]] = _k")
+
+
+class _Plan:
+    """What the blocks of one projection generate, with learning on or off."""
+
+    def __init__(self, j: int, proj: ProjectionSpec) -> None:
+        self.j, self.proj = j, proj
+        self.synapse = synapse = proj.synapse
+        self.scope = {name: synapse.scope_of(name) for name in synapse.attribute_names}
+        self.bounds = {e.name: (e.min, e.max) for e in synapse.equation_defs}
+        # with learning off: only what the post-synaptic input depends on
+        needed = _reads([s.rhs for s in synapse.pre_defs if s.name == TARGET]
+                        + ([synapse.psp_expression] if synapse.psp_expression else []))
+        kept: list = []
+        changed = True
+        while changed:
+            changed = False
+            for s in (*synapse.pre_defs, *synapse.post_defs, *synapse.axon_defs):
+                if s not in kept and (s.name == TARGET or (s.name in needed and s.name != "w")):
+                    kept.append(s)
+                    needed |= _reads([s.rhs])
+                    changed = True
+        self.frozen_kept = kept
+        event_driven = {e.name for e in synapse.event_driven}
+        self.frozen_event_driven = bool(needed & event_driven)
+
+    # ---------------------------------------------------------------- pieces
+    def array(self, w: _Writer, name: str) -> str:
+        return w.array(Layout.synapses(self.j, name))
+
+    def index(self, name: str) -> str:
+        return {"projection": "0", "postsynaptic": "_i"}.get(self.scope[name], "_q")
+
+    def load_projection(self, w: _Writer, names: set[str], indent: int) -> None:
+        for name in self.synapse.attribute_names:
+            if name in names and self.scope[name] == "projection":
+                w.add(indent, f"{name} = {self.array(w, name)}[0]")
+
+    def load(self, w: _Writer, names: set[str], indent: int, scopes: tuple[str, ...]) -> None:
+        for name in self.synapse.attribute_names:
+            if name in names and self.scope[name] in scopes:
+                w.add(indent, f"{name} = {self.array(w, name)}[{self.index(name)}]")
+
+    def load_neurons(self, w: _Writer, names: set[str], indent: int, owner: str) -> None:
+        pop = self.proj.pre if owner == "pre" else self.proj.post
+        rank = "_j" if owner == "pre" else "_i"
+        for name in sorted(names):
+            if name.startswith(f"{owner}."):
+                attr = name.partition(".")[2]
+                w.add(indent, f"_{owner}_{attr} = {w.array(Layout.variable(pop, attr))}[{rank}]")
+        if f"t_{owner}" in names:
+            w.add(indent, f"_t_{owner} = {w.array(Layout.last_spike(pop))}[{rank}] * _dt")
+
+    def hoisted(self, eq) -> bool:
+        """Whether the rate of an event-driven equation is made of projection parameters only."""
+        rate = linear_split(parse(eq.rhs), eq.name)[0]
+        return all(self.scope.get(n) == "projection" for n in names_in(rate))
+
+    def rates(self, w: _Writer, indent: int) -> None:
+        """Rates of event-driven equations computed once per step, before the loops."""
+        for eq in self.synapse.event_driven:
+            if self.hoisted(eq):
+                rate = linear_split(parse(eq.rhs), eq.name)[0]
+                w.add(indent, f"_rate_{eq.name} = {_tr(self.synapse, ast.unparse(rate))}")
+
+    def event_driven(self, w: _Writer, indent: int) -> None:
+        """Bring the event-driven variables from the synapse's last event to step ``_k``."""
+        last = w.array(Layout.synapse_last(self.j))
+        w.add(indent, f"_gap = (_k - {last}[_q]) * _dt", f"{last}[_q] = _k")
+        for eq in self.synapse.event_driven:
+            rate, drive = linear_split(parse(eq.rhs), eq.name)
+            x = eq.name
+            a = f"_rate_{x}" if self.hoisted(eq) else _tr(self.synapse, ast.unparse(rate))
+            w.add(indent, comment(eq.text), f"_a = {a}", "_e = _math.exp(_a * _gap)")
+            if isinstance(drive, ast.Constant) and drive.value == 0:
+                w.add(indent, f"{x} = {x} * _e")
+            else:
+                w.add(indent, f"{x} = {x} * _e + ((_e - 1.0) / _a if _a != 0.0 else _gap) * "
+                              f"{translate(drive, _rename(self.synapse), operand_of='*')}")
+
+    def statements(self, w: _Writer, statements, indent: int) -> set[str]:
+        """The statements; returns the names they assign."""
+        target = w.array(Layout.variable(self.proj.post, self.proj.target))
+        assigned: set[str] = set()
+        for s in statements:
+            w.add(indent, comment(s.text))
+            if s.name == TARGET:
+                w.add(indent, f"{target}[_i] {s.op} {_tr(self.synapse, s.rhs)}")
+                continue
+            w.add(indent, f"{s.name} {s.op} {_tr(self.synapse, s.rhs)}")
+            low, high = self.bounds.get(s.name, (None, None))
+            for bound, func in ((s.min, "max"), (s.max, "min"), (low, "max"), (high, "min")):
+                if bound:
+                    w.add(indent, f"{s.name} = {func}({s.name}, {_tr(self.synapse, bound)})")
+            assigned.add(s.name)
+        return assigned
+
+    def store(self, w: _Writer, assigned: set[str], indent: int) -> None:
+        for name in self.synapse.attribute_names:
+            if name in assigned:
+                w.add(indent, f"{self.array(w, name)}[{self.index(name)}] = {name}")
+
+    def event_body(self, w: _Writer, statements, learning: bool, indent: int) -> None:
+        """Per synapse ``_q`` of post neuron ``_i`` (and pre neuron ``_j``): update, statements, store."""
+        synapse = self.synapse
+        use_event_driven = bool(synapse.event_driven) and (learning or self.frozen_event_driven)
+        names = _statement_names(self, statements, learning)
+        if use_event_driven:
+            names |= {e.name for e in synapse.event_driven} | _reads([e.rhs for e in synapse.event_driven])
+        self.load(w, names, indent, ("postsynaptic", ""))
+        if use_event_driven:
+            self.event_driven(w, indent)
+        assigned = self.statements(w, statements, indent)
+        if use_event_driven:
+            assigned |= {e.name for e in synapse.event_driven}
+        self.store(w, assigned, indent)
+        return names
+
+
+def _statement_names(plan: _Plan, statements, learning: bool = True) -> set[str]:
+    """Names a block reads: its statements', their bounds', and those of the event-driven equations."""
+    names = _reads([s.rhs for s in statements] + [b for s in statements for b in (s.min, s.max) if b]
+                   + [b for s in statements for b in plan.bounds.get(s.name, ()) if b])
+    names |= {s.name for s in statements}
+    if plan.synapse.event_driven and (learning or plan.frozen_event_driven):
+        names |= _reads([e.rhs for e in plan.synapse.event_driven])
+    return names
+
+
+def _open(w: _Writer, plan: _Plan, names: set[str], learning: bool, indent: int) -> None:
+    """Values read once per step: projection parameters and hoisted rates."""
+    plan.load_projection(w, names, indent)
+    if learning or plan.frozen_event_driven:
+        plan.rates(w, indent)
+
+
+def pre_synaptic(w: _Writer, j: int, proj: ProjectionSpec) -> None:
+    """The pre-synaptic pathway of a projection with a synapse model (replaces static delivery)."""
+    plan = _Plan(j, proj)
+    synapse = proj.synapse
+    spk, nspk = w.array(Layout.spikes(proj.pre)), w.array(Layout.spike_count(proj.pre))
+    rowptr, post = plan.array(w, "rowptr"), plan.array(w, "post")
+    learn = w.array(Layout.learning(j))
+    w.add(2, comment(f"projection j{j}: p{proj.pre} -> p{proj.post}.{proj.target} ({synapse.name}): "
+                     "pre-synaptic events"))
+    if synapse.axon_defs:
+        w.add(2, f"if {learn}[0] != 0:")
+        w.add(3, f"for _s in range({nspk}[0]):", f"    _j = {spk}[_s]",
+              f"    for _q in range({rowptr}[_j], {rowptr}[_j + 1]):", f"        _i = {post}[_q]")
+        names = _statement_names(plan, synapse.axon_defs)
+        _open(w, plan, names, True, 5)
+        plan.load_neurons(w, names, 5, "pre")
+        plan.load_neurons(w, names, 5, "post")
+        plan.event_body(w, synapse.axon_defs, True, 5)
+    if proj.delayed:
+        hist, nhist = w.array(Layout.spike_history(j)), w.array(Layout.spike_history_count(j))
+        w.add(2, f"_row = _k % {hist}.shape[0]", f"{nhist}[_row] = {nspk}[0]",
+              f"for _s in range({nspk}[0]):", f"    {hist}[_row, _s] = {spk}[_s]")
+    for learning in (True, False):
+        statements = synapse.pre_defs if learning else [s for s in synapse.pre_defs if s in plan.frozen_kept]
+        w.add(2, f"if {learn}[0] != 0:" if learning else "else:")
+        if not statements:
+            w.add(3, "pass")
+            continue
+        names = _statement_names(plan, statements, learning)
+        _open(w, plan, names, learning, 3)
+        if proj.delayed:
+            delay = plan.array(w, "delay")
+            w.add(3, f"for _d in range({hist}.shape[0]):", f"    _r = (_k - _d) % {hist}.shape[0]",
+                  f"    for _s in range({nhist}[_r]):", f"        _j = {hist}[_r, _s]")
+            plan.load_neurons(w, names, 5, "pre")
+            w.add(5, f"for _q in range({rowptr}[_j], {rowptr}[_j + 1]):",
+                  f"    if {delay}[_q] != _d:", "        continue")
+            indent = 6
+        else:
+            w.add(3, f"for _s in range({nspk}[0]):", f"    _j = {spk}[_s]")
+            plan.load_neurons(w, names, 4, "pre")
+            w.add(4, f"for _q in range({rowptr}[_j], {rowptr}[_j + 1]):")
+            indent = 5
+        w.add(indent, f"_i = {post}[_q]")
+        plan.load_neurons(w, names, indent, "post")
+        plan.event_body(w, statements, learning, indent)
+
+
+def continuous(w: _Writer, j: int, proj: ProjectionSpec) -> None:
+    """Continuous synaptic equations (every step, when learning is on) and ``psp`` (always)."""
+    synapse = proj.synapse
+    equations = synapse.continuous
+    if not equations and synapse.psp_expression is None:
+        return
+    plan = _Plan(j, proj)
+    learn = w.array(Layout.learning(j))
+    rowptr, post = plan.array(w, "rowptr"), plan.array(w, "post")
+    target = w.array(Layout.variable(proj.post, proj.target))
+    spk = w.array(Layout.spikes(proj.pre))
+    w.add(2, comment(f"projection j{j}: p{proj.pre} -> p{proj.post}.{proj.target} ({synapse.name}): "
+                     "continuous equations"))
+    post_eqs = [e for e in equations if e.scope == "postsynaptic"]
+    syn_eqs = [e for e in equations if e.scope != "postsynaptic"]
+    update = f"{learn}[0] != 0 and (_k - {learn}[2]) % {learn}[1] == 0"
+    if post_eqs:
+        names = _reads([e.rhs for e in post_eqs]) | {e.name for e in post_eqs}
+        w.add(2, f"if {update}:")
+        plan.load_projection(w, names, 3)
+        w.add(3, f"for _i in range({w.array(Layout.spikes(proj.post))}.shape[0]):")
+        plan.load(w, names, 4, ("postsynaptic",))
+        plan.load_neurons(w, names, 4, "post")
+        _integrate(w, plan, post_eqs, 4)
+    if not syn_eqs and synapse.psp_expression is None:
+        return
+    psp = synapse.psp_expression
+    names = _reads([e.rhs for e in syn_eqs] + ([psp] if psp else [])) | {e.name for e in syn_eqs}
+    w.add(2, f"_update = {update}")
+    plan.load_projection(w, names, 2)
+    w.add(2, f"for _j in range({spk}.shape[0]):")
+    plan.load_neurons(w, names, 3, "pre")
+    w.add(3, f"for _q in range({rowptr}[_j], {rowptr}[_j + 1]):", f"    _i = {post}[_q]")
+    plan.load(w, names, 4, ("postsynaptic", ""))
+    plan.load_neurons(w, names, 4, "post")
+    if syn_eqs:
+        w.add(4, "if _update:")
+        _integrate(w, plan, syn_eqs, 5)
+    if psp:
+        w.add(4, comment(f"psp = {psp}"), f"{target}[_i] += {_tr(synapse, psp)}")
+
+
+def _integrate(w: _Writer, plan: _Plan, equations, indent: int) -> None:
+    """Assignments in order, then every ODE from the values at the start of the step (Euler, or
+    exact for an equation linear in its variable when flagged ``exponential``)."""
+    synapse = plan.synapse
+    odes = [e for e in equations if e.ode]
+    for eq in equations:
+        if not eq.ode:
+            w.add(indent, comment(eq.text), f"{eq.name} = {_tr(synapse, eq.rhs)}")
+    for eq in odes:
+        w.add(indent, comment(eq.text))
+        split = linear_split(parse(eq.rhs), eq.name) if eq.method == "exponential" else None
+        if split is not None:
+            rate, drive = split
+            w.add(indent, f"_a = {_tr(synapse, ast.unparse(rate))}", "_e = _math.exp(_a * _dt)",
+                  f"_new_{eq.name} = {eq.name} * _e + ((_e - 1.0) / _a if _a != 0.0 else _dt) * "
+                  f"{translate(drive, _rename(synapse), operand_of='*')}")
+        else:
+            w.add(indent, f"_new_{eq.name} = {eq.name} + _dt * {translate(eq.rhs, _rename(synapse), operand_of='*')}")
+    for eq in equations:
+        name = f"_new_{eq.name}" if eq.ode else eq.name
+        for bound, func in ((eq.min, "max"), (eq.max, "min")):
+            if bound:
+                w.add(indent, f"{name} = {func}({name}, {_tr(synapse, bound)})")
+    for eq in equations:
+        if eq.ode:
+            w.add(indent, f"{eq.name} = _new_{eq.name}")
+        w.add(indent, f"{plan.array(w, eq.name)}[{plan.index(eq.name)}] = {eq.name}")
+
+
+def post_synaptic(w: _Writer, j: int, proj: ProjectionSpec) -> None:
+    """The post-synaptic pathway: the synapses of each post neuron that spiked, in post order."""
+    synapse = proj.synapse
+    if not synapse.post_defs:
+        return
+    plan = _Plan(j, proj)
+    spk, nspk = w.array(Layout.spikes(proj.post)), w.array(Layout.spike_count(proj.post))
+    learn = w.array(Layout.learning(j))
+    postptr, order = w.array(Layout.post_pointer(j)), w.array(Layout.post_order(j))
+    w.add(2, comment(f"projection j{j}: p{proj.pre} -> p{proj.post}.{proj.target} ({synapse.name}): "
+                     "post-synaptic events"))
+    for learning in (True, False):
+        statements = synapse.post_defs if learning else [s for s in synapse.post_defs if s in plan.frozen_kept]
+        if not statements:
+            continue
+        names = _statement_names(plan, statements, learning)
+        w.add(2, f"if {learn}[0] != 0:" if learning else "else:")
+        _open(w, plan, names, learning, 3)
+        w.add(3, f"for _s in range({nspk}[0]):", f"    _i = {spk}[_s]")
+        plan.load_neurons(w, names, 4, "post")
+        w.add(4, f"for _o in range({postptr}[_i], {postptr}[_i + 1]):", f"    _q = {order}[_o]")
+        if any(n.startswith("pre.") for n in names) or "t_pre" in names:
+            w.add(5, f"_j = {w.array(Layout.synapse_pre(j))}[_q]")
+            plan.load_neurons(w, names, 5, "pre")
+        plan.event_body(w, statements, learning, 5)

@@ -1,0 +1,244 @@
+"""Synapse models: STDP and STP against their formulas, learning on and off, delays, psp,
+continuous synaptic equations, and the projection and dendrite API as ANNarchy's."""
+
+import math
+
+import numpy as np
+import pytest
+
+import dasksnn as ann
+from dasksnn.errors import NetworkError, NotCompiledError, UnknownAttributeError
+
+# spikes one step after an input of 1.0 on g_exc: a post neuron that spikes when told to
+RELAY = ann.Neuron(equations="tau * dv/dt = -v + g_syn", parameters="tau = 10.0", spike="g_exc > 0.5",
+                   name="relay")
+
+
+def _pairs(offsets, synapse, dt=1.0, t_pre=100.0, delay=0.0, w=0.5):
+    """One pre/post pair per offset: pre spikes at ``t_pre``, post at ``t_pre + offset``."""
+    n = len(offsets)
+    with ann.building(seed=1, dt=dt) as made:
+        pre = ann.SpikeSourceArray(spike_times=[[t_pre]] * n)
+        teacher = ann.SpikeSourceArray(spike_times=[[t_pre + d - dt] for d in offsets])
+        post = ann.Population(n, RELAY)
+        ann.Projection(teacher, post, "exc").connect_one_to_one(weights=1.0)
+        proj = ann.Projection(pre, post, "syn", synapse=synapse).connect_one_to_one(weights=w, delays=delay)
+        spikes = ann.Monitor(post, "spike")
+    return made.network, proj, spikes
+
+
+OFFSETS = [d for d in range(-40, 41) if d != 0]
+
+
+def test_stdp_pair_rule_matches_formula():
+    """One pair at offsets -40..40 ms changes w by A_plus*w_max*exp(-d/tau_plus) (post after pre)
+    and -A_minus*w_max*exp(d/tau_minus) (post before pre); dasksnn's events are exact in time."""
+    stdp = ann.STDP(tau_plus=20.0, tau_minus=15.0, A_plus=0.01, A_minus=0.012, w_max=1.0)
+    net, proj, spikes = _pairs(OFFSETS, stdp)
+    net.compile()
+    net.simulate(250.0)
+    got = spikes.get("spike")
+    assert [got[i] for i in range(len(OFFSETS))] == [[100 + d] for d in OFFSETS]  # the pairs happened
+    dw = np.array([values[0] for values in proj.w]) - 0.5
+    expected = np.array([0.01 * math.exp(-d / 20.0) if d > 0 else -0.012 * math.exp(d / 15.0) for d in OFFSETS])
+    np.testing.assert_allclose(dw, expected, rtol=1e-9)
+
+
+def test_stdp_with_delay_acts_at_arrival():
+    """With a delay, pre-synaptic events (and learning) happen when the spike arrives, as ANNarchy's."""
+    net, proj, _ = _pairs([10, -10], ann.STDP, delay=4.0)
+    net.compile()
+    net.simulate(250.0)
+    dw = np.array([values[0] for values in proj.w]) - 0.5
+    # arrival at 104: the post spike at 110 follows it by 6 ms, the one at 90 precedes it by 14 ms
+    np.testing.assert_allclose(dw, [0.01 * math.exp(-6 / 20.0), -0.01 * math.exp(-14 / 20.0)], rtol=1e-9)
+
+
+def test_stp_steady_state_depression():
+    """At a regular rate, the transmitted efficacy tends to Tsodyks-Markram's steady state."""
+    period, tau_rec, U = 25.0, 200.0, 0.4
+    receiver = ann.Neuron(equations="r = g_exc", name="receiver")
+    with ann.building(seed=1, dt=0.5) as made:
+        src = ann.SpikeSourceArray(spike_times=[list(np.arange(10.0, 3000.0, period))])
+        post = ann.Population(1, receiver)
+        ann.Projection(src, post, "exc", synapse=ann.STP(tau_rec=tau_rec, U=U)).connect_one_to_one(1.0)
+        m = ann.Monitor(post, "r")
+    made.network.compile()
+    made.network.simulate(3000.0)
+    r = m.get("r")[:, 0]
+    efficacy = r[r > 0]
+    e = math.exp(-period / tau_rec)
+    x_steady = (1 - e) / (1 - (1 - U) * e)
+    assert efficacy[0] == pytest.approx(U)  # first spike: w * U * 1
+    assert efficacy[-1] == pytest.approx(U * x_steady, rel=0.01)
+    assert efficacy[-1] == pytest.approx(U * x_steady, rel=1e-9)  # exact between events
+    assert np.all(np.diff(efficacy) <= 0)
+
+
+def _poisson_stdp(synapse, static=False, seed=3):
+    with ann.building(seed=seed, dt=0.5) as made:
+        inp = ann.PoissonPopulation(100, rates=40.0, name="inp")
+        pop = ann.Population(20, ann.IF_cond_exp, name="pop")
+        proj = ann.Projection(inp, pop, "exc", synapse=None if static else synapse, name="input")
+        proj.connect_fixed_probability(0.3, weights=ann.Uniform(0.0, 0.02))
+        m = ann.Monitor(pop, "spike")
+    return made.network, proj, m
+
+
+def test_weight_bounds_are_respected():
+    stdp = ann.STDP(A_plus=0.3, A_minus=0.3, w_min=0.001, w_max=0.02)
+    net, proj, _ = _poisson_stdp(stdp)
+    net.compile()
+    net.simulate(2000.0)
+    w = proj.values("w")
+    assert w.min() >= 0.001 and w.max() <= 0.02
+    assert np.any(w == 0.001) and np.any(w == 0.02)  # the rule pushed weights onto both bounds
+
+
+def test_disable_learning_freezes_weights_and_gives_static_spikes():
+    """With learning off, weights do not move and spikes are those of static synapses; switched
+    on again, weights change, all without compiling again."""
+    net, proj, m = _poisson_stdp(ann.STDP(w_max=0.02))
+    net.compile()
+    kernel = net.simulator.kernel.function
+    before = proj.values("w")
+    net.disable_learning()
+    net.simulate(500.0)
+    np.testing.assert_array_equal(proj.values("w"), before)
+    static, _, m_static = _poisson_stdp(None, static=True)
+    static.compile()
+    static.simulate(500.0)
+    plastic_spikes, static_spikes = m.get("spike"), m_static.get("spike")
+    assert sum(map(len, static_spikes.values())) > 0
+    assert plastic_spikes == static_spikes
+    proj.enable_learning()
+    net.simulate(500.0)
+    assert not np.array_equal(proj.values("w"), before)
+    assert net.simulator.kernel.function is kernel and len(kernel.signatures) == 1
+
+
+def test_same_seed_same_spikes_and_weights():
+    runs = []
+    for _ in range(2):
+        net, proj, m = _poisson_stdp(ann.STDP(w_max=0.02), seed=11)
+        net.compile()
+        net.simulate(300.0)
+        runs.append((proj.values("w"), m.get("spike")))
+    np.testing.assert_array_equal(runs[0][0], runs[1][0])
+    assert runs[0][1] == runs[1][1]
+
+
+def test_reset_projections_restores_synaptic_variables():
+    net, proj, _ = _poisson_stdp(ann.STDP(w_max=0.02))
+    net.compile()
+    w0 = proj.values("w")
+    net.simulate(300.0)
+    assert not np.array_equal(proj.values("w"), w0) and np.any(proj.values("x") != 0)
+    net.reset(projections=True)
+    np.testing.assert_array_equal(proj.values("w"), w0)
+    assert np.all(proj.values("x") == 0) and np.all(proj.values("y") == 0)
+
+
+def test_gap_junction_psp_is_summed_every_step():
+    """psp = w * (pre.v - post.v) into an instantaneous input: v relaxes to w V / (1 + w)."""
+    gap = ann.Synapse(psp="w * (pre.v - post.v)", name="gap")
+    source = ann.Neuron(parameters="V = 10.0", equations="v = V", name="clamp")
+    leaky = ann.Neuron(equations="tau * dv/dt = -v + g_gap", parameters="tau = 5.0", name="leaky")
+    with ann.building(seed=1, dt=0.1) as made:
+        a, b = ann.Population(1, source), ann.Population(1, leaky)
+        ann.Projection(a, b, "gap", synapse=gap).connect_all_to_all(weights=0.5)
+    made.network.compile()
+    made.network.simulate(200.0)
+    assert b.get("v")[0] == pytest.approx(0.5 * 10.0 / 1.5, rel=1e-6)
+
+
+def test_continuous_synaptic_equation_every_step():
+    """A synaptic ODE without 'event-driven' is integrated for every synapse at every step (Euler)."""
+    decay = ann.Synapse(parameters="tau = 10.0 : projection", equations="tau * dz/dt = -z : init=1.0",
+                        name="decay")
+    with ann.building(seed=1, dt=1.0) as made:
+        a, b = ann.Population(2, RELAY), ann.Population(3, RELAY)
+        proj = ann.Projection(a, b, "syn", synapse=decay).connect_all_to_all(weights=0.0)
+    made.network.compile()
+    made.network.simulate(5.0)
+    np.testing.assert_allclose(proj.values("z"), np.full(6, 0.9 ** 5), rtol=1e-12)
+    made.network.disable_learning()
+    made.network.simulate(5.0)
+    np.testing.assert_allclose(proj.values("z"), np.full(6, 0.9 ** 5), rtol=1e-12)
+    proj.enable_learning(period=2.0)
+    made.network.simulate(4.0)
+    np.testing.assert_allclose(proj.values("z"), np.full(6, 0.9 ** 7), rtol=1e-12)
+
+
+def test_t_pre_t_post_read_last_spike_times():
+    """t_post - t_pre at a post spike is the interval since the pre spike (ms)."""
+    rule = ann.Synapse(parameters="", equations="", pre_spike="g_target += w", post_spike="w = t_post - t_pre",
+                       name="interval")
+    net, proj, _ = _pairs([7, 12], rule)
+    net.compile()
+    net.simulate(200.0)
+    assert [values[0] for values in proj.w] == [7.0, 12.0]
+
+
+# --------------------------------------------------------------------- projection API
+def _small():
+    with ann.building(seed=2, dt=1.0) as made:
+        a, b = ann.Population(4, RELAY, name="a"), ann.Population(3, RELAY, name="b")
+        proj = ann.Projection(a, b, "syn", synapse=ann.STDP).connect_from_matrix(
+            [[1.0, None, 2.0, None], [None, None, None, None], [3.0, 4.0, None, 5.0]])
+    made.network.compile()
+    return made.network, proj
+
+
+def test_projection_attributes_per_dendrite():
+    net, proj = _small()
+    assert proj.size == 2 and proj.post_ranks == [0, 2] and proj.nb_synapses == 5
+    assert [list(w) for w in proj.w] == [[1.0, 2.0], [3.0, 4.0, 5.0]]
+    assert proj.tau_plus == 20.0
+    d = proj.dendrite(2)
+    assert d.pre_ranks == [0, 1, 3] and d.size == 3 and list(d.w) == [3.0, 4.0, 5.0]
+    assert proj[0].pre_ranks == [0, 2]
+    np.testing.assert_array_equal(proj.connectivity_matrix(),
+                                  [[1.0, 0, 2.0, 0], [0, 0, 0, 0], [3.0, 4.0, 0, 5.0]])
+    proj.w = [[0.1, 0.2], [0.3, 0.4, 0.5]]
+    assert [list(w) for w in proj.w] == [[0.1, 0.2], [0.3, 0.4, 0.5]]
+    proj.w = [0.7, 0.8]  # one value per dendrite
+    assert [list(w) for w in proj.w] == [[0.7, 0.7], [0.8, 0.8, 0.8]]
+    proj[2].w = [1.0, 2.0, 3.0]
+    assert list(proj.w[1]) == [1.0, 2.0, 3.0]
+    proj.w = 0.25
+    assert np.all(proj.values("w") == 0.25)
+    proj.w = ann.Uniform(0.0, 1.0)
+    assert len(set(proj.values("w"))) == 5
+    proj.tau_plus = 10.0
+    assert proj.tau_plus == 10.0 and proj[0].tau_plus == 10.0
+
+
+def test_projection_attribute_errors():
+    net, proj = _small()
+    with pytest.raises(NetworkError, match=r"receives no synapse"):
+        proj.dendrite(1)
+    with pytest.raises(NetworkError, match=r"dendrite 1 \(post rank 2\) takes 3 values"):
+        proj.w = [[0.1, 0.2], [0.3]]
+    with pytest.raises(NetworkError, match=r"one value per dendrite \(2\)"):
+        proj.w = [0.1, 0.2, 0.3]
+    with pytest.raises(UnknownAttributeError, match=r"unknown synaptic attribute 'tau_plu'.*tau_plus"):
+        proj.dendrite(0).tau_plu
+    with ann.building(seed=1):
+        a = ann.Population(2, RELAY)
+        early = ann.Projection(a, a, "syn", synapse=ann.STDP).connect_all_to_all(0.1)
+        early.tau_plus = 5.0  # projection parameters may be set before compile
+        with pytest.raises(NotCompiledError, match=r"synapses exist only after compile"):
+            early.w
+        with pytest.raises(NetworkError, match=r"reads 'pre.nothing'"):
+            ann.Projection(a, a, "syn", synapse=ann.Synapse(pre_spike="g_target += pre.nothing"))
+    assert early.tau_plus == 5.0
+
+
+def test_generated_post_pathway_visits_only_the_spiking_neurons_synapses():
+    """The post-synaptic pathway walks the post-ordered synapses of each post spike."""
+    net, proj = _small()
+    source = net.generated_source()
+    post_block = source.split("post-synaptic events")[1]
+    assert "for _o in range(j0__postptr[_i], j0__postptr[_i + 1]):" in post_block
+    assert "j0_rowptr" not in post_block
