@@ -242,3 +242,46 @@ def test_generated_post_pathway_visits_only_the_spiking_neurons_synapses():
     post_block = source.split("post-synaptic events")[1]
     assert "for _o in range(j0__postptr[_i], j0__postptr[_i + 1]):" in post_block
     assert "j0_rowptr" not in post_block
+
+
+def _teacher_network(synapse, seed=4):
+    """Poisson pre neurons onto relay neurons that a Poisson teacher makes spike: the weights do
+    not change the spikes, so two rules can be compared on the same spike trains."""
+    with ann.building(seed=seed, dt=0.5) as made:
+        inp = ann.PoissonPopulation(60, rates=30.0, name="inp")
+        teacher = ann.PoissonPopulation(15, rates=30.0, name="teacher")
+        post = ann.Population(15, RELAY, name="post")
+        ann.Projection(teacher, post, "exc", name="teach").connect_one_to_one(weights=1.0)
+        proj = ann.Projection(inp, post, "syn", synapse=synapse, name="learn")
+        proj.connect_fixed_probability(0.5, weights=ann.Uniform(0.2, 0.8))
+    return made.network, proj
+
+
+def test_shared_traces_equal_per_synapse_traces():
+    """STDP's traces are kept once per neuron (Synapse.shared_traces); a variant whose traces must
+    stay per synapse (its statements read w) gives the same weights."""
+    assert ann.STDP.shared_traces() == {"x": "pre", "y": "post"}
+    per_synapse = ann.Synapse(parameters=ann.STDP.parameters, equations=ann.STDP.equations,
+                              pre_spike="g_target += w\nx += A_plus * w_max + 0.0 * w\nw = clip(w + y, w_min, w_max)",
+                              post_spike="y -= A_minus * w_max + 0.0 * w\nw = clip(w + x, w_min, w_max)",
+                              name="per_synapse")
+    assert per_synapse.shared_traces() == {}
+    weights = []
+    for model in (ann.STDP(A_plus=0.05, A_minus=0.05), per_synapse(A_plus=0.05, A_minus=0.05)):
+        net, proj = _teacher_network(model)
+        net.compile()
+        net.simulate(1000.0)
+        weights.append(proj.values("w"))
+    assert not np.allclose(weights[0], weights[0].mean())  # the rule moved the weights
+    np.testing.assert_allclose(weights[0], weights[1], rtol=1e-9, atol=1e-12)
+    net, shared = _teacher_network(ann.STDP)
+    net.compile()
+    net.simulate(100.0)
+    pre, _ = shared.synapses()
+    x = shared.values("x")  # one value per synapse, equal within a pre neuron
+    assert np.all(x[np.argsort(pre, kind="stable")] == np.repeat(x[np.unique(pre, return_index=True)[1]],
+                                                                 np.bincount(pre)[np.unique(pre)]))
+    with pytest.raises(NetworkError, match=r"'x' is kept once per pre-synaptic neuron"):
+        shared.x = [np.zeros(n) for n in map(len, shared.w)]
+    shared.x = 0.0
+    assert np.all(shared.values("x") == 0.0)

@@ -96,6 +96,9 @@ def generate(spec: NetworkSpec) -> KernelSource:
     for index, pop in enumerate(spec.populations):
         if not pop.spike_source:
             _prologue(body, index, pop)
+    for j, proj in enumerate(spec.projections):
+        if proj.synapse is not None:
+            synapses.prologue(body, j, proj)
     body.add(1, f"_status[0] = {Status.DONE.value}", "for _k in range(_k0, _k0 + _nsteps):")
     body.add(2, "t = _k * _dt")
     # every early return comes before any recording, so a resumed step records once

@@ -120,6 +120,17 @@ class Layout:
         return f"j{proj}__pre"
 
     @staticmethod
+    def post_order_pre(proj: int) -> str:
+        """Pre-synaptic rank of each synapse in the order of :meth:`post_order` (int32)."""
+        return f"j{proj}__opre"
+
+    @staticmethod
+    def neuron_last(proj: int, side: str) -> str:
+        """Step of the last event of each pre (``side="pre"``) or post neuron, for the traces a
+        synapse model keeps once per neuron (int64, population size)."""
+        return f"j{proj}__{side}last"
+
+    @staticmethod
     def post_order(proj: int) -> str:
         """Synapse indices sorted by post neuron, stably (CSR order within one post neuron; int64)."""
         return f"j{proj}__order"

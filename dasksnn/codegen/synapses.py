@@ -36,7 +36,10 @@ if TYPE_CHECKING:
     from dasksnn.codegen.kernel import _Writer
     from dasksnn.codegen.spec import ProjectionSpec
 
-__all__ = ["pre_synaptic", "continuous", "post_synaptic", "last_spikes", "tracked_populations"]
+__all__ = ["prologue", "pre_synaptic", "continuous", "post_synaptic", "last_spikes", "tracked_populations"]
+
+#: gaps (in steps) whose decay factors a kernel call keeps in its tables
+DECAY_TABLE = 4096
 
 
 def _rename(synapse: Synapse) -> dict[str, str]:
@@ -95,7 +98,11 @@ class _Plan:
                     needed |= _reads([s.rhs])
                     changed = True
         self.frozen_kept = kept
-        event_driven = {e.name for e in synapse.event_driven}
+        # traces kept once per pre or post neuron (Synapse.shared_traces); not with delays, where the
+        # synapses of one neuron see its spike at different steps
+        self.shared = {} if proj.delayed else synapse.shared_traces()
+        self.own = [e for e in synapse.event_driven if e.name not in self.shared]
+        event_driven = {e.name for e in self.own}
         self.frozen_event_driven = bool(needed & event_driven)
 
     # ---------------------------------------------------------------- pieces
@@ -103,6 +110,8 @@ class _Plan:
         return w.array(Layout.synapses(self.j, name))
 
     def index(self, name: str) -> str:
+        if name in self.shared:
+            return "_j" if self.shared[name] == "pre" else "_i"
         return {"projection": "0", "postsynaptic": "_i"}.get(self.scope[name], "_q")
 
     def load_projection(self, w: _Writer, names: set[str], indent: int) -> None:
@@ -112,8 +121,56 @@ class _Plan:
 
     def load(self, w: _Writer, names: set[str], indent: int, scopes: tuple[str, ...]) -> None:
         for name in self.synapse.attribute_names:
-            if name in names and self.scope[name] in scopes:
+            if name in names and self.scope[name] in scopes and name not in self.shared:
                 w.add(indent, f"{name} = {self.array(w, name)}[{self.index(name)}]")
+
+    def decay(self, w: _Writer, eq, steps: str, indent: int) -> None:
+        """``x`` brought forward by ``steps`` steps (exact solution of its linear equation).
+
+        With a rate made of projection parameters, ``exp(rate * gap)`` is looked up in a table
+        of this call (:func:`prologue`), filled as gaps occur: the same value, computed once.
+        """
+        rate, drive = linear_split(parse(eq.rhs), eq.name)
+        x = eq.name
+        gap = "_gap"
+        w.add(indent, comment(eq.text), f"_g = {steps}", "_gap = _g * _dt")
+        if self.hoisted(eq):
+            table = f"_j{self.j}_decay_{x}"
+            w.add(indent, f"_a = _rate_{x}", f"if _g < {table}.shape[0]:", f"    _e = {table}[_g]",
+                  "    if _e < 0.0:", "        _e = _math.exp(_a * _gap)", f"        {table}[_g] = _e",
+                  "else:", "    _e = _math.exp(_a * _gap)")
+        else:
+            w.add(indent, f"_a = {_tr(self.synapse, ast.unparse(rate))}", "_e = _math.exp(_a * _gap)")
+        if isinstance(drive, ast.Constant) and drive.value == 0:
+            w.add(indent, f"{x} = {x} * _e")
+        else:
+            w.add(indent, f"{x} = {x} * _e + ((_e - 1.0) / _a if _a != 0.0 else {gap}) * "
+                          f"{translate(drive, _rename(self.synapse), operand_of='*')}")
+
+    def shared_reads(self, w: _Writer, names: set[str], side: str, indent: int) -> None:
+        """Traces of the neurons of ``side`` read in a synapse loop: decayed to ``t``, not stored."""
+        for eq in self.synapse.event_driven:
+            if eq.name in names and self.shared.get(eq.name) == side:
+                last = w.array(Layout.neuron_last(self.j, side))
+                rank = self.index(eq.name)
+                w.add(indent, f"{eq.name} = {self.array(w, eq.name)}[{rank}]")
+                self.decay(w, eq, f"_k - {last}[{rank}]", indent)
+
+    def neuron_events(self, w: _Writer, statements, side: str, indent: int) -> list:
+        """The statements on the traces of the spiking neuron of ``side``, once per spike; returns
+        the other statements (run per synapse)."""
+        mine = [s for s in statements if self.shared.get(s.name) == side]
+        if mine:
+            last = w.array(Layout.neuron_last(self.j, side))
+            rank = "_j" if side == "pre" else "_i"
+            w.add(indent, f"_steps = _k - {last}[{rank}]", f"{last}[{rank}] = _k")
+            for eq in self.synapse.event_driven:
+                if self.shared.get(eq.name) == side:
+                    w.add(indent, f"{eq.name} = {self.array(w, eq.name)}[{rank}]")
+                    self.decay(w, eq, "_steps", indent)
+            self.store(w, self.statements(w, mine, indent) | {n for n, s in self.shared.items() if s == side},
+                       indent)
+        return [s for s in statements if s not in mine]
 
     def load_neurons(self, w: _Writer, names: set[str], indent: int, owner: str) -> None:
         pop = self.proj.pre if owner == "pre" else self.proj.post
@@ -138,19 +195,11 @@ class _Plan:
                 w.add(indent, f"_rate_{eq.name} = {_tr(self.synapse, ast.unparse(rate))}")
 
     def event_driven(self, w: _Writer, indent: int) -> None:
-        """Bring the event-driven variables from the synapse's last event to step ``_k``."""
+        """Bring the synapse's own event-driven variables from its last event to step ``_k``."""
         last = w.array(Layout.synapse_last(self.j))
-        w.add(indent, f"_gap = (_k - {last}[_q]) * _dt", f"{last}[_q] = _k")
-        for eq in self.synapse.event_driven:
-            rate, drive = linear_split(parse(eq.rhs), eq.name)
-            x = eq.name
-            a = f"_rate_{x}" if self.hoisted(eq) else _tr(self.synapse, ast.unparse(rate))
-            w.add(indent, comment(eq.text), f"_a = {a}", "_e = _math.exp(_a * _gap)")
-            if isinstance(drive, ast.Constant) and drive.value == 0:
-                w.add(indent, f"{x} = {x} * _e")
-            else:
-                w.add(indent, f"{x} = {x} * _e + ((_e - 1.0) / _a if _a != 0.0 else _gap) * "
-                              f"{translate(drive, _rename(self.synapse), operand_of='*')}")
+        w.add(indent, f"_steps = _k - {last}[_q]", f"{last}[_q] = _k")
+        for eq in self.own:
+            self.decay(w, eq, "_steps", indent)
 
     def statements(self, w: _Writer, statements, indent: int) -> set[str]:
         """The statements; returns the names they assign."""
@@ -176,19 +225,19 @@ class _Plan:
 
     def event_body(self, w: _Writer, statements, learning: bool, indent: int) -> None:
         """Per synapse ``_q`` of post neuron ``_i`` (and pre neuron ``_j``): update, statements, store."""
-        synapse = self.synapse
-        use_event_driven = bool(synapse.event_driven) and (learning or self.frozen_event_driven)
+        use_event_driven = bool(self.own) and (learning or self.frozen_event_driven)
         names = _statement_names(self, statements, learning)
         if use_event_driven:
-            names |= {e.name for e in synapse.event_driven} | _reads([e.rhs for e in synapse.event_driven])
+            names |= {e.name for e in self.own} | _reads([e.rhs for e in self.own])
         self.load(w, names, indent, ("postsynaptic", ""))
+        for side in ("pre", "post"):
+            self.shared_reads(w, names, side, indent)
         if use_event_driven:
             self.event_driven(w, indent)
         assigned = self.statements(w, statements, indent)
         if use_event_driven:
-            assigned |= {e.name for e in synapse.event_driven}
-        self.store(w, assigned, indent)
-        return names
+            assigned |= {e.name for e in self.own}
+        self.store(w, assigned - set(self.shared), indent)
 
 
 def _statement_names(plan: _Plan, statements, learning: bool = True) -> set[str]:
@@ -196,8 +245,9 @@ def _statement_names(plan: _Plan, statements, learning: bool = True) -> set[str]
     names = _reads([s.rhs for s in statements] + [b for s in statements for b in (s.min, s.max) if b]
                    + [b for s in statements for b in plan.bounds.get(s.name, ()) if b])
     names |= {s.name for s in statements}
-    if plan.synapse.event_driven and (learning or plan.frozen_event_driven):
-        names |= _reads([e.rhs for e in plan.synapse.event_driven])
+    shared = [e for e in plan.synapse.event_driven if e.name in names and e.name in plan.shared]
+    if (plan.own and (learning or plan.frozen_event_driven)) or shared:
+        names |= _reads([e.rhs for e in (*plan.own, *shared)])
     return names
 
 
@@ -206,6 +256,15 @@ def _open(w: _Writer, plan: _Plan, names: set[str], learning: bool, indent: int)
     plan.load_projection(w, names, indent)
     if learning or plan.frozen_event_driven:
         plan.rates(w, indent)
+
+
+def prologue(w: _Writer, j: int, proj: ProjectionSpec) -> None:
+    """Per call: the decay tables of event-driven equations whose rate is made of projection
+    parameters (filled lazily, -1 marks a gap not seen yet)."""
+    plan = _Plan(j, proj)
+    for eq in proj.synapse.event_driven:
+        if plan.hoisted(eq):
+            w.add(1, f"_j{j}_decay_{eq.name} = _np.full({DECAY_TABLE}, -1.0)")
 
 
 def pre_synaptic(w: _Writer, j: int, proj: ProjectionSpec) -> None:
@@ -249,6 +308,7 @@ def pre_synaptic(w: _Writer, j: int, proj: ProjectionSpec) -> None:
         else:
             w.add(3, f"for _s in range({nspk}[0]):", f"    _j = {spk}[_s]")
             plan.load_neurons(w, names, 4, "pre")
+            statements = plan.neuron_events(w, statements, "pre", 4)
             w.add(4, f"for _q in range({rowptr}[_j], {rowptr}[_j + 1]):")
             indent = 5
         w.add(indent, f"_i = {post}[_q]")
@@ -347,8 +407,10 @@ def post_synaptic(w: _Writer, j: int, proj: ProjectionSpec) -> None:
         _open(w, plan, names, learning, 3)
         w.add(3, f"for _s in range({nspk}[0]):", f"    _i = {spk}[_s]")
         plan.load_neurons(w, names, 4, "post")
+        statements = plan.neuron_events(w, statements, "post", 4)
         w.add(4, f"for _o in range({postptr}[_i], {postptr}[_i + 1]):", f"    _q = {order}[_o]")
-        if any(n.startswith("pre.") for n in names) or "t_pre" in names:
-            w.add(5, f"_j = {w.array(Layout.synapse_pre(j))}[_q]")
-            plan.load_neurons(w, names, 5, "pre")
+        rest = _statement_names(plan, statements, learning)
+        if any(n.startswith("pre.") or plan.shared.get(n) == "pre" for n in rest) or "t_pre" in rest:
+            w.add(5, f"_j = {w.array(Layout.post_order_pre(j))}[_o]")
+            plan.load_neurons(w, rest, 5, "pre")
         plan.event_body(w, statements, learning, 5)

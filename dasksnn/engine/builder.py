@@ -161,21 +161,24 @@ def _build_projection(context: _Context, proj: Projection, j: int) -> None:
         proj.bind(synapses)
         context.arrays[Layout.delay_buffer(j)] = np.zeros((depth, post.size))
         return
-    proj.bind(synapses, *plastic_arrays(context.arrays, j, proj, synapses, depth, network.init_rng))
+    proj.bind(synapses, *plastic_arrays(context.arrays, j, proj, synapses, proj.may_delay(network.dt),
+                                        network.init_rng))
 
 
-def plastic_arrays(arrays: dict[str, np.ndarray], j: int, proj: Projection, synapses: Any, depth: int,
-                   rng: np.random.Generator) -> tuple[dict[str, np.ndarray], np.ndarray]:
+def plastic_arrays(arrays: dict[str, np.ndarray], j: int, proj: Projection, synapses: Any, delayed: bool,
+                   rng: np.random.Generator) -> tuple[dict[str, np.ndarray], np.ndarray, dict[str, str]]:
     """The arrays of a projection with a synapse model (see :mod:`dasksnn.codegen.synapses`);
-    returns its attributes by name and the synapses sorted by post neuron."""
+    returns its attributes by name, the synapses sorted by post neuron and the shared traces."""
     synapse = proj.synapse
-    post_size, n = proj.post_population.size, synapses.size
+    pre_size, post_size, n = proj.pre_population.size, proj.post_population.size, synapses.size
+    shared = proj.shared_traces(delayed)
+    depth = int(synapses.delay.max()) + 1 if synapses.delay.size else 1
     attributes: dict[str, np.ndarray] = {}
     for name in synapse.attribute_names:
         if name == "w":
             continue
-        scope = synapse.scope_of(name)
-        size = {"projection": 1, "postsynaptic": post_size}.get(scope, n)
+        scope = {"pre": "pre", "post": "postsynaptic"}.get(shared.get(name, ""), synapse.scope_of(name))
+        size = {"projection": 1, "postsynaptic": post_size, "pre": pre_size}.get(scope, n)
         value = proj.given_value(name)
         values = value.draw(rng, size) if isinstance(value, Distribution) else np.full(size, float(value))
         attributes[name] = arrays[Layout.synapses(j, name)] = np.ascontiguousarray(values, np.float64)
@@ -184,11 +187,14 @@ def plastic_arrays(arrays: dict[str, np.ndarray], j: int, proj: Projection, syna
     np.cumsum(np.bincount(synapses.post, minlength=post_size), out=postptr[1:])
     arrays[Layout.post_order(j)], arrays[Layout.post_pointer(j)] = order, postptr
     arrays[Layout.synapse_pre(j)] = synapses.pre()
+    arrays[Layout.post_order_pre(j)] = arrays[Layout.synapse_pre(j)][order]
+    arrays[Layout.neuron_last(j, "pre")] = np.zeros(pre_size, np.int64)
+    arrays[Layout.neuron_last(j, "post")] = np.zeros(post_size, np.int64)
     arrays[Layout.synapse_last(j)] = np.zeros(n, np.int64)
     arrays[Layout.learning(j)] = proj.learning
     arrays[Layout.spike_history(j)] = np.zeros((depth, proj.pre_population.size), np.int32)
     arrays[Layout.spike_history_count(j)] = np.zeros(depth, np.int64)
-    return attributes, order
+    return attributes, order, shared
 
 
 def projection_key(seed: np.random.SeedSequence, name: str) -> int:

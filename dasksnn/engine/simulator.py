@@ -166,5 +166,7 @@ class Simulator:
             if proj.plastic:  # event-driven variables were brought to their last event
                 self.arrays[Layout.synapse_last(j)][...] = 0
                 self.arrays[Layout.spike_history_count(j)][...] = 0
+                self.arrays[Layout.neuron_last(j, "pre")][...] = 0
+                self.arrays[Layout.neuron_last(j, "post")][...] = 0
         for i in range(len(network.get_populations())):
             self.arrays[Layout.last_spike(i)][...] = NEVER

@@ -255,6 +255,32 @@ class Synapse:
                 is None and [(s.name, s.op, s.rhs, s.min, s.max) for s in self.pre_defs]
                 == [(TARGET, "+=", "w", None, None)])
 
+    def shared_traces(self) -> dict[str, str]:
+        """Event-driven variables equal for all synapses of one neuron: ``{name: "pre" | "post"}``.
+
+        A variable changed only by ``pre_spike`` statements that read nothing per synapse
+        (itself, projection parameters, ``pre.*``, ``t_pre``), and that no other statement of
+        ``pre_spike`` reads, evolves identically in every synapse of a pre-synaptic neuron
+        (without delays): the kernel keeps it once per pre neuron (``post`` likewise).
+        ``x`` and ``y`` of :data:`~dasksnn.models.STDP` are such traces.
+        """
+        projection = {p.name for p in self.parameter_defs if p.scope == "projection"}
+        result: dict[str, str] = {}
+        for eq in self.event_driven:
+            if eq.min or eq.max or not names_in(ast.parse(eq.rhs, mode="eval")) <= projection | {eq.name}:
+                continue
+            for side, own, others in (("pre", self.pre_defs, self.post_defs), ("post", self.post_defs, self.pre_defs)):
+                mine = [s for s in own if s.name == eq.name]
+                allowed = projection | {eq.name, f"t_{side}"}
+                reads = [names_in(ast.parse(t, mode="eval")) for s in mine for t in (s.rhs, s.min, s.max) if t]
+                if (mine and not any(s.name == eq.name for s in (*others, *self.axon_defs))
+                        and all(r <= allowed or all(n in allowed or n.startswith(f"{side}.") for n in r)
+                                for r in reads)
+                        and not any(eq.name in names_in(ast.parse(t, mode="eval")) for s in own
+                                    if s.name != eq.name for t in (s.rhs, s.min, s.max) if t)):
+                    result[eq.name] = side
+        return result
+
     def neuron_reads(self) -> dict[str, set[str]]:
         """Variables read from the neurons: ``{"pre": {...}, "post": {...}}``."""
         result: dict[str, set[str]] = {"pre": set(), "post": set()}

@@ -332,13 +332,14 @@ class Projection(SynapticAccess):
         return round(float(self._delays) / dt) >= 1
 
     def bind(self, synapses: Synapses, arrays: dict[str, np.ndarray] | None = None,
-             order: np.ndarray | None = None) -> None:
+             order: np.ndarray | None = None, shared: dict[str, str] | None = None) -> None:
         """Keep the synapses the engine drew for this projection: the arrays the kernel reads
-        (``arrays``: the synaptic attributes by name; ``order``: synapses sorted by post neuron)."""
+        (``arrays``: the synaptic attributes by name; ``order``: synapses sorted by post neuron;
+        ``shared``: traces kept once per pre or post neuron)."""
         self._built = synapses
         if order is None:
             order = np.argsort(synapses.post, kind="stable").astype(np.int64)
-        self._state.bind(synapses, {"w": synapses.w, **(arrays or {})}, order)
+        self._state.bind(synapses, {"w": synapses.w, **(arrays or {})}, order, shared)
 
     @property
     def learning(self) -> np.ndarray:

@@ -17,11 +17,12 @@ import numpy as np
 from dasksnn.errors import NetworkError, NotCompiledError, UnknownAttributeError, did_you_mean
 from dasksnn.model.random import Distribution
 from dasksnn.model.synapse import Synapse
+from dasksnn.network.dendrite import Dendrite, floats, number
 
 if TYPE_CHECKING:
     from dasksnn.engine.connectivity import Synapses
 
-__all__ = ["SynapticState", "SynapticAccess", "Dendrite", "check_neuron_reads"]
+__all__ = ["SynapticState", "SynapticAccess", "check_neuron_reads"]
 
 
 def check_neuron_reads(synapse: Synapse, pre: Any, post: Any, where: str) -> None:
@@ -64,6 +65,7 @@ class SynapticState:
         self.built: Synapses | None = None
         self.order = np.zeros(0, np.int64)  # synapses in post order (stable)
         self.learn = np.array([1, 1, 0], np.int64)  # on, period, offset (steps)
+        self.shared: dict[str, str] = {}
 
     def copy(self) -> SynapticState:
         """A copy without anything built (for a network's copy of the projection)."""
@@ -83,9 +85,12 @@ class SynapticState:
                                      f"(valid: {', '.join(names)}).{did_you_mean(name, names)}")
 
     # ------------------------------------------------------------ building
-    def bind(self, built: Synapses, arrays: dict[str, np.ndarray], order: np.ndarray) -> None:
-        """Keep the arrays the engine made: the kernel's own (values set later act on them)."""
+    def bind(self, built: Synapses, arrays: dict[str, np.ndarray], order: np.ndarray,
+             shared: dict[str, str] | None = None) -> None:
+        """Keep the arrays the engine made: the kernel's own (values set later act on them).
+        ``shared`` names the traces kept once per ``"pre"`` or ``"post"`` neuron."""
         self.built, self.arrays, self.order = built, arrays, order
+        self.shared = dict(shared or {})
         self.initial = {}
         if not self.synapse.static:  # changed by the kernel: copied now
             self.touch()
@@ -120,6 +125,22 @@ class SynapticState:
         return np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
 
     # ------------------------------------------------------------ values
+    def per_synapse(self, name: str) -> np.ndarray:
+        """A per-synapse attribute in CSR order (a shared trace repeated for each synapse of
+        its neuron: a new array; else the kernel's own)."""
+        values, built = self.arrays[name], self.require()
+        side = self.shared.get(name)
+        if side is None:
+            return values
+        return values[built.pre()] if side == "pre" else values[built.post]
+
+    def check_writable(self, name: str, value: Any) -> None:
+        """A shared trace takes one number for all synapses."""
+        side = self.shared.get(name)
+        if side is not None and not np.isscalar(value):
+            raise NetworkError(f"{self.where}: '{name}' is kept once per {side}-synaptic neuron (all its "
+                               "synapses share it); set it to a number")
+
     def read(self, name: str) -> Any:
         """ANNarchy's view: a float (projection), an array per post rank (postsynaptic) or a
         list of arrays, one per dendrite (per synapse)."""
@@ -136,7 +157,7 @@ class SynapticState:
         ranks = self.post_ranks()
         if scope == "postsynaptic":
             return values[ranks].copy()
-        ordered = values[self.order]
+        ordered = self.per_synapse(name)[self.order]
         bounds = self.bounds()
         return [ordered[bounds[d]:bounds[d + 1]] for d in range(ranks.size)]
 
@@ -153,19 +174,20 @@ class SynapticState:
             self.given[name] = value
             return
         self.touch()
+        self.check_writable(name, value)
         values = self.arrays[name]
         if scope == "projection":
-            values[0] = _number(value, name, self.where)
+            values[0] = number(value, name, self.where)
             return
         if isinstance(value, Distribution):
             values[:] = value.draw(rng, values.size)
             return
         if np.isscalar(value):
-            values[:] = _number(value, name, self.where)
+            values[:] = number(value, name, self.where)
             return
         ranks = self.post_ranks()
         if scope == "postsynaptic":
-            array = _floats(value, name, self.where)
+            array = floats(value, name, self.where)
             if array.shape != ranks.shape:
                 raise NetworkError(f"{self.where}: '{name}' takes one value per post neuron of post_ranks "
                                    f"({ranks.size}), got shape {array.shape}")
@@ -180,98 +202,14 @@ class SynapticState:
         per_dendrite = np.empty(int(bounds[-1]))
         for d, item in enumerate(items):
             if np.isscalar(item):
-                per_dendrite[bounds[d]:bounds[d + 1]] = _number(item, name, self.where)
+                per_dendrite[bounds[d]:bounds[d + 1]] = number(item, name, self.where)
                 continue
-            array = _floats(item, name, self.where)
+            array = floats(item, name, self.where)
             if array.shape != (sizes[d],):
                 raise NetworkError(f"{self.where}: '{name}' of dendrite {d} (post rank {ranks[d]}) takes "
                                    f"{sizes[d]} values, got shape {array.shape}")
             per_dendrite[bounds[d]:bounds[d + 1]] = array
         values[self.order] = per_dendrite
-
-
-def _number(value: Any, name: str, where: str) -> float:
-    try:
-        number = float(value)
-    except (TypeError, ValueError):
-        raise NetworkError(f"{where}: '{name}' takes numbers, got {value!r:.60}") from None
-    if not np.isfinite(number):
-        raise NetworkError(f"{where}: '{name}' takes finite numbers, got {value!r:.60}")
-    return number
-
-
-def _floats(value: Any, name: str, where: str) -> np.ndarray:
-    try:
-        array = np.asarray(value, dtype=np.float64)
-    except (TypeError, ValueError):
-        raise NetworkError(f"{where}: '{name}' takes numbers, got {value!r:.60}") from None
-    if not np.all(np.isfinite(array)):
-        raise NetworkError(f"{where}: '{name}' takes finite numbers")
-    return array
-
-
-class Dendrite:
-    """The synapses of one post-synaptic neuron of a projection (ANNarchy's ``proj.dendrite(i)``).
-
-    Attributes read and written on a dendrite (``d.w``, ``d.x``) concern its synapses only,
-    in increasing pre rank.
-    """
-
-    def __init__(self, state: SynapticState, post_rank: int, where: str) -> None:
-        ranks = state.post_ranks()
-        position = int(np.searchsorted(ranks, post_rank))
-        if position >= ranks.size or ranks[position] != post_rank:
-            raise NetworkError(f"{where}: post neuron {post_rank} receives no synapse of this projection "
-                               f"(post_ranks holds {ranks.size} neurons)")
-        bounds = state.bounds()
-        object.__setattr__(self, "_state", state)
-        object.__setattr__(self, "post_rank", int(post_rank))
-        object.__setattr__(self, "_synapses", state.order[bounds[position]:bounds[position + 1]])
-
-    def __repr__(self) -> str:
-        return f"<Dendrite of post neuron {self.post_rank}, {self.size} synapses>"
-
-    @property
-    def size(self) -> int:
-        """Number of synapses."""
-        return int(self._synapses.size)
-
-    @property
-    def pre_ranks(self) -> list[int]:
-        """Pre-synaptic ranks of the synapses, increasing."""
-        return self._state.require().pre()[self._synapses].astype(int).tolist()
-
-    def __getattr__(self, name: str) -> Any:
-        if name.startswith("_"):
-            raise AttributeError(name)
-        state = self._state
-        if name not in state.names():
-            raise state.unknown(name)
-        scope = state.synapse.scope_of(name)
-        values = state.arrays[name]
-        if scope == "projection":
-            return float(values[0])
-        if scope == "postsynaptic":
-            return float(values[self.post_rank])
-        return values[self._synapses].copy()
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        state = self._state
-        if name not in state.names():
-            raise state.unknown(name)
-        scope = state.synapse.scope_of(name)
-        state.touch()
-        values = state.arrays[name]
-        if scope == "projection":
-            values[0] = _number(value, name, state.where)
-        elif scope == "postsynaptic":
-            values[self.post_rank] = _number(value, name, state.where)
-        else:
-            array = _floats(value, name, state.where)
-            if array.ndim and array.shape != (self.size,):
-                raise NetworkError(f"{state.where}: '{name}' of the dendrite of post neuron {self.post_rank} "
-                                   f"takes a number or {self.size} values, got shape {array.shape}")
-            values[self._synapses] = array
 
 
 class SynapticAccess:
@@ -296,6 +234,11 @@ class SynapticAccess:
             state.write(name, value, self._network.init_rng)
         else:
             object.__setattr__(self, name, value)
+
+    def shared_traces(self, delayed: bool) -> dict[str, str]:
+        """Traces the kernel keeps once per pre or post neuron (none with delays; see
+        :meth:`Synapse.shared_traces`)."""
+        return {} if delayed else self._state.synapse.shared_traces()
 
     def given_value(self, name: str) -> Any:
         """The value of a synaptic attribute for the build: as set before compile, else the default."""
@@ -357,14 +300,15 @@ class SynapticAccess:
             raise state.unknown(name)
         if state.synapse.scope_of(name):
             raise NetworkError(f"{self!r}: '{name}' is not a per-synapse attribute")
-        return state.arrays[name].copy()
+        return state.per_synapse(name).copy()
 
     def set_values(self, name: str, values: Any) -> None:
         """Set a per-synapse attribute from one value per synapse, in the order of :meth:`synapses`."""
         self.values(name)
         state = self._state
-        array = _floats(values, name, repr(self))
+        array = floats(values, name, repr(self))
         state.touch()
+        state.check_writable(name, values)
         target = state.arrays[name]
         if array.shape != target.shape:
             raise NetworkError(f"{self!r}: '{name}' takes {target.size} values (one per synapse), got "
