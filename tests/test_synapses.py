@@ -285,3 +285,49 @@ def test_shared_traces_equal_per_synapse_traces():
         shared.x = [np.zeros(n) for n in map(len, shared.w)]
     shared.x = 0.0
     assert np.all(shared.values("x") == 0.0)
+
+
+def test_monitor_of_synaptic_variables():
+    """Monitor(proj, ...) records synaptic variables at the start of each recorded step, one column
+    per synapse in dendrite order."""
+    with ann.building(seed=4, dt=0.5) as made:
+        inp = ann.PoissonPopulation(20, rates=40.0, name="inp")
+        post = ann.Population(5, ann.IF_cond_exp, name="post")
+        proj = ann.Projection(inp, post, "exc", synapse=ann.STDP(A_plus=0.05, w_max=0.05))
+        proj.connect_fixed_probability(0.5, weights=0.02)
+        m = ann.Monitor(proj, ["w", "y", "tau_plus"])
+        sparse = ann.Monitor(proj, "w", period=5.0, start=False)
+    net = made.network
+    net.compile()
+    net.simulate(49.0)
+    w49 = np.concatenate(proj.w)
+    sparse.start()
+    net.simulate(51.0)
+    assert m.times().tolist() == [0.5 * k for k in range(200)]
+    data = m.get()
+    assert data["w"].shape == (200, proj.nb_synapses) and np.all(data["tau_plus"] == 20.0)
+    np.testing.assert_array_equal(data["w"][98], w49)  # t = 49 ms: after 98 steps
+    assert not np.array_equal(data["w"][0], data["w"][-1])
+    assert sparse.get("w").shape == (11, proj.nb_synapses)  # from 49 ms, every 5 ms, until 100 ms
+    with pytest.raises(NetworkError, match=r"has no synaptic variable 'z'.*valid: tau_plus"):
+        ann.Monitor(proj, "z")
+
+
+def test_synaptic_variables_in_network_results():
+    with ann.building(seed=4, dt=1.0) as made:
+        inp = ann.PoissonPopulation(6, rates=40.0, name="inp")
+        post = ann.Population(3, ann.IF_cond_exp, name="post")
+        proj = ann.Projection(inp, post, "exc", synapse=ann.STDP(w_max=0.05), name="learn")
+        proj.connect_all_to_all(weights=0.02)
+        m = ann.Monitor(proj, "w", period=10.0)
+        ann.Monitor(post, "spike")
+    net = made.network
+    net.compile()
+    net.simulate(100.0)
+    ds = net.results()
+    assert ds.learn_w.dims == ("learn_time", "learn_synapse") and ds.learn_w.shape == (10, 18)
+    assert ds.learn_time.values.tolist() == [10.0 * k for k in range(10)]
+    assert ds.learn_post.values.tolist() == [r for r in range(3) for _ in range(6)]
+    assert ds.learn_pre.values.tolist() == list(range(6)) * 3
+    np.testing.assert_array_equal(ds.learn_w.values, m.get("w"))
+    assert "synapse STDP of learn" in ds.attrs["model"]

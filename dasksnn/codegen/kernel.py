@@ -27,7 +27,7 @@ from functools import lru_cache
 from dasksnn.codegen import synapses
 from dasksnn.codegen.integrators import INTEGRATORS, plan_integration
 from dasksnn.codegen.layout import STATUS_WHERE, Control, Layout, Status
-from dasksnn.codegen.spec import MonitorSpec, NetworkSpec, PopulationSpec, ProjectionSpec
+from dasksnn.codegen.spec import MonitorSpec, NetworkSpec, PopulationSpec, ProjectionSpec, SynapseMonitorSpec
 from dasksnn.codegen.translate import comment, parse, translate
 from dasksnn.model.expressions import names_in
 from dasksnn.model.neuron import Neuron
@@ -106,6 +106,8 @@ def generate(spec: NetworkSpec) -> KernelSource:
         _monitor_capacity(body, m, mon)
     for m, mon in enumerate(spec.monitors):
         _record_variables(body, m, mon, spec.populations[mon.population])
+    for m, mon in enumerate(spec.synapse_monitors, start=len(spec.monitors)):
+        _record_synapses(body, m, mon)
     tracked = synapses.tracked_populations(spec.projections)
     for index, pop in enumerate(spec.populations):
         if pop.spike_source:
@@ -140,6 +142,8 @@ def _summary(spec: NetworkSpec) -> tuple[str, ...]:
     for m, mon in enumerate(spec.monitors):
         what = (["spike"] if mon.spikes else []) + list(mon.variables)
         lines.append(comment(f"monitor m{m}: p{mon.population} {', '.join(what)}"))
+    for m, mon in enumerate(spec.synapse_monitors, start=len(spec.monitors)):
+        lines.append(comment(f"monitor m{m}: j{mon.projection} {', '.join(mon.variables)}"))
     return tuple(lines)
 
 
@@ -347,6 +351,19 @@ def _record_variables(w: _Writer, m: int, mon: MonitorSpec, pop: PopulationSpec)
         where = "0" if var in pop.neuron.population_parameters else f"{index}[_j]"
         recorded = w.array(Layout.recorded(m, var))
         w.add(4, f"{recorded}[_r, _j] = {w.array(Layout.variable(mon.population, var))}[{where}]")
+    w.add(3, f"{rows} = _r + 1")
+
+
+def _record_synapses(w: _Writer, m: int, mon: SynapseMonitorSpec) -> None:
+    """Record synaptic variables at time t: one row of values per recorded step."""
+    ctl = w.array(Layout.control(m))
+    active, period, phase, rows = (f"{ctl}[{c.value}]" for c in Control)
+    w.add(2, comment(f"monitor m{m}: record {', '.join(mon.variables)} of j{mon.projection}"),
+          f"if {active} != 0 and (_k - {phase}) % {period} == 0:", f"    _r = {rows}")
+    for var in mon.variables:
+        at, recorded = w.array(Layout.recorded_synapses(m, var)), w.array(Layout.recorded(m, var))
+        w.add(3, f"for _n in range({at}.shape[0]):",
+              f"    {recorded}[_r, _n] = {w.array(Layout.synapses(mon.projection, var))}[{at}[_n]]")
     w.add(3, f"{rows} = _r + 1")
 
 

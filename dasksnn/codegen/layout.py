@@ -170,6 +170,12 @@ class Layout:
         return f"m{mon}_{var}"
 
     @staticmethod
+    def recorded_synapses(mon: int, var: str) -> str:
+        """For a monitor of synaptic variables: the index in ``j<j>_<var>`` of each recorded
+        synapse (int64, synapses in dendrite order)."""
+        return f"m{mon}__at_{var}"
+
+    @staticmethod
     def recorded_index(mon: int) -> str:
         """Ranks of the neurons whose variables are recorded (int32)."""
         return f"m{mon}__idx"

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from dasksnn.model.neuron import Neuron
 from dasksnn.model.synapse import Synapse
 
-__all__ = ["PopulationSpec", "ProjectionSpec", "MonitorSpec", "NetworkSpec"]
+__all__ = ["PopulationSpec", "ProjectionSpec", "MonitorSpec", "SynapseMonitorSpec", "NetworkSpec"]
 
 
 @dataclass(frozen=True)
@@ -51,9 +51,18 @@ class MonitorSpec:
 
 
 @dataclass(frozen=True)
+class SynapseMonitorSpec:
+    """A monitor of synaptic variables of projection ``projection``."""
+
+    projection: int
+    variables: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class NetworkSpec:
     """The whole structure of a network: what decides the generated kernel."""
 
     populations: tuple[PopulationSpec, ...]
     projections: tuple[ProjectionSpec, ...] = ()
     monitors: tuple[MonitorSpec, ...] = ()
+    synapse_monitors: tuple[SynapseMonitorSpec, ...] = ()

@@ -20,12 +20,13 @@ from typing import Any, TypeVar
 
 import numpy as np
 
-from dasksnn.codegen import MonitorSpec, NetworkSpec, PopulationSpec, ProjectionSpec
+from dasksnn.codegen import MonitorSpec, NetworkSpec, PopulationSpec, ProjectionSpec, SynapseMonitorSpec
 from dasksnn.codegen.layout import CONTROL_SIZE, Layout
 from dasksnn.engine.connectivity import build_synapses
 from dasksnn.errors import NetworkError
 from dasksnn.model.random import Distribution
 from dasksnn.network import Monitor, Network, Population, Projection
+from dasksnn.network.synapse_monitor import SynapseMonitor
 
 __all__ = ["Build", "register", "build", "structure", "population_spec", "NEVER"]
 
@@ -103,6 +104,7 @@ def _uniform(values: np.ndarray) -> bool:
 def structure(network: Network) -> NetworkSpec:
     """The structure of a network, known before anything is drawn: the kernel's identity."""
     index = {id(p): i for i, p in enumerate(network.get_populations())}
+    projections = {id(j): i for i, j in enumerate(network.get_projections())}
     return NetworkSpec(
         tuple(population_spec(p) for p in network.get_populations()),
         tuple(ProjectionSpec(index[id(j.pre_population)], index[id(j.post_population)], j.target_variable,
@@ -110,6 +112,7 @@ def structure(network: Network) -> NetworkSpec:
               for j in network.get_projections()),
         tuple(MonitorSpec(index[id(m.population)], m.recorded_variables, "spike" in m.variables)
               for m in network.get_monitors()),
+        tuple(SynapseMonitorSpec(projections[id(m.projection)], m.variables) for m in network.get_synapse_monitors()),
     )
 
 
@@ -122,9 +125,12 @@ def build(network: Network) -> Build:
     """
     populations = network.get_populations()
     context = _Context(network, {})
-    for kind in (populations, network.get_projections(), network.get_monitors()):
+    monitors = network.get_monitors()
+    for kind in (populations, network.get_projections(), monitors):
         for i, obj in enumerate(kind):
             _builder_of(obj)(context, obj, i)
+    for i, obj in enumerate(network.get_synapse_monitors(), start=len(monitors)):
+        _builder_of(obj)(context, obj, i)
     initial = [{name: values.copy() for name, values in pop.value_arrays.items()} for pop in populations]
     return Build(structure(network), context.arrays, initial)
 
@@ -216,3 +222,10 @@ def _build_monitor(context: _Context, mon: Monitor, m: int) -> None:
     mask[ranks] = True
     context.arrays[Layout.spike_mask(m)] = mask
     context.arrays[Layout.recorded_index(m)] = ranks.astype(np.int32)
+
+
+@register(SynapseMonitor)
+def _build_synapse_monitor(context: _Context, mon: SynapseMonitor, m: int) -> None:
+    context.arrays[Layout.control(m)] = np.zeros(CONTROL_SIZE, np.int64)
+    for var in mon.variables:
+        context.arrays[Layout.recorded_synapses(m, var)] = mon.projection.recorded_index(var)

@@ -15,6 +15,7 @@ from dasksnn.codegen.layout import STATUS_SIZE, STATUS_WHERE, Control, Layout, S
 from dasksnn.engine.backend import Kernel, NumbaCPU
 from dasksnn.engine.builder import NEVER, Build, build, structure
 from dasksnn.errors import SimulationError
+from dasksnn.network.synapse_monitor import SynapseMonitor
 
 if TYPE_CHECKING:
     from dasksnn.network import Monitor, Network
@@ -94,15 +95,19 @@ class Simulator:
                 arrays[Layout.event_steps(i)], arrays[Layout.event_ranks(i)] = steps, ranks
                 arrays[Layout.event_pointer(i)][0] = np.searchsorted(steps, step)
         monitors = network.get_monitors()
+        synaptic = list(enumerate(network.get_synapse_monitors(), start=len(monitors)))
         status = np.zeros(STATUS_SIZE, np.int64)
         end = step + n_steps
         while True:
             grids = [self._prepare(m, mon, step, end) for m, mon in enumerate(monitors)]
+            grids += [self._prepare(m, mon, step, end) for m, mon in synaptic]
             stop = int(function(step, end - step, network.dt, network.runtime_rng, status,
                                 *[arrays[name] for name in kernel.arguments]))
             self.reached = stop
             for m, mon in enumerate(monitors):
                 self._hand_over(m, mon, step, stop, *grids[m])
+            for m, mon in synaptic:
+                self._hand_over_synapses(m, mon, step, *grids[m])
             step = stop
             if status[0] == Status.INVALID_VALUE:
                 pop = network.get_populations()[status[STATUS_WHERE]]
@@ -114,7 +119,7 @@ class Simulator:
             if step >= end:
                 return step
 
-    def _prepare(self, m: int, mon: Monitor, step: int, end: int) -> tuple[int, int]:
+    def _prepare(self, m: int, mon: Monitor | SynapseMonitor, step: int, end: int) -> tuple[int, int]:
         """Buffers of monitor ``m`` for steps [step, end); returns its sampling (period, phase)."""
         arrays = self.arrays
         active, period, phase = mon.schedule(step, self._network.dt)
@@ -125,6 +130,10 @@ class Simulator:
         if active:
             first = step + (-(step - phase)) % period
             rows = max(0, -(-(end - first) // period))
+        if isinstance(mon, SynapseMonitor):
+            for var in mon.variables:
+                arrays[Layout.recorded(m, var)] = np.empty((rows, arrays[Layout.recorded_synapses(m, var)].size))
+            return period, phase
         for var in mon.recorded_variables:
             arrays[Layout.recorded(m, var)] = np.empty((rows, mon.object.size))
         if "spike" in mon.variables:
@@ -150,6 +159,13 @@ class Simulator:
             if count + mon.population.size > self._capacity[m]:
                 self._capacity[m] *= 2  # the kernel stopped early to make room
         mon.receive(step, stop, steps, values, spike_steps, spike_ranks)
+
+    def _hand_over_synapses(self, m: int, mon: SynapseMonitor, step: int, period: int, phase: int) -> None:
+        """Give monitor ``m`` of synaptic variables the rows it recorded from ``step`` on."""
+        arrays = self.arrays
+        rows = int(arrays[Layout.control(m)][Control.ROWS])
+        steps = step + (-(step - phase)) % period + period * np.arange(rows)
+        mon.receive(steps, {var: arrays[Layout.recorded(m, var)][:rows] for var in mon.variables})
 
     def reset(self, populations: bool) -> None:
         """Restore the populations' initial values (``populations``); clear refractory

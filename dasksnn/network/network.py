@@ -131,6 +131,8 @@ class Network(Registry):
             raise NetworkError(f"{self!r} has no population to compile")
         for mon in self._monitors:  # a copy's period may not fit this dt: refuse before any work
             mon._period_steps(self.dt)
+        for mon in self._synapse_monitors:
+            mon.period_steps(self.dt)
         from dasksnn.engine.simulator import Simulator
 
         self._simulator = Simulator(self)
@@ -269,7 +271,7 @@ class Network(Registry):
             for proj in self._projections:
                 proj.restore_weights()
         if monitors:
-            for mon in self._monitors:
+            for mon in (*self._monitors, *self._synapse_monitors):
                 mon.reset()
                 mon.forget_phase()
         self._step = 0

@@ -235,6 +235,16 @@ class SynapticAccess:
         else:
             object.__setattr__(self, name, value)
 
+    def recorded_index(self, name: str) -> np.ndarray:
+        """For each synapse in dendrite order, the index of its value of ``name`` in the kernel's
+        array (the synapse, its pre or post neuron, or 0), for monitors of synaptic variables."""
+        state, built = self._state, self._built_or_raise()
+        side = state.shared.get(name) or {"postsynaptic": "post", "projection": "one"}.get(
+            state.synapse.scope_of(name), "synapse")
+        where = {"synapse": lambda: state.order, "pre": lambda: built.pre()[state.order],
+                 "post": lambda: built.post[state.order], "one": lambda: np.zeros(built.size, np.int64)}
+        return np.ascontiguousarray(where[side](), np.int64)
+
     def shared_traces(self, delayed: bool) -> dict[str, str]:
         """Traces the kernel keeps once per pre or post neuron (none with delays; see
         :meth:`Synapse.shared_traces`)."""
