@@ -40,7 +40,8 @@ def _assert_only_generated_calls(source: str) -> None:
 
 _TOKENS = ["w", "x", "tau", "g_target", "pre.v", "post.v", "pre.__class__", "post.v.real", "t_pre", "t_post",
            "t", "dt", "__import__", "os", "import", "lambda x: x", "exp(x)", "clip(w, 0, 1)", "foo(w)", "1e999",
-           "10" * 50, "1j", "...", "+", "-", "*", "/", "^", "(", ")", "[", "]", ",", ":", ";", "=", "+=", "-=",
+           "10" * 50, "1j", "...", "+", "-", "*", "/", "^", "(", ")", "[", "]", ",", ":", ";", "=", "+=", "-=", "f(w, 1)",
+           "f(w)", "g(x) =", "a", "b",
            "==", "<", "and", "if", "else", ".", "'", '"""', "#", "\n", "\r", "\\", "\x00", "dx/dt",
            "tau * dx/dt", "event-driven", "init=0", "min=0", "max=w", "postsynaptic", "projection", "é", " "]
 _text = st.one_of(
@@ -51,15 +52,19 @@ _text = st.one_of(
 
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(parameters=_text, equations=_text, pre_spike=_text, post_spike=_text, psp=_text, name=_text)
-def test_random_text_is_refused_or_generates_safe_source(parameters, equations, pre_spike, post_spike, psp, name):
+@given(parameters=_text, equations=_text, pre_spike=_text, post_spike=_text, psp=_text, name=_text,
+       functions=_text)
+def test_random_text_is_refused_or_generates_safe_source(parameters, equations, pre_spike, post_spike, psp, name,
+                                                         functions):
     try:
         synapse = ann.Synapse(parameters="tau = 10.0 : projection\n" + parameters.replace("tau", "tau2"),
                               equations="tau * dx/dt = -x : event-driven\n" + equations,
-                              pre_spike=pre_spike, post_spike=post_spike, psp=psp or None, name=name)
+                              pre_spike=pre_spike, post_spike=post_spike, psp=psp or None, name=name,
+                              functions="f(a, b) = a * exp(-b)\n" + functions)
     except ModelError as exc:
         assert ", line " in str(exc) or "parameter" in str(exc) or "cannot be used" in str(exc) \
             or "pre_spike" in str(exc) or "psp" in str(exc), str(exc)
+        assert str(exc).startswith("Synapse "), str(exc)
         return
     source = _kernel_source(synapse)
     compile(source, "<kernel>", "exec")
@@ -79,7 +84,11 @@ def test_random_text_is_refused_or_generates_safe_source(parameters, equations, 
     (dict(parameters="a = 1 : population"), r"unknown flag 'population'"),
     (dict(post_spike="w = foo(w)"), r"post_spike, line 1: 'foo' is not a function"),
     (dict(psp="w * (pre.v - "), r"psp, line 1: syntax error"),
-    (dict(functions="f(x) = x"), r"functions are not supported yet"),
+    (dict(functions="f(x) = y"), r"functions, line 1: unknown name 'y'"),
+    (dict(functions="exp(x) = x"), r"'exp' is already a function"),
+    (dict(functions="f(x) = x", pre_spike="w = f(w, w)"), r"pre_spike, line 1: f\(\) takes 1 arguments, got 2"),
+    (dict(functions="f(x) = x * x * x * x\ng(x) = f(f(f(f(x))))\nh(x) = g(g(g(x)))", pre_spike="w = h(w)"),
+     r"expression too large once its functions are replaced"),
     (dict(equations="dz/dt = w : postsynaptic"), r"'postsynaptic' variable cannot read per-synapse values \(w\)"),
 ])
 def test_malformed_synapse_raises_model_error(kwargs, message):

@@ -331,3 +331,90 @@ def test_synaptic_variables_in_network_results():
     assert ds.learn_pre.values.tolist() == list(range(6)) * 3
     np.testing.assert_array_equal(ds.learn_w.values, m.get("w"))
     assert "synapse STDP of learn" in ds.attrs["model"]
+
+
+def test_unless_post_skips_statements_when_the_post_neuron_spiked():
+    """ANNarchy's 'unless_post' flag (its manual's online STDP): a pre spike arriving in the step of
+    a post spike leaves w alone."""
+    rule = ann.Synapse(parameters="cApost = 0.1 : projection", equations="",
+                       pre_spike="g_target += w\nw -= cApost : unless_post", post_spike="", name="unless")
+    net, proj, _ = _pairs([0, 5], rule)
+    net.compile()
+    net.simulate(250.0)
+    assert [values[0] for values in proj.w] == [0.5, 0.4]
+    with pytest.raises(ann.ModelError, match=r"'unless_post' applies to pre_spike statements only"):
+        ann.Synapse(post_spike="w += 1.0 : unless_post")
+
+
+# the synapses of ANNarchy's manual page "Spiking synapses", as written there
+FATIGUE = ann.Synapse(
+    parameters="""
+        tau = 1000 : postsynaptic # Time constant of the trace is 1 second
+        dec = 0.05 : postsynaptic # Decrement of the trace
+    """,
+    equations="""
+        tau * dtrace/dt + trace = 1.0 : min = 0.0
+    """,
+    pre_spike="""
+        g_target += w * trace
+        trace -= dec
+    """)
+NMDA = ann.Synapse(
+    parameters="""
+        tau = 10.0 : projection
+    """,
+    equations="""
+        tau * dx/dt = -x
+        tau * dg/dt = -g +  x * (1 -g)
+    """,
+    pre_spike="x += w",
+    psp="g")
+STDP_SPIKE_TIMES = ann.Synapse(
+    parameters="""
+        tau_pre = 10.0 : projection
+        tau_post = 10.0 : projection
+        cApre = 0.01 : projection
+        cApost = 0.0105 : projection
+        wmax = 0.01 : projection
+    """,
+    pre_spike="""
+        g_target += w
+        w = clip(w - cApost * exp((t_post - t)/tau_post) , 0.0 , wmax)
+    """,
+    post_spike="""
+        w = clip(w + cApre * exp((t_pre - t)/tau_pre) , 0.0 , wmax)
+    """)
+
+
+def test_annarchy_manual_synapses_run():
+    """Fatigue (tau * dx/dt + x = ..., postsynaptic parameters), NMDA (continuous equations and
+    psp) and spike-time STDP (t_pre, t_post) of ANNarchy's manual, as written there."""
+    with ann.building(seed=5, dt=1.0) as made:
+        inp = ann.PoissonPopulation(50, rates=20.0)
+        pop = ann.Population(10, ann.IF_cond_exp)
+        fatigue = ann.Projection(inp, pop, "exc", synapse=FATIGUE).connect_all_to_all(0.001)
+        nmda = ann.Projection(inp, pop, "inh", synapse=NMDA).connect_all_to_all(0.001)
+        stdp = ann.Projection(inp, pop, "exc", synapse=STDP_SPIKE_TIMES).connect_all_to_all(0.005)
+        m = ann.Monitor(pop, "spike")
+    made.network.compile()
+    made.network.simulate(1000.0)
+    trace = fatigue.values("trace")
+    assert np.all(trace >= 0.0) and trace.mean() < 0.5  # 20 Hz of 0.05 decrements outrun a 1 s recovery
+    assert fatigue.dec.tolist() == [0.05] * 10
+    assert np.all(nmda.values("g") > 0.0) and np.all(nmda.values("x") >= 0.0)
+    w = stdp.values("w")
+    assert m.mean_fr() > 0 and np.all((w >= 0.0) & (w <= 0.01)) and np.unique(w).size > 10
+
+
+def test_functions_of_a_synapse_are_inlined():
+    """functions= defines functions of their parameters that the other fields call."""
+    with_functions = ann.Synapse(parameters="tau = 20.0 : projection\nA = 0.01 : projection",
+                                 functions="decay(d, tau) = exp(-d / tau)\nltp(d, tau, A) = A * decay(d, tau)",
+                                 pre_spike="g_target += w", post_spike="w += ltp(t_post - t_pre, tau, A)",
+                                 name="with_functions")
+    assert with_functions.post_defs[0].rhs == "A * exp(-(t_post - t_pre) / tau)"
+    net, proj, _ = _pairs([5, 15], with_functions)
+    net.compile()
+    net.simulate(200.0)
+    np.testing.assert_allclose([w[0] - 0.5 for w in proj.w], [0.01 * math.exp(-5 / 20), 0.01 * math.exp(-15 / 20)],
+                               rtol=1e-12)

@@ -25,6 +25,7 @@ learning resumes), so a projection with learning off costs what a static one doe
 from __future__ import annotations
 
 import ast
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from dasksnn.codegen.layout import Layout
@@ -66,7 +67,9 @@ def tracked_populations(projections: tuple[ProjectionSpec, ...]) -> set[int]:
     for proj in projections:
         if proj.synapse is not None:
             reads = _reads(proj.synapse.expressions())
-            tracked |= ({proj.pre} if "t_pre" in reads else set()) | ({proj.post} if "t_post" in reads else set())
+            unless_post = any(s.unless_post for s in proj.synapse.pre_defs)
+            tracked |= ({proj.pre} if "t_pre" in reads else set()) \
+                | ({proj.post} if "t_post" in reads or unless_post else set())
     return tracked
 
 
@@ -207,6 +210,11 @@ class _Plan:
         assigned: set[str] = set()
         for s in statements:
             w.add(indent, comment(s.text))
+            if s.unless_post:
+                # the statement alone, one level deeper
+                w.add(indent, f"if {w.array(Layout.last_spike(self.proj.post))}[_i] != _k:")
+                assigned |= self.statements(w, [replace(s, unless_post=False, text="unless_post")], indent + 1)
+                continue
             if s.name == TARGET:
                 w.add(indent, f"{target}[_i] {s.op} {_tr(self.synapse, s.rhs)}")
                 continue

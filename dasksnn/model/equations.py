@@ -13,6 +13,7 @@ and checked by :func:`dasksnn.model.expressions.parse_expression`.
 from __future__ import annotations
 
 import ast
+import keyword
 import math
 import numbers
 import re
@@ -20,11 +21,11 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from dasksnn.errors import ModelError, did_you_mean
-from dasksnn.model.expressions import Source, parse_expression
+from dasksnn.model.expressions import FUNCTIONS, RANDOM_FUNCTIONS, RESERVED, Function, Source, parse_expression
 
 __all__ = ["Parameter", "Equation", "Statement", "parse_parameters", "parameters_text", "split_equations",
-           "parse_statements", "statements", "one_line", "INTEGRATION_METHODS", "SYNAPSE_PARAMETER_FLAGS",
-           "SYNAPSE_EQUATION_FLAGS"]
+           "parse_statements", "parse_functions", "statements", "one_line", "INTEGRATION_METHODS",
+           "SYNAPSE_PARAMETER_FLAGS", "SYNAPSE_EQUATION_FLAGS"]
 
 #: integration flags an ODE may carry
 INTEGRATION_METHODS = ("euler", "exponential", "midpoint", "rk4")
@@ -37,7 +38,8 @@ SYNAPSE_EQUATION_FLAGS = {"init", "min", "max", "event-driven", "postsynaptic", 
                           *_METHOD_ALIASES}
 # names are ASCII identifiers: Python would fold other letters (NFKC) into other names
 _NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
-_ODE_LHS = re.compile(r"^(?:(?P<tau>.+?)\s*\*\s*)?d(?P<var>[A-Za-z][A-Za-z0-9_]*)\s*/\s*dt$")
+_ODE_LHS = re.compile(r"^(?:(?P<tau>.+?)\s*\*\s*)?d(?P<var>[A-Za-z][A-Za-z0-9_]*)\s*/\s*dt"
+                      r"(?:\s*\+\s*(?P<leak>[A-Za-z][A-Za-z0-9_]*))?$")
 
 
 def _split_assign(text: str) -> dict | None:
@@ -123,6 +125,7 @@ class Statement:
     text: str = ""
     min: str | None = None
     max: str | None = None
+    unless_post: bool = False
 
 
 def lines(block: str, where: str) -> Iterator[Source]:
@@ -206,7 +209,7 @@ def _top_level_split(text: str) -> list[str]:
 
 
 def _parse_flags(flags: str, allowed: set[str], source: Source, names: set[str],
-                 objects: frozenset[str] = frozenset()) -> dict[str, str | bool]:
+                 objects: frozenset[str] = frozenset(), functions: dict | None = None) -> dict[str, str | bool]:
     """Parse ``init=-65, min=v_min, population`` into a dict of expression text or True."""
     col = source.line.find(flags) if flags else 0
     result: dict[str, str | bool] = {}
@@ -219,7 +222,7 @@ def _parse_flags(flags: str, allowed: set[str], source: Source, names: set[str],
             # the checked tree, printed again: never the text as written
             value = ast.unparse(parse_expression(value, names, Source(source.where, source.lineno, source.line,
                                                                       source.line.find(value, col)),
-                                                 objects=objects))
+                                                 objects=objects, functions=functions))
         result[key] = value or True
     return result
 
@@ -306,6 +309,7 @@ class RawLine:
     flags: str
     source: Source
     rhs_offset: int
+    leak: bool = False  # ANNarchy's ``tau * dx/dt + x = rhs``, i.e. ``tau * dx/dt = rhs - x``
 
 
 def split_equations(block: str, where: str) -> list[RawLine]:
@@ -320,8 +324,12 @@ def split_equations(block: str, where: str) -> list[RawLine]:
         lhs = match["lhs"].strip()
         rhs_offset = source.offset + match["at"]
         ode = _ODE_LHS.match(lhs)
+        if ode and ode["leak"] not in (None, ode["var"]):
+            raise source.error(f"cannot read the left side '{lhs}': the term added to d{ode['var']}/dt "
+                               f"must be '{ode['var']}' itself ('tau * d{ode['var']}/dt + {ode['var']} = ...')")
         if ode:
-            result.append(RawLine(ode["var"], ode["tau"], match["rhs"], True, flags, source, rhs_offset))
+            result.append(RawLine(ode["var"], ode["tau"], match["rhs"], True, flags, source, rhs_offset,
+                                  ode["leak"] is not None))
         elif _NAME.match(lhs):
             result.append(RawLine(lhs, None, match["rhs"], False, flags, source, rhs_offset))
         else:
@@ -331,7 +339,8 @@ def split_equations(block: str, where: str) -> list[RawLine]:
 
 
 def check_equation(raw: RawLine, names: set[str], parameter_values: dict[str, float],
-                   allowed: set[str] | None = None, objects: frozenset[str] = frozenset()) -> Equation:
+                   allowed: set[str] | None = None, objects: frozenset[str] = frozenset(),
+                   functions: dict | None = None) -> Equation:
     """Check the names of one equation line and return its :class:`Equation`.
 
     ``allowed`` are the flags an equation may carry (default: a neuron's); ``objects``
@@ -339,13 +348,16 @@ def check_equation(raw: RawLine, names: set[str], parameter_values: dict[str, fl
     """
     source = raw.source
     rhs_source = Source(source.where, source.lineno, source.line, raw.rhs_offset)
-    rhs = ast.unparse(parse_expression(raw.rhs, names, rhs_source, objects=objects))
+    rhs = ast.unparse(parse_expression(raw.rhs, names, rhs_source, objects=objects, functions=functions))
+    if raw.leak:
+        rhs = ast.unparse(ast.parse(f"({rhs}) - {raw.name}", mode="eval"))
     if raw.tau is not None:
         tau_source = Source(source.where, source.lineno, source.line,
                             source.line.find(raw.tau, source.offset))
         tau = ast.unparse(parse_expression(raw.tau, names, tau_source, allow_random=False))
         rhs = f"({rhs}) / ({tau})"
-    flags = _parse_flags(raw.flags, _EQUATION_FLAGS if allowed is None else allowed, source, names, objects)
+    flags = _parse_flags(raw.flags, _EQUATION_FLAGS if allowed is None else allowed, source, names, objects,
+                         functions)
     methods = [m for m in flags if m in INTEGRATION_METHODS or m in _METHOD_ALIASES]
     if len(methods) > 1:
         raise source.error(f"more than one integration method given: {', '.join(methods)}")
@@ -365,11 +377,44 @@ def check_equation(raw: RawLine, names: set[str], parameter_values: dict[str, fl
     )
 
 
+_FUNCTION = re.compile(r"^\s*(?P<name>[A-Za-z][A-Za-z0-9_]*)\s*\((?P<parameters>[^()]*)\)\s*=(?P<body>.*)$")
+
+
+def parse_functions(block: str, where: str) -> dict[str, Function]:
+    """Parse a ``functions`` block: one ``name(x, y) = expression of x and y`` per line.
+
+    A body reads its parameters, constants and the functions of the language (and the
+    functions defined above it); it draws no random numbers.
+    """
+    functions: dict[str, Function] = {}
+    for source in lines(block, f"{where} functions"):
+        text = _fragment(source)
+        match = _FUNCTION.match(text)
+        if not match:
+            raise source.error("expected 'name(x, y) = expression'")
+        name = match["name"]
+        parameters = tuple(p.strip() for p in match["parameters"].split(",") if p.strip())
+        if name in functions or name in FUNCTIONS or name in RANDOM_FUNCTIONS or name in RESERVED \
+                or keyword.iskeyword(name):
+            raise source.error(f"'{name}' is already a function or a reserved name")
+        for parameter in parameters:
+            if not _NAME.match(parameter) or keyword.iskeyword(parameter) or parameter in RESERVED:
+                raise source.error(f"'{parameter}' cannot be a parameter of {name}()")
+        if len(set(parameters)) != len(parameters):
+            raise source.error(f"{name}() names a parameter twice")
+        body_source = Source(source.where, source.lineno, source.line, source.offset + match.start("body"))
+        body = parse_expression(match["body"], set(parameters), body_source, allow_random=False,
+                                functions=functions)
+        functions[name] = Function(parameters, ast.unparse(body))
+    return functions
+
+
 def parse_statements(block: str, where: str, writable: set[str], names: set[str],
-                     objects: frozenset[str] = frozenset(), bounds: bool = False) -> tuple[Statement, ...]:
+                     objects: frozenset[str] = frozenset(), bounds: bool = False,
+                     functions: dict | None = None) -> tuple[Statement, ...]:
     """Parse statements such as a ``reset`` block: ``v = c; u += d``.
 
-    With ``bounds``, a statement may end with ``: min=..., max=...``.
+    With ``bounds``, a statement may end with ``: min=..., max=...`` (and ``unless_post``).
     """
     result: list[Statement] = []
     for source in statements(block, where):
@@ -377,7 +422,7 @@ def parse_statements(block: str, where: str, writable: set[str], names: set[str]
         flags: dict[str, str | bool] = {}
         if bounds:
             text, flag_text = _split_flags(text)
-            flags = _parse_flags(flag_text, {"min", "max"}, source, names, objects)
+            flags = _parse_flags(flag_text, {"min", "max", "unless_post"}, source, names, objects, functions)
         match = _split_assign(text)
         if not match:
             raise source.error("expected an assignment such as 'v = v_reset' or 'u += d'")
@@ -387,8 +432,10 @@ def parse_statements(block: str, where: str, writable: set[str], names: set[str]
                                f"(variables: {', '.join(sorted(writable))}).{did_you_mean(name, writable)}")
         rhs_source = Source(source.where, source.lineno, source.line,
                             source.offset + match["at"])
-        rhs = ast.unparse(parse_expression(match["rhs"], names, rhs_source, objects=objects))
+        rhs = ast.unparse(parse_expression(match["rhs"], names, rhs_source, objects=objects,
+                                           functions=functions))
         low, high = flags.get("min"), flags.get("max")
         result.append(Statement(name, match["op"], rhs, _fragment(source).strip(),
-                                low if isinstance(low, str) else None, high if isinstance(high, str) else None))
+                                low if isinstance(low, str) else None, high if isinstance(high, str) else None,
+                                bool(flags.get("unless_post"))))
     return tuple(result)

@@ -15,6 +15,7 @@ from dasksnn.model.equations import (
     check_equation,
     one_line,
     parameters_text,
+    parse_functions,
     parse_parameters,
     parse_statements,
     split_equations,
@@ -63,7 +64,8 @@ class Synapse:
     pre_axon_spike : str, optional
         Statements run when the pre-synaptic neuron spikes (at emission, before delays).
     functions : str, optional
-        Not supported yet: a non-empty value raises :class:`~dasksnn.ModelError`.
+        One ``name(x, y) = expression`` per line: functions of their parameters that the
+        other fields may call (their calls are replaced by their bodies).
     name : str, default "Synapse"
         Name used in messages and generated code.
     description : str, optional
@@ -76,6 +78,8 @@ class Synapse:
     post-synaptic neurons), ``t``, ``dt``, and ``t_pre``, ``t_post`` (last spike times
     of the two neurons, ms). Statements may end with ``: min=..., max=...``; bounds
     given on an equation also apply after every statement that assigns its variable.
+    A ``pre_spike`` statement flagged ``: unless_post`` is skipped when the post-synaptic
+    neuron spiked in the step the pre-synaptic spike arrives (ANNarchy's flag).
     ``clip(x, low, high)``, ``min``, ``max`` and the other functions of the language
     are available.
 
@@ -117,8 +121,7 @@ class Synapse:
             value = getattr(self, block)
             if value is not None and not isinstance(value, str):
                 raise ModelError(f"{where}: {block} must be text, got {type(value).__name__}")
-        if self.functions and _fragment_text(self.functions):
-            raise ModelError(f"{where}: functions are not supported yet; write the expression in place")
+        functions = parse_functions(self.functions or "", where)
         if isinstance(self.parameters, dict):
             object.__setattr__(self, "parameters", parameters_text(self.parameters, where))
         params = parse_parameters(self.parameters, where, SYNAPSE_PARAMETER_FLAGS)
@@ -129,17 +132,24 @@ class Synapse:
         defined = set(param_names) | set(var_names)
         names = defined | {"w", *SPIKE_TIMES}
         values = {p.name: p.value for p in params}
-        equations = tuple(check_equation(r, names, values, SYNAPSE_EQUATION_FLAGS, OBJECTS) for r in raw)
+        equations = tuple(check_equation(r, names, values, SYNAPSE_EQUATION_FLAGS, OBJECTS, functions) for r in raw)
         for eq, line in zip(equations, raw, strict=True):
             self._check_equation(eq, line, params, equations)
         writable = set(var_names) | ({"w"} if "w" not in param_names else set())
         pre_spike = self.pre_spike
         if pre_spike is None and not (self.psp and _fragment_text(self.psp)):
             pre_spike = f"{TARGET} += w"
-        pre = parse_statements(pre_spike or "", f"{where} pre_spike", writable | {TARGET}, names, OBJECTS, True)
-        post = parse_statements(self.post_spike or "", f"{where} post_spike", writable, names, OBJECTS, True)
+        pre = parse_statements(pre_spike or "", f"{where} pre_spike", writable | {TARGET}, names, OBJECTS, True,
+                               functions)
+        post = parse_statements(self.post_spike or "", f"{where} post_spike", writable, names, OBJECTS, True,
+                                functions)
         axon = parse_statements(self.pre_axon_spike or "", f"{where} pre_axon_spike", writable, names, OBJECTS,
-                                True)
+                                True, functions)
+        for block, parsed in (("post_spike", post), ("pre_axon_spike", axon)):
+            for statement in parsed:
+                if statement.unless_post:
+                    raise ModelError(f"{where} {block}: '{statement.text}': 'unless_post' applies to pre_spike "
+                                     "statements only")
         for statement in pre:
             if statement.name == TARGET and statement.op not in ("+=", "-="):
                 raise ModelError(f"{where} pre_spike: '{statement.text}': the target can only be "
@@ -150,7 +160,7 @@ class Synapse:
         if self.psp and _fragment_text(self.psp):
             location = one_line(self.psp, f"{where} psp")
             psp = ast.unparse(parse_expression(location.line.split("#", 1)[0][location.offset:], names,
-                                               location, objects=OBJECTS))
+                                               location, objects=OBJECTS, functions=functions))
         object.__setattr__(self, "parameter_defs", params)
         object.__setattr__(self, "equation_defs", equations)
         object.__setattr__(self, "pre_defs", pre)
@@ -271,6 +281,8 @@ class Synapse:
                 continue
             for side, own, others in (("pre", self.pre_defs, self.post_defs), ("post", self.post_defs, self.pre_defs)):
                 mine = [s for s in own if s.name == eq.name]
+                if any(s.unless_post for s in mine):
+                    continue
                 allowed = projection | {eq.name, f"t_{side}"}
                 reads = [names_in(ast.parse(t, mode="eval")) for s in mine for t in (s.rhs, s.min, s.max) if t]
                 if (mine and not any(s.name == eq.name for s in (*others, *self.axon_defs))

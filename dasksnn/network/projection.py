@@ -337,8 +337,6 @@ class Projection(SynapticAccess):
         (``arrays``: the synaptic attributes by name; ``order``: synapses sorted by post neuron;
         ``shared``: traces kept once per pre or post neuron)."""
         self._built = synapses
-        if order is None:
-            order = np.argsort(synapses.post, kind="stable").astype(np.int64)
         self._state.bind(synapses, {"w": synapses.w, **(arrays or {})}, order, shared)
 
     @property

@@ -63,7 +63,7 @@ class SynapticState:
         self.arrays: dict[str, np.ndarray] = {}  # after compile: by attribute name, w included
         self.initial: dict[str, np.ndarray] = {}
         self.built: Synapses | None = None
-        self.order = np.zeros(0, np.int64)  # synapses in post order (stable)
+        self._order: np.ndarray | None = None  # synapses in post order (stable)
         self.learn = np.array([1, 1, 0], np.int64)  # on, period, offset (steps)
         self.shared: dict[str, str] = {}
 
@@ -85,11 +85,11 @@ class SynapticState:
                                      f"(valid: {', '.join(names)}).{did_you_mean(name, names)}")
 
     # ------------------------------------------------------------ building
-    def bind(self, built: Synapses, arrays: dict[str, np.ndarray], order: np.ndarray,
+    def bind(self, built: Synapses, arrays: dict[str, np.ndarray], order: np.ndarray | None,
              shared: dict[str, str] | None = None) -> None:
         """Keep the arrays the engine made: the kernel's own (values set later act on them).
         ``shared`` names the traces kept once per ``"pre"`` or ``"post"`` neuron."""
-        self.built, self.arrays, self.order = built, arrays, order
+        self.built, self.arrays, self._order = built, arrays, order
         self.shared = dict(shared or {})
         self.initial = {}
         if not self.synapse.static:  # changed by the kernel: copied now
@@ -100,6 +100,14 @@ class SynapticState:
         (static weights are copied on their first change only)."""
         if not self.initial:
             self.initial = {name: values.copy() for name, values in self.arrays.items()}
+
+    @property
+    def order(self) -> np.ndarray:
+        """Synapses sorted by post neuron, stably (computed on first use for static synapses:
+        building a network does not pay for it)."""
+        if self._order is None:
+            self._order = np.argsort(self.require().post, kind="stable").astype(np.int64)
+        return self._order
 
     def restore(self) -> None:
         """Values back to those at compile time."""
