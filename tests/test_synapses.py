@@ -418,3 +418,29 @@ def test_functions_of_a_synapse_are_inlined():
     net.simulate(200.0)
     np.testing.assert_allclose([w[0] - 0.5 for w in proj.w], [0.01 * math.exp(-5 / 20), 0.01 * math.exp(-15 / 20)],
                                rtol=1e-12)
+
+
+def test_pre_axon_spike_runs_at_emission_pre_spike_at_arrival():
+    rule = ann.Synapse(equations="da/dt = 0.0 : event-driven", pre_axon_spike="a = t",
+                       pre_spike="g_target += w\nw = t - a", name="axon")
+    net, proj, _ = _pairs([50], rule, delay=5.0)
+    net.compile()
+    net.simulate(200.0)
+    assert proj.w[0].tolist() == [5.0] and proj.values("a").tolist() == [100.0]
+
+
+@pytest.mark.parametrize("synapse", [None, ann.STP(U=0.5)])
+def test_list_of_targets_adds_to_each(synapse):
+    """ANNarchy's list of targets: g_target += ... adds to every target."""
+    receiver = ann.Neuron(equations="a = g_exc\nb = g_inh", name="two_inputs")
+    with ann.building(seed=1, dt=1.0) as made:
+        src = ann.SpikeSourceArray(spike_times=[[5.0]])
+        post = ann.Population(1, receiver)
+        proj = ann.Projection(src, post, ["exc", "inh"], synapse=synapse).connect_one_to_one(2.0)
+        m = ann.Monitor(post, ["a", "b"])
+    assert proj.target_variable == ("g_exc", "g_inh")
+    made.network.compile()
+    made.network.simulate(10.0)
+    expected = 2.0 * (0.5 if synapse else 1.0)
+    data = m.get()
+    assert data["a"][:, 0].tolist() == data["b"][:, 0].tolist() == [0.0] * 7 + [expected] + [0.0] * 2

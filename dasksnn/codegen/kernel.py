@@ -136,7 +136,7 @@ def _summary(spec: NetworkSpec) -> tuple[str, ...]:
         kind = "spike source" if pop.spike_source else f"neuron model {pop.neuron.name!r}"
         lines.append(comment(f"population p{i}: {kind}"))
     for j, proj in enumerate(spec.projections):
-        lines.append(comment(f"projection j{j}: p{proj.pre} -> p{proj.post}.{proj.target}"
+        lines.append(comment(f"projection j{j}: p{proj.pre} -> p{proj.post}.{proj.target_text}"
                              + (" (delayed)" if proj.delayed else "")
                              + (f", synapse {proj.synapse.name!r}" if proj.synapse is not None else "")))
     for m, mon in enumerate(spec.monitors):
@@ -317,16 +317,16 @@ def _deliver(w: _Writer, j: int, proj: ProjectionSpec) -> None:
     pre, post = f"p{proj.pre}", f"p{proj.post}"
     spk, nspk = w.array(Layout.spikes(proj.pre)), w.array(Layout.spike_count(proj.pre))
     rowptr, targets, weights = (w.array(Layout.synapses(j, n)) for n in ("rowptr", "post", "w"))
-    target = w.array(Layout.variable(proj.post, proj.target))
-    w.add(2, comment(f"projection j{j}: {pre} -> {post}.{proj.target}"), f"for _s in range({nspk}[0]):",
+    variables = [w.array(Layout.variable(proj.post, target)) for target in proj.targets]
+    w.add(2, comment(f"projection j{j}: {pre} -> {post}.{proj.target_text}"), f"for _s in range({nspk}[0]):",
           f"    _j = {spk}[_s]", f"    for _q in range({rowptr}[_j], {rowptr}[_j + 1]):")
     if not proj.delayed:
-        w.add(4, f"{target}[{targets}[_q]] += {weights}[_q]")
+        w.add(4, *(f"{target}[{targets}[_q]] += {weights}[_q]" for target in variables))
         return
     delays, buffer = w.array(Layout.synapses(j, "delay")), w.array(Layout.delay_buffer(j))
     w.add(4, f"{buffer}[(_k + {delays}[_q]) % {buffer}.shape[0], {targets}[_q]] += {weights}[_q]")
     w.add(2, f"_row = _k % {buffer}.shape[0]", f"for _i in range({buffer}.shape[1]):",
-          f"    {target}[_i] += {buffer}[_row, _i]", f"    {buffer}[_row, _i] = 0.0")
+          *(f"    {target}[_i] += {buffer}[_row, _i]" for target in variables), f"    {buffer}[_row, _i] = 0.0")
 
 
 def _monitor_capacity(w: _Writer, m: int, mon: MonitorSpec) -> None:

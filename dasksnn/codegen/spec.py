@@ -36,9 +36,19 @@ class ProjectionSpec:
 
     pre: int
     post: int
-    target: str
+    target: str | tuple[str, ...]
     delayed: bool
     synapse: Synapse | None = None
+
+    @property
+    def targets(self) -> tuple[str, ...]:
+        """The post variables a spike adds to (several for ANNarchy's list of targets)."""
+        return (self.target,) if isinstance(self.target, str) else self.target
+
+    @property
+    def target_text(self) -> str:
+        """The targets for comments: ``g_exc`` or ``g_exc+g_nmda``."""
+        return "+".join(self.targets)
 
 
 @dataclass(frozen=True)

@@ -206,7 +206,7 @@ class _Plan:
 
     def statements(self, w: _Writer, statements, indent: int) -> set[str]:
         """The statements; returns the names they assign."""
-        target = w.array(Layout.variable(self.proj.post, self.proj.target))
+        targets = [w.array(Layout.variable(self.proj.post, target)) for target in self.proj.targets]
         assigned: set[str] = set()
         for s in statements:
             w.add(indent, comment(s.text))
@@ -216,7 +216,11 @@ class _Plan:
                 assigned |= self.statements(w, [replace(s, unless_post=False, text="unless_post")], indent + 1)
                 continue
             if s.name == TARGET:
-                w.add(indent, f"{target}[_i] {s.op} {_tr(self.synapse, s.rhs)}")
+                if len(targets) > 1:  # computed once, added to each target
+                    w.add(indent, f"_add = {_tr(self.synapse, s.rhs)}")
+                    w.add(indent, *(f"{target}[_i] {s.op} _add" for target in targets))
+                else:
+                    w.add(indent, f"{targets[0]}[_i] {s.op} {_tr(self.synapse, s.rhs)}")
                 continue
             w.add(indent, f"{s.name} {s.op} {_tr(self.synapse, s.rhs)}")
             low, high = self.bounds.get(s.name, (None, None))
@@ -282,7 +286,7 @@ def pre_synaptic(w: _Writer, j: int, proj: ProjectionSpec) -> None:
     spk, nspk = w.array(Layout.spikes(proj.pre)), w.array(Layout.spike_count(proj.pre))
     rowptr, post = plan.array(w, "rowptr"), plan.array(w, "post")
     learn = w.array(Layout.learning(j))
-    w.add(2, comment(f"projection j{j}: p{proj.pre} -> p{proj.post}.{proj.target} ({synapse.name}): "
+    w.add(2, comment(f"projection j{j}: p{proj.pre} -> p{proj.post}.{proj.target_text} ({synapse.name}): "
                      "pre-synaptic events"))
     if synapse.axon_defs:
         w.add(2, f"if {learn}[0] != 0:")
@@ -333,9 +337,9 @@ def continuous(w: _Writer, j: int, proj: ProjectionSpec) -> None:
     plan = _Plan(j, proj)
     learn = w.array(Layout.learning(j))
     rowptr, post = plan.array(w, "rowptr"), plan.array(w, "post")
-    target = w.array(Layout.variable(proj.post, proj.target))
+    targets = [w.array(Layout.variable(proj.post, target)) for target in proj.targets]
     spk = w.array(Layout.spikes(proj.pre))
-    w.add(2, comment(f"projection j{j}: p{proj.pre} -> p{proj.post}.{proj.target} ({synapse.name}): "
+    w.add(2, comment(f"projection j{j}: p{proj.pre} -> p{proj.post}.{proj.target_text} ({synapse.name}): "
                      "continuous equations"))
     post_eqs = [e for e in equations if e.scope == "postsynaptic"]
     syn_eqs = [e for e in equations if e.scope != "postsynaptic"]
@@ -363,7 +367,7 @@ def continuous(w: _Writer, j: int, proj: ProjectionSpec) -> None:
         w.add(4, "if _update:")
         _integrate(w, plan, syn_eqs, 5)
     if psp:
-        w.add(4, comment(f"psp = {psp}"), f"{target}[_i] += {_tr(synapse, psp)}")
+        w.add(4, comment(f"psp = {psp}"), f"_add = {_tr(synapse, psp)}", *(f"{t}[_i] += _add" for t in targets))
 
 
 def _integrate(w: _Writer, plan: _Plan, equations, indent: int) -> None:
@@ -404,7 +408,7 @@ def post_synaptic(w: _Writer, j: int, proj: ProjectionSpec) -> None:
     spk, nspk = w.array(Layout.spikes(proj.post)), w.array(Layout.spike_count(proj.post))
     learn = w.array(Layout.learning(j))
     postptr, order = w.array(Layout.post_pointer(j)), w.array(Layout.post_order(j))
-    w.add(2, comment(f"projection j{j}: p{proj.pre} -> p{proj.post}.{proj.target} ({synapse.name}): "
+    w.add(2, comment(f"projection j{j}: p{proj.pre} -> p{proj.post}.{proj.target_text} ({synapse.name}): "
                      "post-synaptic events"))
     for learning in (True, False):
         statements = synapse.post_defs if learning else [s for s in synapse.post_defs if s in plan.frozen_kept]

@@ -32,8 +32,8 @@ class Projection(SynapticAccess):
     ----------
     pre, post : Population or PopulationView
         Source and target neurons.
-    target : str
-        Where weights go: ``"exc"`` adds them to the post variable ``g_exc`` (any
+    target : str or list of str
+        Where weights go (a list: to each of them, as ANNarchy): ``"exc"`` adds them to the post variable ``g_exc`` (any
         ``"x"`` to ``g_x``, as in ANNarchy), or the name of a post variable itself
         (``"ge"``, as in Brian).
     synapse : Synapse, optional
@@ -70,7 +70,11 @@ class Projection(SynapticAccess):
         where = f"Projection '{self.name}'"
         self._post = as_view(post, "post", where)
         self.target = target
-        self.target_variable = self._resolve_target(target, where)
+        if isinstance(target, list | tuple) and target and all(isinstance(t, str) for t in target):
+            variables = tuple(dict.fromkeys(self._resolve_target(t, where) for t in target))
+            self.target_variable = variables[0] if len(variables) == 1 else variables
+        else:
+            self.target_variable = self._resolve_target(target, where)
         self._rule: rules.Rule | None = None
         self._weights: Any = None
         self._delays: Any = 0.0
