@@ -171,3 +171,59 @@ def test_views_add_and_distributions_give_values():
     np.random.seed(3)
     assert first.shape == (2, 3) and np.array_equal(first, ann.Uniform(1.0, 2.0).get_values((2, 3)))
     assert np.all((first >= 1.0) & (first < 2.0))
+
+
+def test_simple_stdp_example_gives_bimodal_weights():
+    """ANNarchy's "Simple STDP" example (Song, Miller and Abbott 2000; Song and Abbott 2001): 1000
+    Poisson inputs at 15 Hz onto one IF neuron through its built-in STDP. The documented result:
+    the weights split towards 0 and w_max, and the output rate falls to a few tens of Hz.
+    (ANNarchy 4.8, whose LTP sees intervals one step short, ends at 28 Hz with more weights at
+    w_max; dasksnn's exact timing keeps the 5% excess of depression the model was given.)"""
+    from dasksnn import (
+        STDP,
+        Monitor,
+        Neuron,
+        PoissonPopulation,
+        Population,
+        Projection,
+        Uniform,
+        compile,
+        setup,
+        simulate,
+    )
+
+    setup(dt=1.0, seed=1)
+    F, N = 15.0, 1000
+    IF = Neuron(
+        parameters="""
+            tau_m = 10.0
+            tau_e = 5.0
+            vt = -54.0
+            vr = -60.0
+            El = -74.0
+            Ee = 0.0
+        """,
+        equations="""
+            tau_m * dv/dt = El - v + g_exc * (Ee - vr) : init = -60.0
+            tau_e * dg_exc/dt = -g_exc
+        """,
+        spike="""
+            v > vt
+        """,
+        reset="""
+            v = vr
+        """
+    )
+    Input = PoissonPopulation(name='Input', geometry=N, rates=F)
+    Output = Population(name='Output', geometry=1, neuron=IF)
+    proj = Projection(pre=Input, post=Output, target='exc',
+                      synapse=STDP(tau_plus=20.0, tau_minus=20.0, A_plus=0.01, A_minus=0.0105, w_max=0.01))
+    proj.connect_all_to_all(weights=Uniform(0.0, 0.01))
+    Mo = Monitor(Output, 'spike')
+    compile()
+    simulate(100000.0)
+    weights = proj.w[0]
+    counts = np.histogram(weights, bins=10, range=(0.0, 0.01))[0]
+    assert counts[0] > 2 * counts[1:-1].max() and counts[-1] > counts[-2]  # modes at both bounds
+    assert counts[0] + counts[-1] > 0.3 * N
+    assert 5.0 < Mo.mean_fr() < 40.0

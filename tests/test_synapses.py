@@ -239,7 +239,7 @@ def test_generated_post_pathway_visits_only_the_spiking_neurons_synapses():
     """The post-synaptic pathway walks the post-ordered synapses of each post spike."""
     net, proj = _small()
     source = net.generated_source()
-    post_block = source.split("post-synaptic events")[1]
+    post_block = source.split("post-synaptic events")[1].split("pre-synaptic events")[0]
     assert "for _o in range(j0__postptr[_i], j0__postptr[_i + 1]):" in post_block
     assert "j0_rowptr" not in post_block
 

@@ -10,13 +10,13 @@ Order of one step ``k`` (time ``t = k * dt``):
 2. every population integrates its equations from ``t`` to ``t + dt`` and tests its
    spike condition (refractory counters count down);
 3. neurons that spiked run their reset statements and start their refractory period;
-4. spikes are delivered: the weight of a spike emitted at step ``k`` with a delay of
+4. projections with a synapse model run the post-synaptic events of the spikes of step
+   ``k`` (:mod:`dasksnn.codegen.synapses`);
+5. spikes are delivered: the weight of a spike emitted at step ``k`` with a delay of
    ``d`` steps is added to its target at the end of step ``k + d``, so that it acts on
-   the integration of step ``k + d + 1``;
-5. projections with a synapse model run their continuous equations and ``psp``, then the
-   post-synaptic events of the spikes of step ``k`` (:mod:`dasksnn.codegen.synapses`,
-   which also describes their pre-synaptic events, step 4 for them);
-6. spike monitors record the spikes of step ``k`` (with time ``t``).
+   the integration of step ``k + d + 1`` (with a synapse model: its pre-synaptic events);
+6. projections with a synapse model run their continuous equations and ``psp``;
+7. spike monitors record the spikes of step ``k`` (with time ``t``).
 """
 
 from __future__ import annotations
@@ -117,12 +117,16 @@ def generate(spec: NetworkSpec) -> KernelSource:
             _spikes(body, index, pop)
         if index in tracked:
             synapses.last_spikes(body, index)
+    # post-synaptic events first: a pre-synaptic spike of this step acts on the next one, so it
+    # comes after a post-synaptic spike of this step (as in ANNarchy)
+    for j, proj in enumerate(spec.projections):
+        if proj.synapse is not None:
+            synapses.post_synaptic(body, j, proj)
     for j, proj in enumerate(spec.projections):
         (_deliver if proj.synapse is None else synapses.pre_synaptic)(body, j, proj)
-    for step in (synapses.continuous, synapses.post_synaptic):
-        for j, proj in enumerate(spec.projections):
-            if proj.synapse is not None:
-                step(body, j, proj)
+    for j, proj in enumerate(spec.projections):
+        if proj.synapse is not None:
+            synapses.continuous(body, j, proj)
     for m, mon in enumerate(spec.monitors):
         if mon.spikes:
             _record_spikes(body, m, mon)

@@ -3,18 +3,21 @@
 A projection whose synapse is not the static one gets, in the step of
 :mod:`dasksnn.codegen.kernel`:
 
-- in place of the static delivery (step 4), the **pre-synaptic pathway**: for each spike
+- first, for all projections in order, the **post-synaptic pathway**: for each spike of
+  the post population at step ``k``, the synapses of that neuron, found through
+  ``j<j>__postptr`` and ``j<j>__order`` (synapses sorted by post neuron), never a scan of
+  all synapses, bring their event-driven variables to ``t`` and run their ``post_spike``
+  statements. It comes before the pre-synaptic events of the same step, as in ANNarchy:
+  a pre-synaptic spike of step ``k`` acts on step ``k + 1``, so it cannot have caused a
+  post-synaptic spike of step ``k`` (a pair in one step counts as post before pre);
+- in place of the static delivery, the **pre-synaptic pathway**: for each spike
   that arrives at step ``k`` (emitted at ``k - d`` by a neuron whose CSR row holds
   synapses of delay ``d``), each synapse of that row brings its event-driven variables
   from its last event to ``t``, then runs the ``pre_spike`` statements (``g_target +=
   ...`` adds to the post-synaptic target, which acts on the integration of step ``k +
   1``, as a static synapse's weight);
 - then, for all projections in order, continuous synaptic equations and ``psp``: one
-  pass over all synapses per step;
-- then the **post-synaptic pathway**: for each spike of the post population at step
-  ``k``, the synapses of that neuron, found through ``j<j>__postptr`` and
-  ``j<j>__order`` (synapses sorted by post neuron), never a scan of all synapses, run
-  their ``post_spike`` statements after the same event-driven update.
+  pass over all synapses per step.
 
 Learning is switched by ``j<j>__learn`` (on, period, offset in steps) without compiling
 again: when off, only what the post-synaptic input depends on is computed (``w`` is

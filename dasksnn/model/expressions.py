@@ -11,6 +11,7 @@ import ast
 import copy
 import math
 import re
+import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -173,7 +174,9 @@ def parse_expression(text: str, names: set[str] | frozenset[str], source: Source
                            "split it with intermediate variables")
     python_text, columns = _normalise(text)
     try:
-        tree = ast.parse(python_text.strip(), mode="eval")
+        with warnings.catch_warnings():  # e.g. "invalid decimal literal": the error below says more
+            warnings.simplefilter("ignore", SyntaxWarning)
+            tree = ast.parse(python_text.strip(), mode="eval")
     except SyntaxError as exc:
         col = columns[min(max((exc.offset or 1) - 1, 0), len(columns) - 1)]
         raise source.error(f"syntax error ({exc.msg})", col) from None

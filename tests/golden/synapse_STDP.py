@@ -49,41 +49,41 @@ def kernel(
     p1__nspk,
     p1_tau_refrac,
     p1_v_reset,
-    j0_rowptr,
-    j0_post,
     j0__learn,
+    j0__postptr,
+    j0__order,
     j0_tau_plus,
     j0_tau_minus,
-    j0_A_plus,
+    j0_A_minus,
     j0_w_min,
     j0_w_max,
-    j0__prelast,
-    j0_x,
-    j0_w,
     j0__postlast,
     j0_y,
-    j1_rowptr,
-    j1_post,
+    j0__opre,
+    j0_w,
+    j0__prelast,
+    j0_x,
     j1__learn,
-    j1__hist,
-    j1__nhist,
+    j1__postptr,
+    j1__order,
     j1_tau_plus,
     j1_tau_minus,
-    j1_A_plus,
+    j1_A_minus,
     j1_w_min,
     j1_w_max,
-    j1_delay,
     j1_x,
     j1_y,
     j1_w,
     j1__last,
-    j0__postptr,
-    j0__order,
-    j0_A_minus,
-    j0__opre,
-    j1__postptr,
-    j1__order,
-    j1_A_minus,
+    j0_rowptr,
+    j0_post,
+    j0_A_plus,
+    j1_rowptr,
+    j1_post,
+    j1__hist,
+    j1__nhist,
+    j1_A_plus,
+    j1_delay,
     m0__mask,
     m0__i,
 ):
@@ -183,6 +183,104 @@ def kernel(
             p1__spk[_nspk] = _i
             _nspk += 1
         p1__nspk[0] = _nspk
+        # projection j0: p0 -> p1.g_exc (STDP): post-synaptic events
+        if j0__learn[0] != 0:
+            tau_plus = j0_tau_plus[0]
+            tau_minus = j0_tau_minus[0]
+            A_minus = j0_A_minus[0]
+            w_min = j0_w_min[0]
+            w_max = j0_w_max[0]
+            _rate_x = -1.0 / tau_plus
+            _rate_y = -1.0 / tau_minus
+            for _s in range(p1__nspk[0]):
+                _i = p1__spk[_s]
+                _steps = _k - j0__postlast[_i]
+                j0__postlast[_i] = _k
+                y = j0_y[_i]
+                # tau_minus * dy/dt = -y : event-driven
+                _g = _steps
+                _gap = _g * _dt
+                _a = _rate_y
+                if _g < _j0_decay_y.shape[0]:
+                    _e = _j0_decay_y[_g]
+                    if _e < 0.0:
+                        _e = _math.exp(_a * _gap)
+                        _j0_decay_y[_g] = _e
+                else:
+                    _e = _math.exp(_a * _gap)
+                y = y * _e
+                # y -= A_minus * w_max
+                y -= A_minus * w_max
+                j0_y[_i] = y
+                for _o in range(j0__postptr[_i], j0__postptr[_i + 1]):
+                    _q = j0__order[_o]
+                    _j = j0__opre[_o]
+                    w = j0_w[_q]
+                    x = j0_x[_j]
+                    # tau_plus * dx/dt = -x : event-driven
+                    _g = _k - j0__prelast[_j]
+                    _gap = _g * _dt
+                    _a = _rate_x
+                    if _g < _j0_decay_x.shape[0]:
+                        _e = _j0_decay_x[_g]
+                        if _e < 0.0:
+                            _e = _math.exp(_a * _gap)
+                            _j0_decay_x[_g] = _e
+                    else:
+                        _e = _math.exp(_a * _gap)
+                    x = x * _e
+                    # w = clip(w + x, w_min, w_max)
+                    w = min(max(w + x, w_min), w_max)
+                    j0_w[_q] = w
+        # projection j1: p0 -> p1.g_inh (STDP): post-synaptic events
+        if j1__learn[0] != 0:
+            tau_plus = j1_tau_plus[0]
+            tau_minus = j1_tau_minus[0]
+            A_minus = j1_A_minus[0]
+            w_min = j1_w_min[0]
+            w_max = j1_w_max[0]
+            _rate_x = -1.0 / tau_plus
+            _rate_y = -1.0 / tau_minus
+            for _s in range(p1__nspk[0]):
+                _i = p1__spk[_s]
+                for _o in range(j1__postptr[_i], j1__postptr[_i + 1]):
+                    _q = j1__order[_o]
+                    x = j1_x[_q]
+                    y = j1_y[_q]
+                    w = j1_w[_q]
+                    _steps = _k - j1__last[_q]
+                    j1__last[_q] = _k
+                    # tau_plus * dx/dt = -x : event-driven
+                    _g = _steps
+                    _gap = _g * _dt
+                    _a = _rate_x
+                    if _g < _j1_decay_x.shape[0]:
+                        _e = _j1_decay_x[_g]
+                        if _e < 0.0:
+                            _e = _math.exp(_a * _gap)
+                            _j1_decay_x[_g] = _e
+                    else:
+                        _e = _math.exp(_a * _gap)
+                    x = x * _e
+                    # tau_minus * dy/dt = -y : event-driven
+                    _g = _steps
+                    _gap = _g * _dt
+                    _a = _rate_y
+                    if _g < _j1_decay_y.shape[0]:
+                        _e = _j1_decay_y[_g]
+                        if _e < 0.0:
+                            _e = _math.exp(_a * _gap)
+                            _j1_decay_y[_g] = _e
+                    else:
+                        _e = _math.exp(_a * _gap)
+                    y = y * _e
+                    # y -= A_minus * w_max
+                    y -= A_minus * w_max
+                    # w = clip(w + x, w_min, w_max)
+                    w = min(max(w + x, w_min), w_max)
+                    j1_x[_q] = x
+                    j1_y[_q] = y
+                    j1_w[_q] = w
         # projection j0: p0 -> p1.g_exc (STDP): pre-synaptic events
         if j0__learn[0] != 0:
             tau_plus = j0_tau_plus[0]
@@ -312,104 +410,6 @@ def kernel(
                         w = j1_w[_q]
                         # g_target += w
                         p1_g_inh[_i] += w
-        # projection j0: p0 -> p1.g_exc (STDP): post-synaptic events
-        if j0__learn[0] != 0:
-            tau_plus = j0_tau_plus[0]
-            tau_minus = j0_tau_minus[0]
-            A_minus = j0_A_minus[0]
-            w_min = j0_w_min[0]
-            w_max = j0_w_max[0]
-            _rate_x = -1.0 / tau_plus
-            _rate_y = -1.0 / tau_minus
-            for _s in range(p1__nspk[0]):
-                _i = p1__spk[_s]
-                _steps = _k - j0__postlast[_i]
-                j0__postlast[_i] = _k
-                y = j0_y[_i]
-                # tau_minus * dy/dt = -y : event-driven
-                _g = _steps
-                _gap = _g * _dt
-                _a = _rate_y
-                if _g < _j0_decay_y.shape[0]:
-                    _e = _j0_decay_y[_g]
-                    if _e < 0.0:
-                        _e = _math.exp(_a * _gap)
-                        _j0_decay_y[_g] = _e
-                else:
-                    _e = _math.exp(_a * _gap)
-                y = y * _e
-                # y -= A_minus * w_max
-                y -= A_minus * w_max
-                j0_y[_i] = y
-                for _o in range(j0__postptr[_i], j0__postptr[_i + 1]):
-                    _q = j0__order[_o]
-                    _j = j0__opre[_o]
-                    w = j0_w[_q]
-                    x = j0_x[_j]
-                    # tau_plus * dx/dt = -x : event-driven
-                    _g = _k - j0__prelast[_j]
-                    _gap = _g * _dt
-                    _a = _rate_x
-                    if _g < _j0_decay_x.shape[0]:
-                        _e = _j0_decay_x[_g]
-                        if _e < 0.0:
-                            _e = _math.exp(_a * _gap)
-                            _j0_decay_x[_g] = _e
-                    else:
-                        _e = _math.exp(_a * _gap)
-                    x = x * _e
-                    # w = clip(w + x, w_min, w_max)
-                    w = min(max(w + x, w_min), w_max)
-                    j0_w[_q] = w
-        # projection j1: p0 -> p1.g_inh (STDP): post-synaptic events
-        if j1__learn[0] != 0:
-            tau_plus = j1_tau_plus[0]
-            tau_minus = j1_tau_minus[0]
-            A_minus = j1_A_minus[0]
-            w_min = j1_w_min[0]
-            w_max = j1_w_max[0]
-            _rate_x = -1.0 / tau_plus
-            _rate_y = -1.0 / tau_minus
-            for _s in range(p1__nspk[0]):
-                _i = p1__spk[_s]
-                for _o in range(j1__postptr[_i], j1__postptr[_i + 1]):
-                    _q = j1__order[_o]
-                    x = j1_x[_q]
-                    y = j1_y[_q]
-                    w = j1_w[_q]
-                    _steps = _k - j1__last[_q]
-                    j1__last[_q] = _k
-                    # tau_plus * dx/dt = -x : event-driven
-                    _g = _steps
-                    _gap = _g * _dt
-                    _a = _rate_x
-                    if _g < _j1_decay_x.shape[0]:
-                        _e = _j1_decay_x[_g]
-                        if _e < 0.0:
-                            _e = _math.exp(_a * _gap)
-                            _j1_decay_x[_g] = _e
-                    else:
-                        _e = _math.exp(_a * _gap)
-                    x = x * _e
-                    # tau_minus * dy/dt = -y : event-driven
-                    _g = _steps
-                    _gap = _g * _dt
-                    _a = _rate_y
-                    if _g < _j1_decay_y.shape[0]:
-                        _e = _j1_decay_y[_g]
-                        if _e < 0.0:
-                            _e = _math.exp(_a * _gap)
-                            _j1_decay_y[_g] = _e
-                    else:
-                        _e = _math.exp(_a * _gap)
-                    y = y * _e
-                    # y -= A_minus * w_max
-                    y -= A_minus * w_max
-                    # w = clip(w + x, w_min, w_max)
-                    w = min(max(w + x, w_min), w_max)
-                    j1_x[_q] = x
-                    j1_y[_q] = y
-                    j1_w[_q] = w
         # monitor m0: record the spikes of p1
         if m0__ctl[0] != 0:
             _c = m0__n[0]
