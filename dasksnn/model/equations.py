@@ -33,8 +33,9 @@ _METHOD_ALIASES = {"explicit": "euler"}
 _EQUATION_FLAGS = {"init", "min", "max", "population", *INTEGRATION_METHODS, *_METHOD_ALIASES}
 _PARAMETER_FLAGS = {"population", "int", "bool", "float"}
 #: flags of a synapse's parameters and equations
-SYNAPSE_PARAMETER_FLAGS = {"projection", "postsynaptic", "int", "bool", "float"}
-SYNAPSE_EQUATION_FLAGS = {"init", "min", "max", "event-driven", "postsynaptic", *INTEGRATION_METHODS,
+# ("post-synaptic" is the spelling of ANNarchy's older examples)
+SYNAPSE_PARAMETER_FLAGS = {"projection", "postsynaptic", "post-synaptic", "int", "bool", "float"}
+SYNAPSE_EQUATION_FLAGS = {"init", "min", "max", "event-driven", "postsynaptic", "post-synaptic", *INTEGRATION_METHODS,
                           *_METHOD_ALIASES}
 # names are ASCII identifiers: Python would fold other letters (NFKC) into other names
 _NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
@@ -275,7 +276,8 @@ def parse_parameters(block: str | dict, where: str, allowed: set[str] | None = N
                               source.offset + match["at"])
         value = constant(match["rhs"], value_source)
         parsed = _parse_flags(flags, _PARAMETER_FLAGS if allowed is None else allowed, source, set())
-        scopes = [scope for scope in ("projection", "postsynaptic") if parsed.get(scope)]
+        scopes = [scope for scope in ("projection", "postsynaptic") if parsed.get(scope)
+                  or (scope == "postsynaptic" and parsed.get("post-synaptic"))]
         if len(scopes) > 1:
             raise source.error("a parameter is either ': projection' or ': postsynaptic', not both")
         result.append(Parameter(name, value, population=bool(parsed.get("population")),
@@ -373,7 +375,7 @@ def check_equation(raw: RawLine, names: set[str], parameter_values: dict[str, fl
         min=flags.get("min") or None, max=flags.get("max") or None,
         text=_fragment(source).strip(),
         event_driven=bool(flags.get("event-driven")),
-        scope="postsynaptic" if flags.get("postsynaptic") else "",
+        scope="postsynaptic" if flags.get("postsynaptic") or flags.get("post-synaptic") else "",
     )
 
 

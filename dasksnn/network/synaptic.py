@@ -345,6 +345,11 @@ class SynapticAccess:
             Time in ms within the period at which they are integrated (default 0).
         """
         dt = self._network.dt
+        for name, value in (("period", period), ("offset", offset)):
+            if value is not None and (isinstance(value, bool) or not isinstance(value, int | float | np.number)
+                                      or not np.isfinite(value) or value < 0):
+                raise NetworkError(f"{self!r}: enable_learning {name} must be a number of ms >= 0 (or None), "
+                                   f"got {value!r}")
         steps = 1 if period is None else round(float(period) / dt)
         if steps < 1:
             raise NetworkError(f"{self!r}: enable_learning period must be >= dt ({dt} ms), got {period!r}")
