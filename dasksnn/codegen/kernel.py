@@ -28,6 +28,7 @@ from dasksnn.codegen import synapses
 from dasksnn.codegen.integrators import INTEGRATORS, plan_integration
 from dasksnn.codegen.layout import STATUS_WHERE, Control, Layout, Status
 from dasksnn.codegen.spec import MonitorSpec, NetworkSpec, PopulationSpec, ProjectionSpec, SynapseMonitorSpec
+from dasksnn.codegen.synapse_equations import continuous
 from dasksnn.codegen.translate import comment, parse, translate
 from dasksnn.model.expressions import names_in
 from dasksnn.model.neuron import Neuron
@@ -126,7 +127,7 @@ def generate(spec: NetworkSpec) -> KernelSource:
         (_deliver if proj.synapse is None else synapses.pre_synaptic)(body, j, proj)
     for j, proj in enumerate(spec.projections):
         if proj.synapse is not None:
-            synapses.continuous(body, j, proj)
+            continuous(body, j, proj)
     for m, mon in enumerate(spec.monitors):
         if mon.spikes:
             _record_spikes(body, m, mon)

@@ -11,17 +11,15 @@ from dasksnn.model.equations import (
     SYNAPSE_PARAMETER_FLAGS,
     Equation,
     Parameter,
-    Statement,
     check_equation,
     one_line,
     parameters_text,
-    parse_functions,
     parse_parameters,
-    parse_statements,
     split_equations,
 )
 from dasksnn.model.expressions import linear_split, names_in, parse_expression
 from dasksnn.model.neuron import _FORBIDDEN, _KERNEL_NAME, _fragment_text
+from dasksnn.model.statements import Statement, parse_functions, parse_statements
 
 __all__ = ["Synapse"]
 
