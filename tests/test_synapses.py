@@ -444,3 +444,25 @@ def test_list_of_targets_adds_to_each(synapse):
     expected = 2.0 * (0.5 if synapse else 1.0)
     data = m.get()
     assert data["a"][:, 0].tolist() == data["b"][:, 0].tolist() == [0.0] * 7 + [expected] + [0.0] * 2
+
+
+def test_learning_off_keeps_what_the_input_depends_on():
+    """A post-synaptic trace that scales the input (kept once per post neuron) still follows spikes
+    with learning off: the input is that of learning on, and decays exactly between events."""
+    rule = ann.Synapse(parameters="tau = 20.0 : projection", equations="tau * dy/dt = -y : event-driven",
+                       pre_spike="g_target += w * (1 + y)", post_spike="y += 0.1", name="post_facilitation")
+    assert rule.shared_traces() == {"y": "post"}
+    inputs = []
+    for learning in (True, False):
+        with ann.building(seed=1, dt=1.0) as made:
+            src = ann.SpikeSourceArray(spike_times=[[5.0, 10.0, 15.0]])
+            post = ann.Population(1, ann.Neuron(equations="a = g_exc", spike="a > 0.5", name="r"))
+            ann.Projection(src, post, "exc", synapse=rule).connect_one_to_one(1.0)
+            m = ann.Monitor(post, "a")
+        made.network.compile()
+        if not learning:
+            made.network.disable_learning()
+        made.network.simulate(20.0)
+        inputs.append(m.get("a")[:, 0])
+    np.testing.assert_array_equal(inputs[0], inputs[1])
+    assert inputs[1][12] == pytest.approx(1.0 + 0.1 * math.exp(-4.0 / 20.0))  # post spike at 6, pre at 10

@@ -193,10 +193,10 @@ class _Plan:
         rate = linear_split(parse(eq.rhs), eq.name)[0]
         return all(self.scope.get(n) == "projection" for n in names_in(rate))
 
-    def rates(self, w: _Writer, indent: int) -> None:
-        """Rates of event-driven equations computed once per step, before the loops."""
+    def rates(self, w: _Writer, indent: int, names: set[str]) -> None:
+        """Rates of the event-driven equations of ``names`` computed once per step, before the loops."""
         for eq in self.synapse.event_driven:
-            if self.hoisted(eq):
+            if self.hoisted(eq) and eq.name in names:
                 rate = linear_split(parse(eq.rhs), eq.name)[0]
                 w.add(indent, f"_rate_{eq.name} = {_tr(self.synapse, ast.unparse(rate))}")
 
@@ -261,16 +261,16 @@ def _statement_names(plan: _Plan, statements, learning: bool = True) -> set[str]
                    + [b for s in statements for b in plan.bounds.get(s.name, ()) if b])
     names |= {s.name for s in statements}
     shared = [e for e in plan.synapse.event_driven if e.name in names and e.name in plan.shared]
-    if (plan.own and (learning or plan.frozen_event_driven)) or shared:
-        names |= _reads([e.rhs for e in (*plan.own, *shared)])
+    if plan.own and (learning or plan.frozen_event_driven):
+        names |= {e.name for e in plan.own} | _reads([e.rhs for e in plan.own])
+    names |= _reads([e.rhs for e in shared])
     return names
 
 
 def _open(w: _Writer, plan: _Plan, names: set[str], learning: bool, indent: int) -> None:
     """Values read once per step: projection parameters and hoisted rates."""
     plan.load_projection(w, names, indent)
-    if learning or plan.frozen_event_driven:
-        plan.rates(w, indent)
+    plan.rates(w, indent, names)
 
 
 def prologue(w: _Writer, j: int, proj: ProjectionSpec) -> None:
