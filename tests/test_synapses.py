@@ -466,3 +466,21 @@ def test_learning_off_keeps_what_the_input_depends_on():
         inputs.append(m.get("a")[:, 0])
     np.testing.assert_array_equal(inputs[0], inputs[1])
     assert inputs[1][12] == pytest.approx(1.0 + 0.1 * math.exp(-4.0 / 20.0))  # post spike at 6, pre at 10
+
+
+def test_learning_off_keeps_continuous_equations_of_the_input():
+    """NMDA's g (a continuous equation read by psp) still evolves with learning off: the input,
+    and so the spikes, are those of learning on (w never changes in this model)."""
+    spikes = []
+    for learning in (True, False):
+        with ann.building(seed=3, dt=0.5) as made:
+            inp = ann.PoissonPopulation(50, rates=30.0)
+            pop = ann.Population(10, ann.IF_cond_exp)
+            ann.Projection(inp, pop, "exc", synapse=NMDA).connect_fixed_probability(0.5, weights=0.005)
+            m = ann.Monitor(pop, "spike")
+        made.network.compile()
+        if not learning:
+            made.network.disable_learning()
+        made.network.simulate(200.0)
+        spikes.append(m.get("spike"))
+    assert spikes[0] == spikes[1] and sum(map(len, spikes[0].values())) > 0

@@ -40,14 +40,18 @@ def continuous(w: _Writer, j: int, proj: ProjectionSpec) -> None:
     post_eqs = [e for e in equations if e.scope == "postsynaptic"]
     syn_eqs = [e for e in equations if e.scope != "postsynaptic"]
     update = f"{learn}[0] != 0 and (_k - {learn}[2]) % {learn}[1] == 0"
-    if post_eqs:
-        names = _reads([e.rhs for e in post_eqs]) | {e.name for e in post_eqs}
-        w.add(2, f"if {update}:")
+    # with learning off, the equations the input depends on still run (every step)
+    frozen = plan.frozen_continuous
+    for condition, group in ((update, post_eqs), (f"{learn}[0] == 0", [e for e in post_eqs if e in frozen])):
+        if not group:
+            continue
+        names = _reads([e.rhs for e in group]) | {e.name for e in group}
+        w.add(2, f"if {condition}:")
         plan.load_projection(w, names, 3)
         w.add(3, f"for _i in range({w.array(Layout.spikes(proj.post))}.shape[0]):")
         plan.load(w, names, 4, ("postsynaptic",))
         plan.load_neurons(w, names, 4, "post")
-        _integrate(w, plan, post_eqs, 4)
+        _integrate(w, plan, group, 4)
     if not syn_eqs and synapse.psp_expression is None:
         return
     psp = synapse.psp_expression
@@ -62,6 +66,10 @@ def continuous(w: _Writer, j: int, proj: ProjectionSpec) -> None:
     if syn_eqs:
         w.add(4, "if _update:")
         _integrate(w, plan, syn_eqs, 5)
+        frozen_syn = [e for e in syn_eqs if e in frozen]
+        if frozen_syn:
+            w.add(4, f"elif {learn}[0] == 0:")
+            _integrate(w, plan, frozen_syn, 5)
     if psp:
         w.add(4, comment(f"psp = {psp}"), f"_add = {_tr(synapse, psp)}", *(f"{t}[_i] += _add" for t in targets))
 

@@ -95,6 +95,7 @@ class _Plan:
         needed = _reads([s.rhs for s in synapse.pre_defs if s.name == TARGET]
                         + ([synapse.psp_expression] if synapse.psp_expression else []))
         kept: list = []
+        equations: list = []  # continuous equations the input depends on (NMDA's g)
         changed = True
         while changed:
             changed = False
@@ -103,7 +104,13 @@ class _Plan:
                     kept.append(s)
                     needed |= _reads([s.rhs])
                     changed = True
+            for e in synapse.continuous:
+                if e not in equations and e.name in needed and e.name != "w":
+                    equations.append(e)
+                    needed |= _reads([e.rhs])
+                    changed = True
         self.frozen_kept = kept
+        self.frozen_continuous = [e for e in synapse.continuous if e in equations]
         # traces kept once per pre or post neuron (Synapse.shared_traces); not with delays, where the
         # synapses of one neuron see its spike at different steps
         self.shared = {} if proj.delayed else synapse.shared_traces()
