@@ -54,6 +54,7 @@ class Tool:
     dist: str
     ref: bool  # runs under --ref-python
     cached: bool  # has a compile cache: measure cold and warm separately
+    python: str | None = None  # its own interpreter, instead of --ref-python
 
 
 TOOLS: dict[str, Tool] = {
@@ -76,20 +77,22 @@ print({mark!r} + json.dumps(v))
 
 
 def run_dasksnn_network(a: WorkerArgs, neuron: dict[str, Any], exc: tuple[str, float],
-                        inh: tuple[str, float], v_range: tuple[float, float]) -> dict[str, Any]:
+                        inh: tuple[str, float], v_range: tuple[float, float], exc_synapse: Any = None,
+                        learning: bool = True) -> dict[str, Any]:
     """Build and simulate the benchmark network in dasksnn.
 
     ``neuron`` holds the keyword arguments of ``ann.Neuron``; ``exc`` and ``inh`` are
     (target, weight) of the excitatory and inhibitory projections; ``v`` starts uniform
     in ``v_range``. Compile time is ``Network.compile()`` plus one step (the first call
-    of a kernel compiles it or loads it from the cache).
+    of a kernel compiles it or loads it from the cache). ``exc_synapse`` is the synapse
+    model of the excitatory projection (default static), with ``learning`` on or off.
     """
     import dasksnn as ann
 
     t0 = time.perf_counter()
     net = ann.Network(dt=a.dt, seed=a.seed)
     pop = ann.Population(a.n, ann.Neuron(**neuron), name="P")
-    ce = ann.Projection(pop[: a.n_exc], pop, exc[0])
+    ce = ann.Projection(pop[: a.n_exc], pop, exc[0], synapse=exc_synapse)
     ce.connect_fixed_probability(probability=a.p, weights=exc[1])
     ci = ann.Projection(pop[a.n_exc :], pop, inh[0])
     ci.connect_fixed_probability(probability=a.p, weights=inh[1])
@@ -97,6 +100,8 @@ def run_dasksnn_network(a: WorkerArgs, neuron: dict[str, Any], exc: tuple[str, f
     net.add([pop, ce, ci, m])
     net.get(pop).v = ann.Uniform(*v_range)  # drawn from the network's seeded generator
     net.compile()
+    if not learning:
+        net.disable_learning()
     net.simulate(a.dt)
     t1 = time.perf_counter()
     net.simulate(a.duration)
@@ -211,7 +216,7 @@ def measure(script: str, name: str, python: str, wa: WorkerArgs, timeout: float)
     tool = TOOLS[name]
     cache = tempfile.mkdtemp(prefix=f"bench-{name}-")
     env = _env(tool, python)
-    if name == "dasksnn":
+    if tool.module == "dasksnn":
         env["DASKSNN_CACHE_DIR"] = cache
     opts = {"--n": wa.n, "--p": wa.p, "--cache": cache, "--seed": wa.seed}
     opts |= {"--duration": wa.duration, "--dt": wa.dt}
@@ -297,6 +302,10 @@ def table(title: str, rows: dict[str, dict[str, Any]]) -> str:
     return "\n".join(out)
 
 
+def _python(tool: Tool, ref_python: str) -> str:
+    return tool.python or (ref_python if tool.ref else sys.executable)
+
+
 def main(model: str, script: str, workers: dict[str, WorkerFn], argv: list[str] | None = None) -> None:
     """Driver: parse args, probe tools, measure every size, print tables, dump JSON."""
     argv = sys.argv[1:] if argv is None else argv
@@ -319,7 +328,7 @@ def main(model: str, script: str, workers: dict[str, WorkerFn], argv: list[str] 
     status: dict[str, str] = {}
     print(f"{model}: reference python {a.ref_python}")
     for name in a.tools:
-        python = a.ref_python if TOOLS[name].ref else sys.executable
+        python = _python(TOOLS[name], a.ref_python)
         version, err = probe(name, python)
         if version is None:
             status[name] = f"failed ({err})" if name == "dasksnn" else f"not installed ({err})"
@@ -334,7 +343,7 @@ def main(model: str, script: str, workers: dict[str, WorkerFn], argv: list[str] 
             for name in a.tools:
                 if name in status or any("error" in r for r in runs[name]):
                     continue
-                python = a.ref_python if TOOLS[name].ref else sys.executable
+                python = _python(TOOLS[name], a.ref_python)
                 runs[name] += measure(script, name, python, wa, a.timeout)
         rows: dict[str, dict[str, Any]] = {}
         for name in a.tools:

@@ -26,9 +26,12 @@ from dasksnn.model import (
     LogNormal,
     Neuron,
     Normal,
+    Synapse,
     Uniform,
 )
 from dasksnn.models import (
+    STDP,
+    STP,
     EIF_cond_exp_isfa_ista,
     HH_cond_exp,
     IF_cond_alpha,
@@ -51,6 +54,8 @@ from dasksnn.network.default import (
     clear,
     compile,
     default_network,
+    disable_learning,
+    enable_learning,
     get_current_step,
     get_population,
     get_projection,
@@ -93,9 +98,9 @@ def __getattr__(name: str):
 __all__ = [
     "__version__",
     # models
-    "Neuron",
+    "Neuron", "Synapse",
     "Izhikevich", "IF_curr_exp", "IF_cond_exp", "IF_curr_alpha", "IF_cond_alpha",
-    "EIF_cond_exp_isfa_ista", "HH_cond_exp",
+    "EIF_cond_exp_isfa_ista", "HH_cond_exp", "STDP", "STP",
     # random distributions
     "Uniform", "DiscreteUniform", "Normal", "LogNormal", "Exponential", "Gamma", "Binomial",
     # structure
@@ -104,6 +109,7 @@ __all__ = [
     # the default network
     "default_network", "building", "setup", "compile", "simulate", "step", "reset", "clear", "get_time", "set_time",
     "get_current_step", "set_current_step", "set_seed", "get_population", "get_projection",
+    "enable_learning", "disable_learning",
     # many runs and their results
     "parallel_run", "sweep", "param", "open_results", "get_client", "close_local_cluster", "worker_environment",
     "simulate_trials", "SequentialBackend", "DaskBackend",

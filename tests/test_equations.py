@@ -92,3 +92,12 @@ def test_default_integration_method(equations, method):
     """Linear decays are integrated exactly, other equations by Euler, flags win."""
     neuron = ann.Neuron(parameters="tau = 10.0\nEl = -65.0\nI = 1.0\nE = 0.0", equations=equations)
     assert plan_integration(neuron)[0].method == method
+
+
+def test_leak_term_on_the_left_side_as_annarchy_writes_it():
+    """``tau * dv/dt + v = E`` is ``tau * dv/dt = E - v`` (ANNarchy's manual writes both)."""
+    leak = ann.Neuron(parameters="tau = 10.0\nE = 2.0", equations="tau * dv/dt + v = E : init=0.0")
+    plain = ann.Neuron(parameters="tau = 10.0\nE = 2.0", equations="tau * dv/dt = E - v : init=0.0")
+    assert leak.equation_defs[0].rhs == plain.equation_defs[0].rhs
+    with pytest.raises(ModelError, match=r"the term added to dv/dt must be 'v' itself"):
+        ann.Neuron(equations="tau * dv/dt + u = 1.0", parameters="tau = 1.0\nu = 0.0")

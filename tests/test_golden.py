@@ -59,3 +59,28 @@ def test_network_shows_its_source():
     assert "# cm * dv/dt = cm / tau_m * (v_rest - v)" in source
     assert "@njit(cache=True, nogil=True, error_model=\"numpy\")" in source
     assert pop.size == 5
+
+
+SYNAPSES = {"STDP": ann.STDP, "STP": ann.STP}
+
+
+def _synapse_source(synapse) -> str:
+    """A Poisson input onto IF_cond_exp through the synapse, without and with delays, the post
+    population recorded (the kernel of each pathway, shared traces and the delayed form)."""
+    spec = NetworkSpec(
+        (PopulationSpec(ann.PoissonPopulation(10).neuron), PopulationSpec(ann.IF_cond_exp)),
+        (ProjectionSpec(0, 1, "g_exc", False, synapse), ProjectionSpec(0, 1, "g_inh", True, synapse)),
+        (MonitorSpec(1, ("v",), True),),
+    )
+    return NumbaCPU.module(generate(spec), "golden")
+
+
+@pytest.mark.parametrize("name", sorted(SYNAPSES))
+def test_generated_synapse_source_is_pinned(name):
+    """The kernel of each built-in synapse model matches its golden file."""
+    path = GOLDEN / f"synapse_{name}.py"
+    source = _synapse_source(SYNAPSES[name])
+    if os.environ.get("DASKSNN_UPDATE_GOLDEN"):
+        path.write_text(source)
+    assert path.exists(), f"missing golden file {path}: run with DASKSNN_UPDATE_GOLDEN=1"
+    assert source == path.read_text()

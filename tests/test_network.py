@@ -107,11 +107,11 @@ def test_weights_change_without_recompiling():
     net.compile()
     p = net.get(proj)
     kernel = net.simulator.kernel.function
-    assert np.all(p.w == 5.0) and p.w.size == p.nb_synapses
+    assert np.all(p.values("w") == 5.0) and p.values("w").size == p.nb_synapses
     p.w = 0.0
     net.simulate(200.0)
     assert len(net.get(m).raster_plot()[0]) == 0
-    p.w = np.full(p.nb_synapses, 20.0)
+    p.set_values("w", np.full(p.nb_synapses, 20.0))
     net.get(pop1).rates = 50.0
     net.simulate(200.0)
     assert len(net.get(m).raster_plot()[0]) > 0
@@ -143,12 +143,12 @@ def test_connectivity_patterns():
     assert got["self_all"].nb_synapses == 380 and not np.any(pre == post)
     pre, post = got["one"].synapses()
     np.testing.assert_array_equal(pre, post)
-    np.testing.assert_array_equal(got["one"].w, np.arange(10.0))
+    np.testing.assert_array_equal(got["one"].values("w"), np.arange(10.0))
     assert np.all(np.bincount(got["npre"].synapses()[1], minlength=10) == 5)
     pre, post = got["npost"].synapses()
     assert np.all(np.bincount(pre, minlength=20) == 3) and not np.any(pre == post)
     pre, post = got["matrix"].synapses()
-    assert list(zip(pre.tolist(), post.tolist(), got["matrix"].w.tolist(), strict=True)) == [
+    assert list(zip(pre.tolist(), post.tolist(), got["matrix"].values("w").tolist(), strict=True)) == [
         (0, 0, 1.0), (0, 2, 3.0), (1, 1, 2.0), (1, 2, 4.0)]
     assert set(np.unique(got["delays"].delay)) == {1.0, 2.0, 3.0}
     net.simulate(10.0)
@@ -188,7 +188,7 @@ def test_reset_restores_compile_time_state():
     net.get(proj).w = 0.0
     net.reset(projections=True)
     net.set_seed(5)
-    assert net.get_time() == 0.0 and np.all(net.get(proj).w == 5.0)
+    assert net.get_time() == 0.0 and np.all(net.get(proj).values("w") == 5.0)
     assert np.all(net.get(pop2).v == -65.0)
 
 

@@ -107,7 +107,7 @@ def test_projection_on_a_view_connects_and_delivers_to_the_selected_ranks(rule, 
     pre_index, post_index = (index, partner) if side == "pre" else (partner, index)
     proj, expected, count = _simulate(pre_index, post_index, RULES[rule])
     pre, post = proj.synapses()
-    got = sorted(zip(pre.tolist(), post.tolist(), proj.w.tolist(), strict=True))
+    got = sorted(zip(pre.tolist(), post.tolist(), proj.values("w").tolist(), strict=True))
     assert got == expected
     received = np.zeros(N)
     for p, q, w in expected:
@@ -178,7 +178,7 @@ def test_from_sparse_reads_pre_then_post_as_annarchy():
     net.compile()
     pre, post = net.get(proj).synapses()
     assert pre[post == 1].tolist() == [0]
-    assert sorted(zip(pre.tolist(), post.tolist(), net.get(proj).w.tolist(), strict=True)) == [
+    assert sorted(zip(pre.tolist(), post.tolist(), net.get(proj).values("w").tolist(), strict=True)) == [
         (i, (i + 1) % n, 1.0 + i) for i in range(n)]
 
 
@@ -197,7 +197,7 @@ def test_from_sparse_non_square_carries_weights(fmt):
     net.compile()
     net.simulate(5.0)
     pre, post = net.get(proj).synapses()
-    assert list(zip(pre.tolist(), post.tolist(), net.get(proj).w.tolist(), strict=True)) == [
+    assert list(zip(pre.tolist(), post.tolist(), net.get(proj).values("w").tolist(), strict=True)) == [
         (0, 0, 1.0), (1, 2, 2.0), (2, 1, 7.0), (2, 4, 3.0)]
     np.testing.assert_array_equal(net.get(counter).count, [1.0, 21.0, 4.0, 0.0, 9.0])
 

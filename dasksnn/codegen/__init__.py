@@ -8,6 +8,7 @@ from dasksnn.codegen.kernel import (
     ProjectionSpec,
     generate,
 )
+from dasksnn.codegen.spec import SynapseMonitorSpec
 
 __all__ = ["generate", "KernelSource", "NetworkSpec", "PopulationSpec", "ProjectionSpec",
-           "MonitorSpec"]
+           "MonitorSpec", "SynapseMonitorSpec"]

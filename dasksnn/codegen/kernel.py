@@ -10,10 +10,13 @@ Order of one step ``k`` (time ``t = k * dt``):
 2. every population integrates its equations from ``t`` to ``t + dt`` and tests its
    spike condition (refractory counters count down);
 3. neurons that spiked run their reset statements and start their refractory period;
-4. spikes are delivered: the weight of a spike emitted at step ``k`` with a delay of
+4. projections with a synapse model run the post-synaptic events of the spikes of step
+   ``k`` (:mod:`dasksnn.codegen.synapses`);
+5. spikes are delivered: the weight of a spike emitted at step ``k`` with a delay of
    ``d`` steps is added to its target at the end of step ``k + d``, so that it acts on
-   the integration of step ``k + d + 1``;
-5. spike monitors record the spikes of step ``k`` (with time ``t``).
+   the integration of step ``k + d + 1`` (with a synapse model: its pre-synaptic events);
+6. projections with a synapse model run their continuous equations and ``psp``;
+7. spike monitors record the spikes of step ``k`` (with time ``t``).
 """
 
 from __future__ import annotations
@@ -21,61 +24,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import lru_cache
 
+from dasksnn.codegen import synapses
 from dasksnn.codegen.integrators import INTEGRATORS, plan_integration
 from dasksnn.codegen.layout import STATUS_WHERE, Control, Layout, Status
+from dasksnn.codegen.spec import MonitorSpec, NetworkSpec, PopulationSpec, ProjectionSpec, SynapseMonitorSpec
+from dasksnn.codegen.synapse_equations import continuous
 from dasksnn.codegen.translate import comment, parse, translate
 from dasksnn.model.expressions import names_in
 from dasksnn.model.neuron import Neuron
 
 __all__ = ["PopulationSpec", "ProjectionSpec", "MonitorSpec", "NetworkSpec", "KernelSource",
            "SCALAR_ARGUMENTS", "generate"]
-
-@dataclass(frozen=True)
-class PopulationSpec:
-    """A population as the kernel sees it: its model, or a spike source (no model).
-
-    ``uniform`` names per-neuron parameters that currently have one value for all
-    neurons: the kernel reads them once per step instead of once per neuron, which
-    lets the compiler vectorise the neuron loop.
-    """
-
-    neuron: Neuron
-    spike_source: bool = False
-    uniform: frozenset[str] = frozenset()
-
-    @property
-    def shared(self) -> frozenset[str]:
-        """Parameters read once for the whole population."""
-        return self.neuron.population_parameters | self.uniform
-
-
-@dataclass(frozen=True)
-class ProjectionSpec:
-    """Population ``pre`` adds weights to variable ``target`` of population ``post``."""
-
-    pre: int
-    post: int
-    target: str
-    delayed: bool
-
-
-@dataclass(frozen=True)
-class MonitorSpec:
-    """A monitor of population ``population``: spikes and/or some variables."""
-
-    population: int
-    variables: tuple[str, ...]
-    spikes: bool
-
-
-@dataclass(frozen=True)
-class NetworkSpec:
-    """The whole structure of a network: what decides the generated kernel."""
-
-    populations: tuple[PopulationSpec, ...]
-    projections: tuple[ProjectionSpec, ...] = ()
-    monitors: tuple[MonitorSpec, ...] = ()
-
 
 #: arguments every kernel takes before its arrays
 SCALAR_ARGUMENTS = ("_k0", "_nsteps", "_dt", "_rng", "_status")
@@ -138,6 +97,9 @@ def generate(spec: NetworkSpec) -> KernelSource:
     for index, pop in enumerate(spec.populations):
         if not pop.spike_source:
             _prologue(body, index, pop)
+    for j, proj in enumerate(spec.projections):
+        if proj.synapse is not None:
+            synapses.prologue(body, j, proj)
     body.add(1, f"_status[0] = {Status.DONE.value}", "for _k in range(_k0, _k0 + _nsteps):")
     body.add(2, "t = _k * _dt")
     # every early return comes before any recording, so a resumed step records once
@@ -145,14 +107,27 @@ def generate(spec: NetworkSpec) -> KernelSource:
         _monitor_capacity(body, m, mon)
     for m, mon in enumerate(spec.monitors):
         _record_variables(body, m, mon, spec.populations[mon.population])
+    for m, mon in enumerate(spec.synapse_monitors, start=len(spec.monitors)):
+        _record_synapses(body, m, mon)
+    tracked = synapses.tracked_populations(spec.projections)
     for index, pop in enumerate(spec.populations):
         if pop.spike_source:
             _spike_source(body, index)
         else:
             _update(body, index, pop)
             _spikes(body, index, pop)
+        if index in tracked:
+            synapses.last_spikes(body, index)
+    # post-synaptic events first: a pre-synaptic spike of this step acts on the next one, so it
+    # comes after a post-synaptic spike of this step (as in ANNarchy)
     for j, proj in enumerate(spec.projections):
-        _deliver(body, j, proj)
+        if proj.synapse is not None:
+            synapses.post_synaptic(body, j, proj)
+    for j, proj in enumerate(spec.projections):
+        (_deliver if proj.synapse is None else synapses.pre_synaptic)(body, j, proj)
+    for j, proj in enumerate(spec.projections):
+        if proj.synapse is not None:
+            continuous(body, j, proj)
     for m, mon in enumerate(spec.monitors):
         if mon.spikes:
             _record_spikes(body, m, mon)
@@ -166,11 +141,14 @@ def _summary(spec: NetworkSpec) -> tuple[str, ...]:
         kind = "spike source" if pop.spike_source else f"neuron model {pop.neuron.name!r}"
         lines.append(comment(f"population p{i}: {kind}"))
     for j, proj in enumerate(spec.projections):
-        lines.append(comment(f"projection j{j}: p{proj.pre} -> p{proj.post}.{proj.target}"
-                             + (" (delayed)" if proj.delayed else "")))
+        lines.append(comment(f"projection j{j}: p{proj.pre} -> p{proj.post}.{proj.target_text}"
+                             + (" (delayed)" if proj.delayed else "")
+                             + (f", synapse {proj.synapse.name!r}" if proj.synapse is not None else "")))
     for m, mon in enumerate(spec.monitors):
         what = (["spike"] if mon.spikes else []) + list(mon.variables)
         lines.append(comment(f"monitor m{m}: p{mon.population} {', '.join(what)}"))
+    for m, mon in enumerate(spec.synapse_monitors, start=len(spec.monitors)):
+        lines.append(comment(f"monitor m{m}: j{mon.projection} {', '.join(mon.variables)}"))
     return tuple(lines)
 
 
@@ -344,16 +322,16 @@ def _deliver(w: _Writer, j: int, proj: ProjectionSpec) -> None:
     pre, post = f"p{proj.pre}", f"p{proj.post}"
     spk, nspk = w.array(Layout.spikes(proj.pre)), w.array(Layout.spike_count(proj.pre))
     rowptr, targets, weights = (w.array(Layout.synapses(j, n)) for n in ("rowptr", "post", "w"))
-    target = w.array(Layout.variable(proj.post, proj.target))
-    w.add(2, comment(f"projection j{j}: {pre} -> {post}.{proj.target}"), f"for _s in range({nspk}[0]):",
+    variables = [w.array(Layout.variable(proj.post, target)) for target in proj.targets]
+    w.add(2, comment(f"projection j{j}: {pre} -> {post}.{proj.target_text}"), f"for _s in range({nspk}[0]):",
           f"    _j = {spk}[_s]", f"    for _q in range({rowptr}[_j], {rowptr}[_j + 1]):")
     if not proj.delayed:
-        w.add(4, f"{target}[{targets}[_q]] += {weights}[_q]")
+        w.add(4, *(f"{target}[{targets}[_q]] += {weights}[_q]" for target in variables))
         return
     delays, buffer = w.array(Layout.synapses(j, "delay")), w.array(Layout.delay_buffer(j))
     w.add(4, f"{buffer}[(_k + {delays}[_q]) % {buffer}.shape[0], {targets}[_q]] += {weights}[_q]")
     w.add(2, f"_row = _k % {buffer}.shape[0]", f"for _i in range({buffer}.shape[1]):",
-          f"    {target}[_i] += {buffer}[_row, _i]", f"    {buffer}[_row, _i] = 0.0")
+          *(f"    {target}[_i] += {buffer}[_row, _i]" for target in variables), f"    {buffer}[_row, _i] = 0.0")
 
 
 def _monitor_capacity(w: _Writer, m: int, mon: MonitorSpec) -> None:
@@ -378,6 +356,19 @@ def _record_variables(w: _Writer, m: int, mon: MonitorSpec, pop: PopulationSpec)
         where = "0" if var in pop.neuron.population_parameters else f"{index}[_j]"
         recorded = w.array(Layout.recorded(m, var))
         w.add(4, f"{recorded}[_r, _j] = {w.array(Layout.variable(mon.population, var))}[{where}]")
+    w.add(3, f"{rows} = _r + 1")
+
+
+def _record_synapses(w: _Writer, m: int, mon: SynapseMonitorSpec) -> None:
+    """Record synaptic variables at time t: one row of values per recorded step."""
+    ctl = w.array(Layout.control(m))
+    active, period, phase, rows = (f"{ctl}[{c.value}]" for c in Control)
+    w.add(2, comment(f"monitor m{m}: record {', '.join(mon.variables)} of j{mon.projection}"),
+          f"if {active} != 0 and (_k - {phase}) % {period} == 0:", f"    _r = {rows}")
+    for var in mon.variables:
+        at, recorded = w.array(Layout.recorded_synapses(m, var)), w.array(Layout.recorded(m, var))
+        w.add(3, f"for _n in range({at}.shape[0]):",
+              f"    {recorded}[_r, _n] = {w.array(Layout.synapses(mon.projection, var))}[{at}[_n]]")
     w.add(3, f"{rows} = _r + 1")
 
 

@@ -103,6 +103,61 @@ class Layout:
         """Ring buffer of delayed input, (max delay + 1, post population size)."""
         return f"j{proj}_buf"
 
+    @staticmethod
+    def learning(proj: int) -> str:
+        """Learning control of a projection with a synapse model (int64, 3): on (1) or off (0),
+        period and offset in steps of its continuous equations."""
+        return f"j{proj}__learn"
+
+    @staticmethod
+    def synapse_last(proj: int) -> str:
+        """Step of each synapse's last event, to which its event-driven variables are (int64)."""
+        return f"j{proj}__last"
+
+    @staticmethod
+    def synapse_pre(proj: int) -> str:
+        """Global pre-synaptic rank of each synapse (int32)."""
+        return f"j{proj}__pre"
+
+    @staticmethod
+    def post_order_pre(proj: int) -> str:
+        """Pre-synaptic rank of each synapse in the order of :meth:`post_order` (int32)."""
+        return f"j{proj}__opre"
+
+    @staticmethod
+    def neuron_last(proj: int, side: str) -> str:
+        """Step of the last event of each pre (``side="pre"``) or post neuron, for the traces a
+        synapse model keeps once per neuron (int64, population size)."""
+        return f"j{proj}__{side}last"
+
+    @staticmethod
+    def post_order(proj: int) -> str:
+        """Synapse indices sorted by post neuron, stably (CSR order within one post neuron; int64)."""
+        return f"j{proj}__order"
+
+    @staticmethod
+    def post_pointer(proj: int) -> str:
+        """The synapses of post neuron ``r`` are ``order[postptr[r]:postptr[r + 1]]`` (int64,
+        post population size + 1)."""
+        return f"j{proj}__postptr"
+
+    @staticmethod
+    def spike_history(proj: int) -> str:
+        """Pre-synaptic spikes of the last steps, for delayed synapse models (int32, (max delay
+        + 1, pre population size)): row ``k % depth`` holds the spikes of step ``k``."""
+        return f"j{proj}__hist"
+
+    @staticmethod
+    def spike_history_count(proj: int) -> str:
+        """Number of spikes in each row of :meth:`spike_history` (int64, max delay + 1)."""
+        return f"j{proj}__nhist"
+
+    @staticmethod
+    def last_spike(pop: int) -> str:
+        """Step of each neuron's last spike, kept where a synapse reads ``t_pre`` or ``t_post``
+        (int64, population size)."""
+        return f"p{pop}__last"
+
     # ---------------------------------------------------------------- monitors
     @staticmethod
     def control(mon: int) -> str:
@@ -113,6 +168,12 @@ class Layout:
     def recorded(mon: int, var: str) -> str:
         """Values of ``var`` recorded in this call (rows, recorded neurons)."""
         return f"m{mon}_{var}"
+
+    @staticmethod
+    def recorded_synapses(mon: int, var: str) -> str:
+        """For a monitor of synaptic variables: the index in ``j<j>_<var>`` of each recorded
+        synapse (int64, synapses in dendrite order)."""
+        return f"m{mon}__at_{var}"
 
     @staticmethod
     def recorded_index(mon: int) -> str:

@@ -99,6 +99,8 @@ def translate(expr: str | ast.expr, rename: Mapping[str, str] | None = None, eag
             if node.id in _FIXED_NAMES:
                 return _FIXED_NAMES[node.id]()
             return ast.Name(node.id, ast.Load())
+        if isinstance(node, ast.Attribute):  # pre.v in a synapse: a local the block loaded
+            return ast.Name(renamed[f"{node.value.id}.{node.attr}"], ast.Load())
         if isinstance(node, ast.Constant):
             return ast.Constant(node.value) if isinstance(node.value, bool) else _float(node.value)
         if isinstance(node, ast.BinOp):

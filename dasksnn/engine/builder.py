@@ -20,13 +20,18 @@ from typing import Any, TypeVar
 
 import numpy as np
 
-from dasksnn.codegen import MonitorSpec, NetworkSpec, PopulationSpec, ProjectionSpec
+from dasksnn.codegen import MonitorSpec, NetworkSpec, PopulationSpec, ProjectionSpec, SynapseMonitorSpec
 from dasksnn.codegen.layout import CONTROL_SIZE, Layout
 from dasksnn.engine.connectivity import build_synapses
 from dasksnn.errors import NetworkError
+from dasksnn.model.random import Distribution
 from dasksnn.network import Monitor, Network, Population, Projection
+from dasksnn.network.synapse_monitor import SynapseMonitor
 
-__all__ = ["Build", "register", "build", "structure", "population_spec"]
+__all__ = ["Build", "register", "build", "structure", "population_spec", "NEVER"]
+
+#: the step of the last spike of a neuron that never spiked (``t_pre``, ``t_post``: -1e9 steps)
+NEVER = -10**9
 
 
 @dataclass
@@ -99,12 +104,15 @@ def _uniform(values: np.ndarray) -> bool:
 def structure(network: Network) -> NetworkSpec:
     """The structure of a network, known before anything is drawn: the kernel's identity."""
     index = {id(p): i for i, p in enumerate(network.get_populations())}
+    projections = {id(j): i for i, j in enumerate(network.get_projections())}
     return NetworkSpec(
         tuple(population_spec(p) for p in network.get_populations()),
         tuple(ProjectionSpec(index[id(j.pre_population)], index[id(j.post_population)], j.target_variable,
-                             j.may_delay(network.dt)) for j in network.get_projections()),
+                             j.may_delay(network.dt), j.synapse if j.plastic else None)
+              for j in network.get_projections()),
         tuple(MonitorSpec(index[id(m.population)], m.recorded_variables, "spike" in m.variables)
               for m in network.get_monitors()),
+        tuple(SynapseMonitorSpec(projections[id(m.projection)], m.variables) for m in network.get_synapse_monitors()),
     )
 
 
@@ -117,9 +125,12 @@ def build(network: Network) -> Build:
     """
     populations = network.get_populations()
     context = _Context(network, {})
-    for kind in (populations, network.get_projections(), network.get_monitors()):
+    monitors = network.get_monitors()
+    for kind in (populations, network.get_projections(), monitors):
         for i, obj in enumerate(kind):
             _builder_of(obj)(context, obj, i)
+    for i, obj in enumerate(network.get_synapse_monitors(), start=len(monitors)):
+        _builder_of(obj)(context, obj, i)
     initial = [{name: values.copy() for name, values in pop.value_arrays.items()} for pop in populations]
     return Build(structure(network), context.arrays, initial)
 
@@ -135,6 +146,7 @@ def _build_population(context: _Context, pop: Population, i: int) -> None:
     arrays[Layout.refractory(i)] = np.zeros(pop.size, np.int32)
     arrays[Layout.flags(i)] = np.zeros(pop.size, np.bool_)
     arrays[Layout.event_pointer(i)] = np.zeros(1, np.int64)
+    arrays[Layout.last_spike(i)] = np.full(pop.size, NEVER, np.int64)
 
 
 @register(Projection)
@@ -143,16 +155,52 @@ def _build_projection(context: _Context, proj: Projection, j: int) -> None:
     rule, weights, delays, allow_self = proj.connectivity
     pre, post = proj.pre_population, proj.post_population
     try:
-        synapses = build_synapses(rule, weights, delays, proj.pre_ranks, proj.post_ranks, pre.size,
+        synapses = build_synapses(rule, weights, delays, proj.pre_view_ranks, proj.post_view_ranks, pre.size,
                                   exclude_self=pre is post and not allow_self,
                                   key=projection_key(network.connectivity_seed, proj.name), dt=network.dt)
     except NetworkError as exc:
         raise NetworkError(f"{proj!r}: {exc}") from None
-    proj.bind(synapses)
     for name in ("rowptr", "post", "w", "delay"):
         context.arrays[Layout.synapses(j, name)] = getattr(synapses, name)
     depth = int(synapses.delay.max()) + 1 if synapses.delay.size else 1
-    context.arrays[Layout.delay_buffer(j)] = np.zeros((depth, post.size))
+    if not proj.plastic:
+        proj.bind(synapses)
+        context.arrays[Layout.delay_buffer(j)] = np.zeros((depth, post.size))
+        return
+    proj.bind(synapses, *plastic_arrays(context.arrays, j, proj, synapses, proj.may_delay(network.dt),
+                                        network.init_rng))
+
+
+def plastic_arrays(arrays: dict[str, np.ndarray], j: int, proj: Projection, synapses: Any, delayed: bool,
+                   rng: np.random.Generator) -> tuple[dict[str, np.ndarray], np.ndarray, dict[str, str]]:
+    """The arrays of a projection with a synapse model (see :mod:`dasksnn.codegen.synapses`);
+    returns its attributes by name, the synapses sorted by post neuron and the shared traces."""
+    synapse = proj.synapse
+    pre_size, post_size, n = proj.pre_population.size, proj.post_population.size, synapses.size
+    shared = proj.shared_traces(delayed)
+    depth = int(synapses.delay.max()) + 1 if synapses.delay.size else 1
+    attributes: dict[str, np.ndarray] = {}
+    for name in synapse.attribute_names:
+        if name == "w":
+            continue
+        scope = {"pre": "pre", "post": "postsynaptic"}.get(shared.get(name, ""), synapse.scope_of(name))
+        size = {"projection": 1, "postsynaptic": post_size, "pre": pre_size}.get(scope, n)
+        value = proj.given_value(name)
+        values = value.draw(rng, size) if isinstance(value, Distribution) else np.full(size, float(value))
+        attributes[name] = arrays[Layout.synapses(j, name)] = np.ascontiguousarray(values, np.float64)
+    order = np.argsort(synapses.post, kind="stable").astype(np.int64)
+    postptr = np.zeros(post_size + 1, np.int64)
+    np.cumsum(np.bincount(synapses.post, minlength=post_size), out=postptr[1:])
+    arrays[Layout.post_order(j)], arrays[Layout.post_pointer(j)] = order, postptr
+    arrays[Layout.synapse_pre(j)] = synapses.pre()
+    arrays[Layout.post_order_pre(j)] = arrays[Layout.synapse_pre(j)][order]
+    arrays[Layout.neuron_last(j, "pre")] = np.zeros(pre_size, np.int64)
+    arrays[Layout.neuron_last(j, "post")] = np.zeros(post_size, np.int64)
+    arrays[Layout.synapse_last(j)] = np.zeros(n, np.int64)
+    arrays[Layout.learning(j)] = proj.learning
+    arrays[Layout.spike_history(j)] = np.zeros((depth, proj.pre_population.size), np.int32)
+    arrays[Layout.spike_history_count(j)] = np.zeros(depth, np.int64)
+    return attributes, order, shared
 
 
 def projection_key(seed: np.random.SeedSequence, name: str) -> int:
@@ -174,3 +222,10 @@ def _build_monitor(context: _Context, mon: Monitor, m: int) -> None:
     mask[ranks] = True
     context.arrays[Layout.spike_mask(m)] = mask
     context.arrays[Layout.recorded_index(m)] = ranks.astype(np.int32)
+
+
+@register(SynapseMonitor)
+def _build_synapse_monitor(context: _Context, mon: SynapseMonitor, m: int) -> None:
+    context.arrays[Layout.control(m)] = np.zeros(CONTROL_SIZE, np.int64)
+    for var in mon.variables:
+        context.arrays[Layout.recorded_synapses(m, var)] = mon.projection.recorded_index(var)

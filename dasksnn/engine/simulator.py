@@ -13,8 +13,9 @@ import numpy as np
 
 from dasksnn.codegen.layout import STATUS_SIZE, STATUS_WHERE, Control, Layout, Status
 from dasksnn.engine.backend import Kernel, NumbaCPU
-from dasksnn.engine.builder import Build, build, structure
+from dasksnn.engine.builder import NEVER, Build, build, structure
 from dasksnn.errors import SimulationError
+from dasksnn.network.synapse_monitor import SynapseMonitor
 
 if TYPE_CHECKING:
     from dasksnn.network import Monitor, Network
@@ -96,15 +97,19 @@ class Simulator:
                 arrays[Layout.event_steps(i)], arrays[Layout.event_ranks(i)] = steps, ranks
                 arrays[Layout.event_pointer(i)][0] = np.searchsorted(steps, step)
         monitors = network.get_monitors()
+        synaptic = list(enumerate(network.get_synapse_monitors(), start=len(monitors)))
         status = np.zeros(STATUS_SIZE, np.int64)
         end = step + n_steps
         while True:
             grids = [self._prepare(m, mon, step, end) for m, mon in enumerate(monitors)]
+            grids += [self._prepare(m, mon, step, end) for m, mon in synaptic]
             stop = int(function(step, end - step, network.dt, network.runtime_rng, status,
                                 *[arrays[name] for name in kernel.arguments]))
             self.reached = stop
             for m, mon in enumerate(monitors):
                 self._hand_over(m, mon, step, stop, *grids[m])
+            for m, mon in synaptic:
+                self._hand_over_synapses(m, mon, step, *grids[m])
             step = stop
             if status[0] == Status.INVALID_VALUE:
                 pop = network.get_populations()[status[STATUS_WHERE]]
@@ -116,7 +121,7 @@ class Simulator:
             if step >= end:
                 return step
 
-    def _prepare(self, m: int, mon: Monitor, step: int, end: int) -> tuple[int, int]:
+    def _prepare(self, m: int, mon: Monitor | SynapseMonitor, step: int, end: int) -> tuple[int, int]:
         """Buffers of monitor ``m`` for steps [step, end); returns its sampling (period, phase)."""
         arrays = self.arrays
         active, period, phase = mon.schedule(step, self._network.dt)
@@ -127,6 +132,10 @@ class Simulator:
         if active:
             first = step + (-(step - phase)) % period
             rows = max(0, -(-(end - first) // period))
+        if isinstance(mon, SynapseMonitor):
+            for var in mon.variables:
+                arrays[Layout.recorded(m, var)] = np.empty((rows, arrays[Layout.recorded_synapses(m, var)].size))
+            return period, phase
         for var in mon.recorded_variables:
             arrays[Layout.recorded(m, var)] = np.empty((rows, mon.object.size))
         if "spike" in mon.variables:
@@ -153,6 +162,13 @@ class Simulator:
                 self._capacity[m] *= 2  # the kernel stopped early to make room
         mon.receive(step, stop, steps, values, spike_steps, spike_ranks)
 
+    def _hand_over_synapses(self, m: int, mon: SynapseMonitor, step: int, period: int, phase: int) -> None:
+        """Give monitor ``m`` of synaptic variables the rows it recorded from ``step`` on."""
+        arrays = self.arrays
+        rows = int(arrays[Layout.control(m)][Control.ROWS])
+        steps = step + (-(step - phase)) % period + period * np.arange(rows)
+        mon.receive(steps, {var: arrays[Layout.recorded(m, var)][:rows] for var in mon.variables})
+
     def reset(self, populations: bool) -> None:
         """Restore the populations' initial values (``populations``); clear refractory
         counters, spike lists and delay buffers."""
@@ -162,4 +178,13 @@ class Simulator:
                 for name, values in initial.items():
                     pop.value_arrays[name][:] = values
         for name in Layout.transient(len(network.get_populations()), len(network.get_projections())):
-            self.arrays[name][...] = 0
+            if name in self.arrays:  # a projection with a synapse model has no delay buffer
+                self.arrays[name][...] = 0
+        for j, proj in enumerate(network.get_projections()):
+            if proj.plastic:  # event-driven variables were brought to their last event
+                self.arrays[Layout.synapse_last(j)][...] = 0
+                self.arrays[Layout.spike_history_count(j)][...] = 0
+                self.arrays[Layout.neuron_last(j, "pre")][...] = 0
+                self.arrays[Layout.neuron_last(j, "post")][...] = 0
+        for i in range(len(network.get_populations())):
+            self.arrays[Layout.last_spike(i)][...] = NEVER

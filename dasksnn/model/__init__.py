@@ -11,6 +11,7 @@ from dasksnn.model.random import (
     Normal,
     Uniform,
 )
+from dasksnn.model.synapse import Synapse
 
-__all__ = ["Neuron", "Distribution", "Uniform", "DiscreteUniform", "Normal", "LogNormal",
+__all__ = ["Neuron", "Synapse", "Distribution", "Uniform", "DiscreteUniform", "Normal", "LogNormal",
            "Exponential", "Gamma", "Binomial"]

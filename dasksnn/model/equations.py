@@ -22,17 +22,23 @@ from dataclasses import dataclass
 from dasksnn.errors import ModelError, did_you_mean
 from dasksnn.model.expressions import Source, parse_expression
 
-__all__ = ["Parameter", "Equation", "Statement", "parse_parameters", "parameters_text", "split_equations",
-           "parse_statements", "statements", "one_line", "INTEGRATION_METHODS"]
+__all__ = ["Parameter", "Equation", "parse_parameters", "parameters_text", "split_equations", "statements",
+           "one_line", "INTEGRATION_METHODS", "SYNAPSE_PARAMETER_FLAGS", "SYNAPSE_EQUATION_FLAGS"]
 
 #: integration flags an ODE may carry
 INTEGRATION_METHODS = ("euler", "exponential", "midpoint", "rk4")
 _METHOD_ALIASES = {"explicit": "euler"}
 _EQUATION_FLAGS = {"init", "min", "max", "population", *INTEGRATION_METHODS, *_METHOD_ALIASES}
 _PARAMETER_FLAGS = {"population", "int", "bool", "float"}
+#: flags of a synapse's parameters and equations
+# ("post-synaptic" is the spelling of ANNarchy's older examples)
+SYNAPSE_PARAMETER_FLAGS = {"projection", "postsynaptic", "post-synaptic", "int", "bool", "float"}
+SYNAPSE_EQUATION_FLAGS = {"init", "min", "max", "event-driven", "postsynaptic", "post-synaptic", *INTEGRATION_METHODS,
+                          *_METHOD_ALIASES}
 # names are ASCII identifiers: Python would fold other letters (NFKC) into other names
 _NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
-_ODE_LHS = re.compile(r"^(?:(?P<tau>.+?)\s*\*\s*)?d(?P<var>[A-Za-z][A-Za-z0-9_]*)\s*/\s*dt$")
+_ODE_LHS = re.compile(r"^(?:(?P<tau>.+?)\s*\*\s*)?d(?P<var>[A-Za-z][A-Za-z0-9_]*)\s*/\s*dt"
+                      r"(?:\s*\+\s*(?P<leak>[A-Za-z][A-Za-z0-9_]*))?$")
 
 
 def _split_assign(text: str) -> dict | None:
@@ -57,11 +63,15 @@ class Parameter:
         Default value.
     population : bool, default False
         One value shared by the population rather than one per neuron.
+    scope : {"", "projection", "postsynaptic"}, default ""
+        For a synapse: one value per projection, per post-synaptic neuron, or (``""``)
+        per synapse.
     """
 
     name: str
     value: float
     population: bool = False
+    scope: str = ""
 
 
 @dataclass(frozen=True)
@@ -85,6 +95,10 @@ class Equation:
         Bounds (expressions) applied after each update.
     text : str
         The line as written, shown in generated code.
+    event_driven : bool, default False
+        For a synapse: integrated in closed form at the synapse's events only.
+    scope : {"", "postsynaptic"}, default ""
+        For a synapse: one value per post-synaptic neuron instead of per synapse.
     """
 
     name: str
@@ -95,16 +109,8 @@ class Equation:
     min: str | None = None
     max: str | None = None
     text: str = ""
-
-
-@dataclass(frozen=True)
-class Statement:
-    """An assignment of the ``reset`` block, e.g. ``u += d``."""
-
-    name: str
-    op: str
-    rhs: str
-    text: str = ""
+    event_driven: bool = False
+    scope: str = ""
 
 
 def lines(block: str, where: str) -> Iterator[Source]:
@@ -187,8 +193,8 @@ def _top_level_split(text: str) -> list[str]:
     return [p for p in [*parts, current] if p.strip()]
 
 
-def _parse_flags(flags: str, allowed: set[str], source: Source, names: set[str]
-                 ) -> dict[str, str | bool]:
+def _parse_flags(flags: str, allowed: set[str], source: Source, names: set[str],
+                 objects: frozenset[str] = frozenset(), functions: dict | None = None) -> dict[str, str | bool]:
     """Parse ``init=-65, min=v_min, population`` into a dict of expression text or True."""
     col = source.line.find(flags) if flags else 0
     result: dict[str, str | bool] = {}
@@ -200,7 +206,8 @@ def _parse_flags(flags: str, allowed: set[str], source: Source, names: set[str]
         if value:
             # the checked tree, printed again: never the text as written
             value = ast.unparse(parse_expression(value, names, Source(source.where, source.lineno, source.line,
-                                                                      source.line.find(value, col))))
+                                                                      source.line.find(value, col)),
+                                                 objects=objects, functions=functions))
         result[key] = value or True
     return result
 
@@ -234,8 +241,11 @@ def constant(text: str, source: Source, names: dict[str, float] | None = None) -
     return result
 
 
-def parse_parameters(block: str | dict, where: str) -> tuple[Parameter, ...]:
-    """Parse a ``parameters`` block (text, or a dict of name to number)."""
+def parse_parameters(block: str | dict, where: str, allowed: set[str] | None = None) -> tuple[Parameter, ...]:
+    """Parse a ``parameters`` block (text, or a dict of name to number).
+
+    ``allowed`` are the flags a parameter may carry (default: a neuron's).
+    """
     if isinstance(block, dict):
         block = parameters_text(block, where)
     result: list[Parameter] = []
@@ -249,8 +259,13 @@ def parse_parameters(block: str | dict, where: str) -> tuple[Parameter, ...]:
         value_source = Source(source.where, source.lineno, source.line,
                               source.offset + match["at"])
         value = constant(match["rhs"], value_source)
-        parsed = _parse_flags(flags, _PARAMETER_FLAGS, source, set())
-        result.append(Parameter(name, value, population=bool(parsed.get("population"))))
+        parsed = _parse_flags(flags, _PARAMETER_FLAGS if allowed is None else allowed, source, set())
+        scopes = [scope for scope in ("projection", "postsynaptic") if parsed.get(scope)
+                  or (scope == "postsynaptic" and parsed.get("post-synaptic"))]
+        if len(scopes) > 1:
+            raise source.error("a parameter is either ': projection' or ': postsynaptic', not both")
+        result.append(Parameter(name, value, population=bool(parsed.get("population")),
+                                scope=scopes[0] if scopes else ""))
     return tuple(result)
 
 
@@ -280,6 +295,7 @@ class RawLine:
     flags: str
     source: Source
     rhs_offset: int
+    leak: bool = False  # ANNarchy's ``tau * dx/dt + x = rhs``, i.e. ``tau * dx/dt = rhs - x``
 
 
 def split_equations(block: str, where: str) -> list[RawLine]:
@@ -294,8 +310,12 @@ def split_equations(block: str, where: str) -> list[RawLine]:
         lhs = match["lhs"].strip()
         rhs_offset = source.offset + match["at"]
         ode = _ODE_LHS.match(lhs)
+        if ode and ode["leak"] not in (None, ode["var"]):
+            raise source.error(f"cannot read the left side '{lhs}': the term added to d{ode['var']}/dt "
+                               f"must be '{ode['var']}' itself ('tau * d{ode['var']}/dt + {ode['var']} = ...')")
         if ode:
-            result.append(RawLine(ode["var"], ode["tau"], match["rhs"], True, flags, source, rhs_offset))
+            result.append(RawLine(ode["var"], ode["tau"], match["rhs"], True, flags, source, rhs_offset,
+                                  ode["leak"] is not None))
         elif _NAME.match(lhs):
             result.append(RawLine(lhs, None, match["rhs"], False, flags, source, rhs_offset))
         else:
@@ -304,17 +324,26 @@ def split_equations(block: str, where: str) -> list[RawLine]:
     return result
 
 
-def check_equation(raw: RawLine, names: set[str], parameter_values: dict[str, float]) -> Equation:
-    """Check the names of one equation line and return its :class:`Equation`."""
+def check_equation(raw: RawLine, names: set[str], parameter_values: dict[str, float],
+                   allowed: set[str] | None = None, objects: frozenset[str] = frozenset(),
+                   functions: dict | None = None) -> Equation:
+    """Check the names of one equation line and return its :class:`Equation`.
+
+    ``allowed`` are the flags an equation may carry (default: a neuron's); ``objects``
+    names whose attributes expressions may read (``pre``, ``post`` in a synapse).
+    """
     source = raw.source
     rhs_source = Source(source.where, source.lineno, source.line, raw.rhs_offset)
-    rhs = ast.unparse(parse_expression(raw.rhs, names, rhs_source))
+    rhs = ast.unparse(parse_expression(raw.rhs, names, rhs_source, objects=objects, functions=functions))
+    if raw.leak:
+        rhs = ast.unparse(ast.parse(f"({rhs}) - {raw.name}", mode="eval"))
     if raw.tau is not None:
         tau_source = Source(source.where, source.lineno, source.line,
                             source.line.find(raw.tau, source.offset))
         tau = ast.unparse(parse_expression(raw.tau, names, tau_source, allow_random=False))
         rhs = f"({rhs}) / ({tau})"
-    flags = _parse_flags(raw.flags, _EQUATION_FLAGS, source, names)
+    flags = _parse_flags(raw.flags, _EQUATION_FLAGS if allowed is None else allowed, source, names, objects,
+                         functions)
     methods = [m for m in flags if m in INTEGRATION_METHODS or m in _METHOD_ALIASES]
     if len(methods) > 1:
         raise source.error(f"more than one integration method given: {', '.join(methods)}")
@@ -329,24 +358,6 @@ def check_equation(raw: RawLine, names: set[str], parameter_values: dict[str, fl
         init=constant(init, source, parameter_values) if isinstance(init, str) else 0.0,
         min=flags.get("min") or None, max=flags.get("max") or None,
         text=_fragment(source).strip(),
+        event_driven=bool(flags.get("event-driven")),
+        scope="postsynaptic" if flags.get("postsynaptic") or flags.get("post-synaptic") else "",
     )
-
-
-def parse_statements(block: str, where: str, writable: set[str], names: set[str]
-                     ) -> tuple[Statement, ...]:
-    """Parse statements such as a ``reset`` block: ``v = c; u += d``."""
-    result: list[Statement] = []
-    for source in statements(block, where):
-        text = _fragment(source)
-        match = _split_assign(text)
-        if not match:
-            raise source.error("expected an assignment such as 'v = v_reset' or 'u += d'")
-        name = match["lhs"].strip()
-        if name not in writable:
-            raise source.error(f"cannot assign to '{name}': not a variable of the model "
-                               f"(variables: {', '.join(sorted(writable))}).{did_you_mean(name, writable)}")
-        rhs_source = Source(source.where, source.lineno, source.line,
-                            source.offset + match["at"])
-        rhs = ast.unparse(parse_expression(match["rhs"], names, rhs_source))
-        result.append(Statement(name, match["op"], rhs, text.strip()))
-    return tuple(result)

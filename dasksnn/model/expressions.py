@@ -8,13 +8,16 @@ compiled, never the user's text itself.
 from __future__ import annotations
 
 import ast
+import copy
 import math
 import re
+import warnings
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from dasksnn.errors import ModelError, did_you_mean
 
-__all__ = ["FUNCTIONS", "RANDOM_FUNCTIONS", "RESERVED", "Source", "parse_expression", "linear_split"]
+__all__ = ["FUNCTIONS", "RANDOM_FUNCTIONS", "RESERVED", "Source", "Function", "parse_expression", "linear_split"]
 
 #: functions users may call, with their number of arguments
 FUNCTIONS: dict[str, int] = {
@@ -67,6 +70,51 @@ class Source:
         )
 
 
+@dataclass(frozen=True)
+class Function:
+    """A function a model defines (``functions="sigmoid(x) = 1 / (1 + exp(-x))"``): its
+    parameters and its checked body (printed text)."""
+
+    parameters: tuple[str, ...]
+    body: str
+
+
+def _inline(node: ast.expr, functions: Mapping[str, Function], source: Source, col) -> ast.expr:
+    """``node`` with every call of a model's function replaced by its body."""
+
+    class Inline(ast.NodeTransformer):
+        def visit_Call(self, call: ast.Call) -> ast.AST:
+            self.generic_visit(call)
+            name = call.func.id if isinstance(call.func, ast.Name) else None
+            if name not in functions:
+                return call
+            function = functions[name]
+            if len(call.args) != len(function.parameters) or call.keywords:
+                raise source.error(f"{name}() takes {len(function.parameters)} arguments, got "
+                                   f"{len(call.args)}", col(call.col_offset))
+            values = dict(zip(function.parameters, call.args, strict=True))
+            tree = ast.parse(function.body, mode="eval").body
+            # nested functions grow exponentially: refuse before building the tree
+            size = sum(1 for _ in ast.walk(tree)) + sum(
+                _size(values[leaf.id]) for leaf in ast.walk(tree) if isinstance(leaf, ast.Name) and leaf.id in values)
+            if size > MAX_LENGTH // 2:
+                raise source.error(f"expression too large once its functions are replaced by their bodies "
+                                   f"(calling {name}()); split it with intermediate variables", col(call.col_offset))
+
+            class Substitute(ast.NodeTransformer):
+                def visit_Name(self, leaf: ast.Name) -> ast.AST:
+                    return copy.deepcopy(values[leaf.id]) if leaf.id in values else leaf
+
+            body = Substitute().visit(tree)
+            return ast.copy_location(body, call)
+
+    return Inline().visit(node)
+
+
+def _size(node: ast.AST) -> int:
+    return sum(1 for _ in ast.walk(node))
+
+
 def _normalise(text: str) -> tuple[str, list[int]]:
     """Translate ANNarchy spellings (``^``, ``if c: a else: b``) to Python.
 
@@ -90,7 +138,8 @@ def _normalise(text: str) -> tuple[str, list[int]]:
 
 
 def parse_expression(text: str, names: set[str] | frozenset[str], source: Source,
-                     allow_random: bool = True) -> ast.expr:
+                     allow_random: bool = True, objects: frozenset[str] = frozenset(),
+                     functions: Mapping[str, Function] | None = None) -> ast.expr:
     """Parse and check one expression of the equation language.
 
     Parameters
@@ -103,6 +152,12 @@ def parse_expression(text: str, names: set[str] | frozenset[str], source: Source
         Where ``text`` comes from, for error messages.
     allow_random : bool, default True
         Whether ``Uniform`` and ``Normal`` may be called.
+    objects : frozenset of str, optional
+        Names whose attributes may be read, e.g. ``{"pre", "post"}`` for ``pre.v`` in a
+        synapse (attribute names are ASCII identifiers that do not start with ``_``).
+    functions : mapping of str to Function, optional
+        A model's own functions (``functions=`` of a synapse): their calls are replaced by
+        their bodies, the arguments in place of the parameters.
 
     Returns
     -------
@@ -119,7 +174,9 @@ def parse_expression(text: str, names: set[str] | frozenset[str], source: Source
                            "split it with intermediate variables")
     python_text, columns = _normalise(text)
     try:
-        tree = ast.parse(python_text.strip(), mode="eval")
+        with warnings.catch_warnings():  # e.g. "invalid decimal literal": the error below says more
+            warnings.simplefilter("ignore", SyntaxWarning)
+            tree = ast.parse(python_text.strip(), mode="eval")
     except SyntaxError as exc:
         col = columns[min(max((exc.offset or 1) - 1, 0), len(columns) - 1)]
         raise source.error(f"syntax error ({exc.msg})", col) from None
@@ -132,7 +189,13 @@ def parse_expression(text: str, names: set[str] | frozenset[str], source: Source
         raise source.error(f"expression too deeply nested (more than {MAX_DEPTH} levels); "
                            "split it with intermediate variables")
     lead = len(python_text) - len(python_text.lstrip())
-    _check(tree.body, names, source, allow_random, lambda c: columns[min(c + lead, len(columns) - 1)])
+    if functions:
+        tree.body = _inline(tree.body, functions, source,
+                            lambda c: columns[min(c + lead, len(columns) - 1)])
+        if _depth(tree.body) > MAX_DEPTH or len(ast.unparse(tree.body)) > MAX_LENGTH:
+            raise source.error("expression too large once its functions are replaced by their bodies; "
+                               "split it with intermediate variables")
+    _check(tree.body, names, source, allow_random, lambda c: columns[min(c + lead, len(columns) - 1)], objects)
     return tree.body
 
 
@@ -159,13 +222,25 @@ def _is_number(value: object) -> bool:
         return False
 
 
-def _check(node: ast.AST, names, source: Source, allow_random: bool, col) -> None:
+_ATTRIBUTE = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$", re.ASCII)
+
+
+def _check(node: ast.AST, names, source: Source, allow_random: bool, col,
+           objects: frozenset[str] = frozenset()) -> None:
     def fail(message: str, at: ast.AST) -> ModelError:
         return source.error(message, col(getattr(at, "col_offset", 0)))
 
     called = {id(n.func) for n in ast.walk(node) if isinstance(n, ast.Call)}
+    owners = {id(n.value) for n in ast.walk(node) if isinstance(n, ast.Attribute)}
     for sub in ast.walk(node):
-        if isinstance(sub, ast.Name):
+        if isinstance(sub, ast.Attribute) and objects:
+            # walked before its value: only pre.<name> / post.<name> get past this
+            if not (isinstance(sub.value, ast.Name) and sub.value.id in objects and _ATTRIBUTE.match(sub.attr)):
+                raise fail(f"'{ast.unparse(sub)[:40]}' cannot be read: only "
+                           f"{' or '.join(f'{o}.<variable>' for o in sorted(objects))} are allowed", sub)
+        elif isinstance(sub, ast.Name):
+            if id(sub) in owners:
+                continue
             if id(sub) not in called and sub.id not in names and sub.id not in RESERVED:
                 valid = sorted(set(names) | RESERVED)
                 raise fail(f"unknown name '{sub.id}'.{did_you_mean(sub.id, valid)}", sub)
@@ -197,9 +272,14 @@ def _check(node: ast.AST, names, source: Source, allow_random: bool, col) -> Non
 
 
 def names_in(node: ast.AST) -> set[str]:
-    """Return the variable and parameter names an expression reads (not functions)."""
+    """Return the variable and parameter names an expression reads (not functions).
+
+    An attribute such as ``pre.v`` is returned as ``"pre.v"``.
+    """
     called = {id(n.func) for n in ast.walk(node) if isinstance(n, ast.Call)}
-    return {n.id for n in ast.walk(node) if isinstance(n, ast.Name) and id(n) not in called}
+    owners = {id(n.value): f"{n.value.id}.{n.attr}" for n in ast.walk(node)
+              if isinstance(n, ast.Attribute) and isinstance(n.value, ast.Name)}
+    return {owners.get(id(n), n.id) for n in ast.walk(node) if isinstance(n, ast.Name) and id(n) not in called}
 
 
 def is_random(node: ast.AST) -> bool:

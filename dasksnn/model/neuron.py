@@ -14,12 +14,10 @@ from dasksnn.model.equations import (
     INTEGRATION_METHODS,
     Equation,
     Parameter,
-    Statement,
     check_equation,
     one_line,
     parameters_text,
     parse_parameters,
-    parse_statements,
     split_equations,
 )
 from dasksnn.model.expressions import (
@@ -30,6 +28,7 @@ from dasksnn.model.expressions import (
     names_in,
     parse_expression,
 )
+from dasksnn.model.statements import Statement, parse_statements
 
 __all__ = ["Neuron"]
 

@@ -37,6 +37,21 @@ class Distribution:
             values = np.clip(values, low, high)
         return values
 
+    def get_values(self, shape: int | tuple[int, ...]) -> np.ndarray:
+        """``shape`` values drawn outside any network, as ANNarchy's ``get_values``.
+
+        They come from NumPy's global generator (``np.random.seed`` repeats them), as in
+        ANNarchy 4; values given to a network before compile are drawn from its own seed.
+
+        Examples
+        --------
+        >>> Uniform(0.0, 1.0).get_values((2, 3)).shape
+        (2, 3)
+        """
+        dims = (int(shape),) if np.isscalar(shape) else tuple(int(n) for n in shape)
+        rng = np.random.default_rng(np.random.randint(0, 2**31 - 1, size=4))
+        return self.draw(rng, int(np.prod(dims))).reshape(dims)
+
     def _draw(self, rng: np.random.Generator, size: int) -> np.ndarray:
         raise NotImplementedError
 

@@ -9,6 +9,8 @@ from dasksnn.models.neurons import (
     IF_curr_exp,
     Izhikevich,
 )
+from dasksnn.models.synapses import STDP, STP
 
 __all__ = ["Izhikevich", "IF_curr_exp", "IF_cond_exp", "IF_curr_alpha", "IF_cond_alpha",
-           "EIF_cond_exp_isfa_ista", "HH_cond_exp"]
+           "EIF_cond_exp_isfa_ista", "HH_cond_exp",
+           "STDP", "STP"]

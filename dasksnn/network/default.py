@@ -15,7 +15,7 @@ from dasksnn.network.scope import building, scope
 
 __all__ = ["default_network", "building", "setup", "compile", "simulate", "step", "reset", "get_time",
            "set_time", "get_current_step", "set_current_step", "set_seed", "clear", "get_population",
-           "get_projection"]
+           "get_projection", "enable_learning", "disable_learning"]
 
 
 def default_network() -> Network:
@@ -102,3 +102,14 @@ def get_population(name: str) -> Population:
 def get_projection(name: str) -> Projection:
     """Projection of the default network called ``name``."""
     return default_network().get_projection(name)
+
+
+def enable_learning(projections: list | None = None, period: float | None = None,
+                    offset: float | None = None) -> None:
+    """Switch plasticity on in the default network (see :meth:`Network.enable_learning`)."""
+    default_network().enable_learning(projections, period, offset)
+
+
+def disable_learning(projections: list | None = None) -> None:
+    """Switch plasticity off in the default network (see :meth:`Network.disable_learning`)."""
+    default_network().disable_learning(projections)

@@ -27,7 +27,8 @@ class Monitor:
     Parameters
     ----------
     obj : Population or PopulationView
-        What to record.
+        What to record (a Projection gives a
+        :class:`~dasksnn.network.synapse_monitor.SynapseMonitor` of its synapses).
     variables : str or list of str
         ``"spike"`` and/or names of variables (or parameters) of the neuron model.
     period : float, optional
@@ -54,6 +55,11 @@ class Monitor:
     >>> m.variables
     ('spike', 'v')
     """
+
+    def __new__(cls, obj: Any = None, *args: Any, **kwargs: Any) -> Any:
+        from dasksnn.network.synapse_monitor import SynapseMonitor  # Monitor(proj, "w"), as ANNarchy's
+
+        return SynapseMonitor.made(obj, args, kwargs) or object.__new__(cls)
 
     def __init__(self, obj: Population | PopulationView, variables: str | list[str],
                  period: float | None = None, start: bool = True, name: str | None = None) -> None:
@@ -116,15 +122,8 @@ class Monitor:
         self._period = float(value)
 
     def _period_steps(self, dt: float) -> int:
-        """The recording period in steps of ``dt`` (1 without a period).
-
-        Raises
-        ------
-        NetworkError
-            If the period is not a whole number of steps of ``dt``: ``Network.compile``
-            calls this before it draws connectivity or generates a kernel, for copies
-            made in a network of another ``dt``.
-        """
+        """The recording period in steps of ``dt`` (1 without a period); a NetworkError if it is
+        not a whole number of steps (``Network.compile`` checks copies made for another ``dt``)."""
         return 1 if self._period is None else steps_of(self._period, dt, repr(self), "period", _EVERY_STEP)
 
     @property

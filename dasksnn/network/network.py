@@ -131,6 +131,8 @@ class Network(Registry):
             raise NetworkError(f"{self!r} has no population to compile")
         for mon in self._monitors:  # a copy's period may not fit this dt: refuse before any work
             mon._period_steps(self.dt)
+        for mon in self._synapse_monitors:
+            mon.period_steps(self.dt)
         from dasksnn.engine.simulator import Simulator
 
         self._simulator = Simulator(self)
@@ -227,6 +229,29 @@ class Network(Registry):
 
         return network_dataset(self, rate_bin)
 
+    # ------------------------------------------------------------ learning
+    def enable_learning(self, projections: list | None = None, period: float | None = None,
+                        offset: float | None = None) -> None:
+        """Switch plasticity on for ``projections`` (default: all), without compiling again.
+
+        Parameters
+        ----------
+        projections : list of Projection, optional
+            The projections (or the originals they were copied from).
+        period, offset : float, optional
+            See :meth:`Projection.enable_learning`.
+        """
+        for proj in self._learning_targets(projections):
+            proj.enable_learning(period, offset)
+
+    def disable_learning(self, projections: list | None = None) -> None:
+        """Switch plasticity off for ``projections`` (default: all): weights stay as they are."""
+        for proj in self._learning_targets(projections):
+            proj.disable_learning()
+
+    def _learning_targets(self, projections: list | None) -> list:
+        return list(self._projections) if projections is None else [self.get(p) for p in projections]
+
     # ------------------------------------------------------------ time and reset
     def reset(self, populations: bool = True, projections: bool = False, monitors: bool = True) -> None:
         """Go back to time 0 and to the values the network had when it was compiled.
@@ -246,7 +271,7 @@ class Network(Registry):
             for proj in self._projections:
                 proj.restore_weights()
         if monitors:
-            for mon in self._monitors:
+            for mon in (*self._monitors, *self._synapse_monitors):
                 mon.reset()
                 mon.forget_phase()
         self._step = 0

@@ -123,6 +123,12 @@ class _Values:
             raise NetworkError(f"{self!r}: the view {index!r} selects no neuron")
         return PopulationView(self._population, self._ranks[ranks])
 
+    def __add__(self, other: Any) -> PopulationView:
+        """The neurons of both, in order (ANNarchy's ``pop[0] + pop[5]``); same population only."""
+        if not isinstance(other, _Values) or other._population is not self._population:
+            raise NetworkError(f"{self!r}: only views of the same population can be added, got {other!r}")
+        return PopulationView(self._population, np.concatenate([self._ranks, other._ranks]))
+
 
 class Population(_Values):
     """A population of neurons of one model.

@@ -9,28 +9,35 @@ import numpy as np
 
 from dasksnn.errors import NetworkError, NotCompiledError, did_you_mean
 from dasksnn.model.random import Distribution
+from dasksnn.model.synapse import Synapse
 from dasksnn.network import connectivity as rules
 from dasksnn.network.connectivity import check_number, check_probability, check_shape, check_values
 from dasksnn.network.population import Population, PopulationView, as_view, check_name, contiguous_range
+from dasksnn.network.synaptic import SynapticAccess, SynapticState, check_neuron_reads
 
 if TYPE_CHECKING:
     from dasksnn.engine.connectivity import Synapses
     from dasksnn.network.network import Network
 
-__all__ = ["Projection"]
+__all__ = ["Projection", "STATIC"]
+
+#: the static synapse: a pre-synaptic spike adds ``w`` to the target
+STATIC = Synapse(name="static")
 
 
-class Projection:
+class Projection(SynapticAccess):
     """Synapses from a pre-synaptic to a post-synaptic population.
 
     Parameters
     ----------
     pre, post : Population or PopulationView
         Source and target neurons.
-    target : str
-        Where weights go: ``"exc"`` adds them to the post variable ``g_exc`` (any
+    target : str or list of str
+        Where weights go (a list: to each of them, as ANNarchy): ``"exc"`` adds them to the post variable ``g_exc`` (any
         ``"x"`` to ``g_x``, as in ANNarchy), or the name of a post variable itself
         (``"ge"``, as in Brian).
+    synapse : Synapse, optional
+        The synapse model (default: static, ``g_target += w`` on each pre-synaptic spike).
     name : str, optional
         Unique name in the network (default ``proj<n>``).
 
@@ -39,7 +46,9 @@ class Projection:
     Call one ``connect_*`` method to choose the connectivity. Random connectivity is
     drawn when the network compiles, from streams keyed by the network's seed and the
     projection's name (renaming a projection changes its synapses). After
-    compiling, ``proj.w`` reads and writes the weights without compiling again.
+    compiling, ``proj.w`` and the other synaptic attributes read and write the values
+    without compiling again, as in ANNarchy: a list with one array per post-synaptic
+    neuron of :attr:`post_ranks`; see also :meth:`dendrite`, :meth:`values`.
 
     Examples
     --------
@@ -52,7 +61,7 @@ class Projection:
     """
 
     def __init__(self, pre: Population | PopulationView, post: Population | PopulationView,
-                 target: str, name: str | None = None) -> None:
+                 target: str, synapse: Synapse | None = None, name: str | None = None) -> None:
         check_name(name, "Projection")
         self._uid = uuid.uuid4().hex  # identity shared by copies, unique across processes
         where = f"Projection '{name}'" if name is not None else "Projection"
@@ -61,16 +70,23 @@ class Projection:
         where = f"Projection '{self.name}'"
         self._post = as_view(post, "post", where)
         self.target = target
-        self.target_variable = self._resolve_target(target, where)
+        if isinstance(target, list | tuple) and target and all(isinstance(t, str) for t in target):
+            variables = tuple(dict.fromkeys(self._resolve_target(t, where) for t in target))
+            self.target_variable = variables[0] if len(variables) == 1 else variables
+        else:
+            self.target_variable = self._resolve_target(target, where)
         self._rule: rules.Rule | None = None
         self._weights: Any = None
         self._delays: Any = 0.0
         self._allow_self = False
         self._built: Synapses | None = None
-        self._initial_w: np.ndarray | None = None  # weights at compile, copied on their first change
         self._network: Network = self._pre.population._network
         if self._post.population._network is not self._network:
             raise NetworkError(f"{where}: pre and post belong to different networks")
+        if synapse is not None and not isinstance(synapse, Synapse):
+            raise NetworkError(f"{where}: synapse must be a Synapse, got {type(synapse).__name__}")
+        self._state = SynapticState(synapse or STATIC, where)
+        check_neuron_reads(self.synapse, self._pre.neuron, self._post.neuron, where)
         self._network._register(self)
 
     def _resolve_target(self, target: str, where: str) -> str:
@@ -293,12 +309,12 @@ class Projection:
         return self._rule
 
     @property
-    def pre_ranks(self) -> np.ndarray:
+    def pre_view_ranks(self) -> np.ndarray:
         """Ranks of the pre-synaptic neurons in their population, in the view's order."""
         return self._pre._ranks
 
     @property
-    def post_ranks(self) -> np.ndarray:
+    def post_view_ranks(self) -> np.ndarray:
         """Ranks of the post-synaptic neurons in their population, in the view's order."""
         return self._post._ranks
 
@@ -319,10 +335,18 @@ class Projection:
             return bool(np.rint(self._delays.bounds()[1] / dt) >= 1)
         return round(float(self._delays) / dt) >= 1
 
-    def bind(self, synapses: Synapses) -> None:
-        """Keep the synapses the engine drew for this projection: the arrays the kernel reads."""
+    def bind(self, synapses: Synapses, arrays: dict[str, np.ndarray] | None = None,
+             order: np.ndarray | None = None, shared: dict[str, str] | None = None) -> None:
+        """Keep the synapses the engine drew for this projection: the arrays the kernel reads
+        (``arrays``: the synaptic attributes by name; ``order``: synapses sorted by post neuron;
+        ``shared``: traces kept once per pre or post neuron)."""
         self._built = synapses
-        self._initial_w = None
+        self._state.bind(synapses, {"w": synapses.w, **(arrays or {})}, order, shared)
+
+    @property
+    def learning(self) -> np.ndarray:
+        """The learning control the kernel reads: on (1) or off (0), period and offset in steps."""
+        return self._state.learn
 
     @property
     def connectivity(self) -> tuple[rules.Rule, Any, Any, bool]:
@@ -333,9 +357,8 @@ class Projection:
         return self._rule, self._weights, self._delays, self._allow_self
 
     def restore_weights(self) -> None:
-        """Set the weights back to those drawn when the network compiled."""
-        if self._initial_w is not None:
-            self._built_or_raise().w[:] = self._initial_w
+        """Set the weights (and the synapse model's variables) back to their values at compile."""
+        self._state.restore()
 
     @property
     def delayed(self) -> bool:
@@ -353,28 +376,9 @@ class Projection:
         return self._built_or_raise().size
 
     def synapses(self) -> tuple[np.ndarray, np.ndarray]:
-        """Pre and post ranks of every synapse, in the order of :attr:`w`."""
+        """Pre and post ranks of every synapse, in the order of :meth:`values`."""
         built = self._built_or_raise()
         return built.pre().astype(np.int64), built.post.astype(np.int64)
-
-    @property
-    def w(self) -> np.ndarray:
-        """Weights, one per synapse in the order of :meth:`synapses` (a copy).
-
-        Assign a scalar to set all weights, or an array of :attr:`nb_synapses` values.
-        """
-        return self._built_or_raise().w.copy()
-
-    @w.setter
-    def w(self, value: float | np.ndarray) -> None:
-        weights = self._built_or_raise().w
-        if self._initial_w is None:
-            self._initial_w = weights.copy()  # for reset(projections=True)
-        array = np.asarray(value, dtype=np.float64)
-        if array.ndim and array.shape != weights.shape:
-            raise NetworkError(f"{self!r}: w expects a scalar or {weights.size} values (one per "
-                               f"synapse), got shape {array.shape}")
-        weights[:] = array
 
     @property
     def delay(self) -> np.ndarray:
@@ -385,7 +389,8 @@ class Projection:
         clone = object.__new__(Projection)
         clone.__dict__.update(self.__dict__)
         clone._pre, clone._post, clone._network = pre, post, network
-        clone._built = clone._initial_w = None
+        clone._built = None
+        clone._state = self._state.copy()
         return clone
 
 

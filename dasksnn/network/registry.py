@@ -16,6 +16,7 @@ from dasksnn.network.monitor import Monitor
 from dasksnn.network.population import Population, PopulationView
 from dasksnn.network.projection import Projection
 from dasksnn.network.scope import scope
+from dasksnn.network.synapse_monitor import SynapseMonitor
 
 __all__ = ["Registry"]
 
@@ -27,6 +28,7 @@ class Registry:
         self._populations: list[Population] = []
         self._projections: list[Projection] = []
         self._monitors: list[Monitor] = []
+        self._synapse_monitors: list[SynapseMonitor] = []
         self._copies: dict[tuple[str, str], Any] = {}
         self._named: dict[str, int] = {}  # objects named automatically so far, by kind
 
@@ -36,7 +38,7 @@ class Registry:
         raise NotImplementedError
 
     def _objects(self) -> list[Any]:
-        return [*self._populations, *self._projections, *self._monitors]
+        return [*self._populations, *self._projections, *self._monitors, *self._synapse_monitors]
 
     def _auto_name(self, kind: str) -> str:
         """``pop0``, ``pop1``, ...: numbered per network, so the same script names objects alike
@@ -59,6 +61,8 @@ class Registry:
             return self._populations
         if isinstance(obj, Projection):
             return self._projections
+        if isinstance(obj, SynapseMonitor):
+            return self._synapse_monitors
         return self._monitors
 
     def _check_open(self, obj: Any) -> None:
@@ -67,7 +71,7 @@ class Registry:
                                "objects before compile(), or use a new Network")
 
     def _check_name(self, obj: Any) -> None:
-        if isinstance(obj, Monitor):
+        if isinstance(obj, Monitor | SynapseMonitor):
             return
         for other in self._list_of(obj):
             if other.name == obj.name:
@@ -92,7 +96,7 @@ class Registry:
         if self is scope().network:
             raise NetworkError("objects created at module level already belong to the default "
                                "network; add them to a Network(...) of your own instead")
-        kinds = (Population, Projection, Monitor)
+        kinds = (Population, Projection, Monitor, SynapseMonitor)
         for obj in items:
             if isinstance(obj, PopulationView):
                 raise NetworkError(f"{obj!r}: add the population itself, not a view of it")
@@ -110,7 +114,7 @@ class Registry:
 
     def _add_copies(self, items: list[Any]) -> None:
         """Copy objects into this network, populations first (their views are remapped)."""
-        for kind in (Population, Projection, Monitor):
+        for kind in (Population, Projection, Monitor, SynapseMonitor):
             for obj in (o for o in items if isinstance(o, kind)):
                 self._check_open(obj)
                 copy = self._copy(obj)
@@ -124,6 +128,12 @@ class Registry:
         if isinstance(obj, Projection):
             return obj._copy(self, self._view_copy(obj._pre, obj, "pre-synaptic"),
                              self._view_copy(obj._post, obj, "post-synaptic"))
+        if isinstance(obj, SynapseMonitor):
+            projection = self._copies.get(_key(obj.projection))
+            if projection is None:
+                raise NetworkError(f"{obj!r}: its projection '{obj.projection.name}' is not in this network; "
+                                   "add it in the same call or before")
+            return obj._copy(self, projection)
         return obj._copy(self, self._view_copy(obj._obj, obj, "recorded"))
 
     def _view_copy(self, view: PopulationView | Population, owner: Any, role: str):
@@ -149,7 +159,8 @@ class Registry:
             return obj
         if isinstance(obj, PopulationView):
             return PopulationView(self.get(obj._population), obj._ranks)
-        copy = self._copies.get(_key(obj)) if isinstance(obj, Population | Projection | Monitor) else None
+        copy = self._copies.get(_key(obj)) if isinstance(obj, Population | Projection | Monitor | SynapseMonitor) \
+            else None
         if copy is None:
             copy = self._same_name(obj)
         if copy is None:
@@ -163,7 +174,7 @@ class Registry:
         that module's objects anew, with new identities; they are found by kind and
         name, which a script gives alike in every process.
         """
-        if not isinstance(obj, Population | Projection | Monitor):
+        if not isinstance(obj, Population | Projection | Monitor | SynapseMonitor):
             return None
         matches = [c for c in self._list_of(obj) if c.name == obj.name and type(c) is type(obj)]
         if len(matches) != 1 or (isinstance(obj, Population) and matches[0].size != obj.size):
@@ -187,8 +198,12 @@ class Registry:
         return list(self._projections)
 
     def get_monitors(self) -> list[Monitor]:
-        """All monitors of the network."""
+        """All monitors of populations of the network."""
         return list(self._monitors)
+
+    def get_synapse_monitors(self) -> list[SynapseMonitor]:
+        """All monitors of synaptic variables of the network."""
+        return list(self._synapse_monitors)
 
     @staticmethod
     def _by_name(objects: list, name: str, kind: str) -> Any:

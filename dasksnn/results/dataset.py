@@ -22,6 +22,7 @@ from dasksnn.errors import ArgumentTypeError, NetworkError
 
 if TYPE_CHECKING:
     from dasksnn.network import Monitor, Network, Recording
+    from dasksnn.network.synapse_monitor import SynapseMonitor
 
 __all__ = ["bin_steps", "monitor_dataset", "recording_dataset", "network_dataset", "versions"]
 
@@ -85,6 +86,32 @@ def recording_dataset(rec: Recording, bin_steps: int = 1, where: str = "Monitor"
     return xr.Dataset(data, coords)
 
 
+def synapse_monitor_dataset(mon: SynapseMonitor) -> xr.Dataset:
+    """What a monitor of synaptic variables holds (it keeps it): ``<proj>_<var>`` on
+    ``(time, <proj>_synapse)`` (``<proj>_time`` with a period), with the pre and post rank of
+    each synapse as coordinates (``<proj>`` is the monitor's name when its projection has
+    several monitors)."""
+    proj, net = mon.projection, mon.projection._network
+    siblings = [m for m in net.get_synapse_monitors() if m.projection is proj]
+    prefix = proj.name if len(siblings) <= 1 else mon.name
+    dim = f"{prefix}_synapse"
+    order = np.concatenate([[0], np.cumsum([len(w) for w in proj.w])])
+    post = np.repeat(np.asarray(proj.post_ranks, np.int64), np.diff(order))
+    pre = np.concatenate([np.asarray(proj.dendrite(r).pre_ranks, np.int64) for r in proj.post_ranks] or
+                         [np.zeros(0, np.int64)])
+    # as population monitors: every-step grids share ``time``, one with a period has its own
+    time_dim = "time" if mon.period_steps(net.dt) == 1 else f"{prefix}_time"
+    coords = {time_dim: _time(np.rint(mon.times() / net.dt).astype(np.int64), net.dt, time_dim),
+              f"{prefix}_pre": xr.Variable(dim, pre, {"long_name": f"pre-synaptic rank of {proj.name}'s synapses"}),
+              f"{prefix}_post": xr.Variable(dim, post, {"long_name": f"post-synaptic rank of {proj.name}'s synapses"})}
+    values = mon.get(keep=True)
+    values = values if isinstance(values, dict) else {mon.variables[0]: values}
+    data = {f"{prefix}_{var}": xr.Variable((time_dim, dim), array.reshape(-1, pre.size),
+                                           {"long_name": f"{var} of the synapses of {proj.name}"})
+            for var, array in values.items()}
+    return xr.Dataset(data, coords)
+
+
 def _time(steps: np.ndarray, dt: float, dim: str) -> xr.Variable:
     # times are step * dt exactly, so grids of different monitors align in a merge
     return xr.Variable(dim, steps.astype(np.float64) * dt, {"units": "ms", "long_name": "time"})
@@ -141,6 +168,15 @@ def describe(net: Network) -> str:
                      f"{proj.target_variable}, {proj.rule}")
     for mon in net.get_monitors():
         lines.append(f"monitor {mon.name}: {mon.object.name} records {', '.join(mon.variables)}")
+    for mon in net.get_synapse_monitors():
+        lines.append(f"monitor {mon.name}: {mon.projection.name} records {', '.join(mon.variables)}")
+    for proj in net.get_projections():
+        if proj.plastic:
+            model = proj.synapse
+            text = "\n".join(f"  {line.strip()}" for part in (model.parameters, model.equations, model.pre_spike,
+                                                              model.post_spike, model.psp)
+                             for line in str(part or "").splitlines() if line.strip())
+            lines.append(f"synapse {model.name} of {proj.name}:\n{text}")
     for name, model in neurons.items():
         text = "\n".join(f"  {line.strip()}" for part in (model.parameters, model.equations)
                          for line in str(part).splitlines() if line.strip())
@@ -155,6 +191,7 @@ def network_dataset(net: Network, rate_bin: float | None = None) -> xr.Dataset:
     See :meth:`dasksnn.Network.results`.
     """
     parts = [monitor_dataset(mon, rate_bin) for mon in net.get_monitors()]
+    parts += [synapse_monitor_dataset(mon) for mon in net.get_synapse_monitors()]
     merged = xr.merge(parts, join="outer", compat="no_conflicts", combine_attrs="drop_conflicts") \
         if parts else xr.Dataset()
     merged.attrs = {

@@ -1,0 +1,103 @@
+"""Kernel block of the continuous equations and ``psp`` of projections with a synapse model.
+
+One pass over all synapses per step (after the pre-synaptic events, see
+:mod:`dasksnn.codegen.synapses`): assignments, then every non-event-driven ODE from the
+values of the start of the step (explicit Euler, or exact for an equation linear in its
+variable flagged ``exponential``), while learning is on and at the steps of its period;
+``psp`` is summed into the target(s) every step.
+"""
+
+from __future__ import annotations
+
+import ast
+from typing import TYPE_CHECKING
+
+from dasksnn.codegen.layout import Layout
+from dasksnn.codegen.synapses import _Plan, _reads, _rename, _tr
+from dasksnn.codegen.translate import comment, parse, translate
+from dasksnn.model.expressions import linear_split
+
+if TYPE_CHECKING:
+    from dasksnn.codegen.kernel import _Writer
+    from dasksnn.codegen.spec import ProjectionSpec
+
+__all__ = ["continuous"]
+
+
+def continuous(w: _Writer, j: int, proj: ProjectionSpec) -> None:
+    """Continuous synaptic equations (every step, when learning is on) and ``psp`` (always)."""
+    synapse = proj.synapse
+    equations = synapse.continuous
+    if not equations and synapse.psp_expression is None:
+        return
+    plan = _Plan(j, proj)
+    learn = w.array(Layout.learning(j))
+    rowptr, post = plan.array(w, "rowptr"), plan.array(w, "post")
+    targets = [w.array(Layout.variable(proj.post, target)) for target in proj.targets]
+    spk = w.array(Layout.spikes(proj.pre))
+    w.add(2, comment(f"projection j{j}: p{proj.pre} -> p{proj.post}.{proj.target_text} ({synapse.name}): "
+                     "continuous equations"))
+    post_eqs = [e for e in equations if e.scope == "postsynaptic"]
+    syn_eqs = [e for e in equations if e.scope != "postsynaptic"]
+    update = f"{learn}[0] != 0 and (_k - {learn}[2]) % {learn}[1] == 0"
+    # with learning off, the equations the input depends on still run (every step)
+    frozen = plan.frozen_continuous
+    for condition, group in ((update, post_eqs), (f"{learn}[0] == 0", [e for e in post_eqs if e in frozen])):
+        if not group:
+            continue
+        names = _reads([e.rhs for e in group]) | {e.name for e in group}
+        w.add(2, f"if {condition}:")
+        plan.load_projection(w, names, 3)
+        w.add(3, f"for _i in range({w.array(Layout.spikes(proj.post))}.shape[0]):")
+        plan.load(w, names, 4, ("postsynaptic",))
+        plan.load_neurons(w, names, 4, "post")
+        _integrate(w, plan, group, 4)
+    if not syn_eqs and synapse.psp_expression is None:
+        return
+    psp = synapse.psp_expression
+    names = _reads([e.rhs for e in syn_eqs] + ([psp] if psp else [])) | {e.name for e in syn_eqs}
+    w.add(2, f"_update = {update}")
+    plan.load_projection(w, names, 2)
+    w.add(2, f"for _j in range({spk}.shape[0]):")
+    plan.load_neurons(w, names, 3, "pre")
+    w.add(3, f"for _q in range({rowptr}[_j], {rowptr}[_j + 1]):", f"    _i = {post}[_q]")
+    plan.load(w, names, 4, ("postsynaptic", ""))
+    plan.load_neurons(w, names, 4, "post")
+    if syn_eqs:
+        w.add(4, "if _update:")
+        _integrate(w, plan, syn_eqs, 5)
+        frozen_syn = [e for e in syn_eqs if e in frozen]
+        if frozen_syn:
+            w.add(4, f"elif {learn}[0] == 0:")
+            _integrate(w, plan, frozen_syn, 5)
+    if psp:
+        w.add(4, comment(f"psp = {psp}"), f"_add = {_tr(synapse, psp)}", *(f"{t}[_i] += _add" for t in targets))
+
+
+def _integrate(w: _Writer, plan: _Plan, equations, indent: int) -> None:
+    """Assignments in order, then every ODE from the values at the start of the step (Euler, or
+    exact for an equation linear in its variable when flagged ``exponential``)."""
+    synapse = plan.synapse
+    odes = [e for e in equations if e.ode]
+    for eq in equations:
+        if not eq.ode:
+            w.add(indent, comment(eq.text), f"{eq.name} = {_tr(synapse, eq.rhs)}")
+    for eq in odes:
+        w.add(indent, comment(eq.text))
+        split = linear_split(parse(eq.rhs), eq.name) if eq.method == "exponential" else None
+        if split is not None:
+            rate, drive = split
+            w.add(indent, f"_a = {_tr(synapse, ast.unparse(rate))}", "_e = _math.exp(_a * _dt)",
+                  f"_new_{eq.name} = {eq.name} * _e + ((_e - 1.0) / _a if _a != 0.0 else _dt) * "
+                  f"{translate(drive, _rename(synapse), operand_of='*')}")
+        else:
+            w.add(indent, f"_new_{eq.name} = {eq.name} + _dt * {translate(eq.rhs, _rename(synapse), operand_of='*')}")
+    for eq in equations:
+        name = f"_new_{eq.name}" if eq.ode else eq.name
+        for bound, func in ((eq.min, "max"), (eq.max, "min")):
+            if bound:
+                w.add(indent, f"{name} = {func}({name}, {_tr(synapse, bound)})")
+    for eq in equations:
+        if eq.ode:
+            w.add(indent, f"{eq.name} = _new_{eq.name}")
+        w.add(indent, f"{plan.array(w, eq.name)}[{plan.index(eq.name)}] = {eq.name}")

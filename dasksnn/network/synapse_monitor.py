@@ -1,0 +1,197 @@
+"""Monitors of synaptic variables: ``Monitor(proj, "w")`` records a projection's synapses."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from dasksnn.errors import NetworkError, did_you_mean
+from dasksnn.network.population import check_name
+from dasksnn.network.recording import steps_of
+
+if TYPE_CHECKING:
+    from dasksnn.network.network import Network
+    from dasksnn.network.projection import Projection
+
+__all__ = ["SynapseMonitor"]
+
+
+class SynapseMonitor:
+    """Records synaptic variables of every synapse of a projection (``Monitor(proj, ["w"])``).
+
+    Parameters
+    ----------
+    projection : Projection
+        What to record.
+    variables : str or list of str
+        Synaptic attributes of the projection's synapse model (``"w"``, traces, parameters).
+    period : float, optional
+        Recording period in ms, a multiple of ``dt`` (default: every step). One row holds
+        a value per synapse: mind the memory of large projections.
+    start : bool, default True
+        Whether to record from the first simulation on (else call :meth:`start`).
+    name : str, optional
+        Name in the network (default ``monitor<n>``).
+
+    Notes
+    -----
+    Values are recorded at the start of each recorded step, one column per synapse in the
+    order of the dendrites (``np.concatenate(proj.w)`` is a row of ``"w"``). An event-driven
+    variable shows its value at the synapse's last event (as ANNarchy's monitors do).
+
+    Examples
+    --------
+    >>> import dasksnn as ann
+    >>> net = ann.Network(dt=1.0, seed=1)
+    >>> a = ann.PoissonPopulation(5, rates=50.0)
+    >>> b = ann.Population(2, ann.IF_cond_exp)
+    >>> proj = ann.Projection(a, b, "exc", synapse=ann.STDP).connect_all_to_all(weights=0.01)
+    >>> m = ann.Monitor(proj, "w", period=10.0)
+    >>> net.add([a, b, proj, m]); net.compile(); net.simulate(100.0)
+    >>> net.get(m).get("w").shape
+    (10, 10)
+    """
+
+    def __init__(self, projection: Projection, variables: str | list[str], period: float | None = None,
+                 start: bool = True, name: str | None = None) -> None:
+        check_name(name, "Monitor")
+        self._uid = uuid.uuid4().hex
+        self.name = name if name is not None else projection._network._auto_name("monitor")
+        valid = projection.synapse.attribute_names
+        names = [variables] if isinstance(variables, str) else list(variables) \
+            if isinstance(variables, Iterable) else None
+        if not names or not all(isinstance(var, str) for var in names):
+            raise NetworkError(f"Monitor '{self.name}': variables must be a name or a list of names (among "
+                               f"{', '.join(valid)}), got {variables!r}")
+        for var in names:
+            if var not in valid:
+                raise NetworkError(f"Monitor '{self.name}': {projection!r} has no synaptic variable '{var}' to "
+                                   f"record (valid: {', '.join(valid)}).{did_you_mean(var, valid)}")
+        self._projection = projection
+        self._network: Network = projection._network
+        self.variables = tuple(dict.fromkeys(names))
+        self._period: float | None = None
+        self.period = period
+        self._active = bool(start)
+        self._phase: int | None = None
+        self._clear()
+        self._network._register(self)
+
+    @staticmethod
+    def made(obj: Any, args: tuple, kwargs: dict) -> SynapseMonitor | None:
+        """The monitor ``Monitor(obj, *args, **kwargs)`` makes when ``obj`` is a projection (else None)."""
+        from dasksnn.network.projection import Projection
+
+        if not isinstance(obj, Projection):
+            return None
+        monitor = object.__new__(SynapseMonitor)
+        monitor.__init__(obj, *args, **kwargs)
+        return monitor
+
+    def __repr__(self) -> str:
+        return f"Monitor '{self.name}'"
+
+    @property
+    def projection(self) -> Projection:
+        """The recorded projection."""
+        return self._projection
+
+    @property
+    def period(self) -> float | None:
+        """Recording period in ms (``None``: every step)."""
+        return self._period
+
+    @period.setter
+    def period(self, value: float | None) -> None:
+        if value is not None:
+            steps_of(value, self._network.dt, repr(self), "period", "period=None to record every step")
+        self._period = None if value is None else float(value)
+
+    def period_steps(self, dt: float) -> int:
+        """The recording period in steps of ``dt`` (1: every step)."""
+        return 1 if self._period is None else steps_of(self._period, dt, repr(self), "period",
+                                                       "period=None to record every step")
+
+    def _clear(self) -> None:
+        self._chunks: dict[str, list[np.ndarray]] = {v: [] for v in self.variables}
+        self._steps: list[np.ndarray] = []
+
+    # ------------------------------------------------------------ what the simulator asks
+    def schedule(self, step: int, dt: float) -> tuple[bool, int, int]:
+        """When to record from ``step`` on: (active, period in steps, phase), as :class:`Monitor`'s."""
+        if self._active and self._phase is None:
+            self._phase = step
+        return self._active, self.period_steps(dt), step if self._phase is None else self._phase
+
+    def receive(self, steps: np.ndarray, values: dict[str, np.ndarray]) -> None:
+        """Take the rows recorded at ``steps`` (arrays the simulator gives away)."""
+        if steps.size:
+            self._steps.append(steps)
+            for var, array in values.items():
+                self._chunks[var].append(array)
+
+    def forget_phase(self) -> None:
+        """Start the sampling grid again at the next simulated step (after a reset)."""
+        self._phase = None
+
+    # ------------------------------------------------------------ control
+    def start(self) -> None:
+        """Start recording (from the next simulated step)."""
+        self._active, self._phase = True, None
+
+    def pause(self) -> None:
+        """Pause recording; :meth:`resume` continues."""
+        self._active = False
+
+    def resume(self) -> None:
+        """Resume a paused recording."""
+        self._active = True
+
+    def stop(self) -> None:
+        """Stop recording and discard what was recorded."""
+        self._active = False
+        self._clear()
+
+    def reset(self) -> None:
+        """Discard what was recorded."""
+        self._clear()
+
+    # ------------------------------------------------------------ data
+    def get(self, variables: str | list[str] | None = None, keep: bool = False) -> Any:
+        """Recorded values: for one name an array ``(n_records, n_synapses)``, else a dict of them.
+
+        Parameters
+        ----------
+        variables : str or list of str, optional
+            What to return (default: everything recorded).
+        keep : bool, default False
+            Keep the data in the monitor (by default it is handed over, as in ANNarchy).
+        """
+        names = self.variables if variables is None else [variables] if isinstance(variables, str) \
+            else list(variables)
+        result = {}
+        for var in names:
+            if var not in self.variables:
+                raise NetworkError(f"{self!r} does not record '{var}' (records: {', '.join(self.variables)})."
+                                   f"{did_you_mean(var, self.variables)}")
+            chunks = self._chunks[var]
+            result[var] = np.concatenate(chunks) if chunks else np.zeros((0, 0))
+        if not keep:
+            self._clear()
+        return result[names[0]] if len(names) == 1 else result
+
+    def times(self) -> np.ndarray:
+        """Times in ms of the recorded rows not yet handed over."""
+        steps = np.concatenate(self._steps) if self._steps else np.zeros(0, np.int64)
+        return steps * self._network.dt
+
+    def _copy(self, network: Network, projection: Projection) -> SynapseMonitor:
+        clone = object.__new__(SynapseMonitor)
+        clone.__dict__.update(self.__dict__)
+        clone._projection, clone._network = projection, network
+        clone._phase = None
+        clone._clear()
+        return clone
