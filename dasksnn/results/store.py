@@ -1,26 +1,18 @@
 """A sweep's Zarr store: ``ZarrSink`` writes it as runs finish (``reading.open_results`` reads it).
 
-The dataset's layout is described in :mod:`dasksnn.results.layout`. A store is written
-only by the client, in three steps (``docs/store.md`` has the whole scheme):
-
-1. creation: the template (coordinates, empty arrays, attributes) is written into a
-   temporary directory next to the store and renamed into place, so a store exists
-   whole or not at all;
-2. staging: each batch of finished runs goes into its own directory under ``_staging``
-   (whole or absent); a failed run's status and error go into the store at once;
-3. placing: runs go into the arrays in run order, a block of runs at a time (each
-   shard written once), ragged events appended, then are marked done. A run's
-   place never depends on the order runs finished, so the same sweep gives an
-   identical store on any scheduler.
-
-A store killed at any moment resumes: a re-run with the same store computes only the
-runs neither done nor staged.
+The layout is in :mod:`dasksnn.results.layout`, the whole scheme in ``docs/store.md``:
+(1) the template is written into a temporary directory and renamed into place; (2) each
+batch of finished runs goes into its own directory under ``_staging`` (written by the
+client, or by the worker that ran them: :mod:`dasksnn.results.placing`); (3) runs are
+placed into the arrays in run order, a block at a time, by this process or a task on a
+worker, then marked done by this process. A run's place never depends on the order runs
+finished, and a store killed at any moment resumes: the same call computes only the runs
+neither done nor staged.
 """
 
 from __future__ import annotations
 
 import contextlib
-import json
 import os
 import shutil
 import socket
@@ -52,6 +44,7 @@ from dasksnn.results.placing import (
     store_lock,
     write_probe,
 )
+from dasksnn.results.resume import check_stored_dt, resumable
 from dasksnn.results.sink import MemorySink, Outcome, Sink, run_shapes
 from dasksnn.results.staging import Staging, remove_partial_files, remove_stale_temporaries
 
@@ -111,40 +104,12 @@ class ZarrSink(Sink):
     def _open_existing(self, resume: str) -> None:
         import zarr
 
-        from dasksnn.results.dataset import versions
-
         group = zarr.open_group(self.path, mode="r+")
-        stored = group.attrs.asdict()
-        if "sweep" not in stored:
-            raise ArgumentError(f"store '{self.path}' exists but is not a dasksnn sweep; choose another path "
-                                "or delete it")
-        ours, asked = json.loads(stored["sweep"]), json.loads(self.attrs["sweep"])
-        differ = [key for key in {**ours, **asked} if key != "dt" and ours.get(key) != asked.get(key)]
-        if differ:  # dt is compared once run 0 is built (check_dt)
-            raise ArgumentError(f"store '{self.path}' holds another sweep (parameters, trials, duration or seed "
-                                f"differ); what differs: {', '.join(differ)}:\n  stored: {stored['sweep']}\n  "
-                                f"asked:  {self.attrs['sweep']}\nuse another store, or delete it to start again")
-        book = stored.get(STORE_ATTR)
-        if book is None and "status" not in group:
+        book, self.resumed_by = resumable(self.path, group, self.attrs, resume, FORMAT)
+        if book is None:
             # made by dasksnn <= 0.2 and killed while its template was written: it holds no run
             shutil.rmtree(self.path)
             return
-        if book is None or book.get("format") != FORMAT:
-            raise ArgumentError(
-                f"store '{self.path}' was written by dasksnn {stored.get('dasksnn_version', '?')} in store format "
-                f"{1 if book is None else book.get('format')}; this dasksnn (version "
-                f"{versions()['dasksnn_version']}) adds runs only to stores of format {FORMAT}. Read it with "
-                "open_results, or choose another path")
-        made_by, this = stored.get("dasksnn_version"), versions()["dasksnn_version"]
-        if made_by != this:
-            if resume != "any-version":
-                raise ArgumentError(
-                    f"store '{self.path}' was made by dasksnn {made_by}, this is dasksnn {this}: runs computed now "
-                    "could differ from the stored ones (a version may change how connectivity is drawn), so it is "
-                    "not resumed. To add the missing runs anyway, pass resume='any-version' (the versions that "
-                    "wrote runs are kept in the attribute 'dasksnn_resumed_by'); or read it with open_results, or "
-                    "choose another path")
-            self.resumed_by = this
         self.group = group
         with store_lock(self.path):  # a placement of an earlier call may still be running
             for name in group.array_keys():  # events of a step interrupted after they were appended
@@ -166,13 +131,8 @@ class ZarrSink(Sink):
 
     def check_dt(self, dt: float) -> None:
         """Refuse a store whose runs were simulated with another time step (before any run starts)."""
-        if self.group is None:
-            return
-        stored = json.loads(self.group.attrs["sweep"]).get("dt")
-        if stored != dt:
-            raise ArgumentError(f"store '{self.path}' holds runs simulated with dt = {stored} ms; the networks of "
-                                f"this sweep have dt = {dt} ms (set by setup(dt=...) here or in build). Use the "
-                                "same dt, another store, or delete it to start again")
+        if self.group is not None:
+            check_stored_dt(self.path, self.group, dt)
 
     def done(self) -> np.ndarray:
         """Runs the store already holds: done, or staged by an earlier call."""
