@@ -200,7 +200,8 @@ def test_parallel_run_and_sweep_identical_to_sequential(tmp_path, slurm_queue):
 
 # workers retire every 15 +- 2 s and run about 22 of these runs in that time: the sweep takes about 40 s,
 # two generations of workers retire under it, and a third finishes it
-LIFETIME_RUNS, LIFETIME_RUN_SECONDS = 102, 0.5
+# 45 s of runs on 2 workers: three generations of 15 s workers, whatever the tasks' size
+LIFETIME_RUNS, LIFETIME_RUN_SECONDS = 120, 0.75
 
 
 def test_sweep_outlives_retiring_workers(tmp_path, slurm_queue):

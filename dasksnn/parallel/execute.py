@@ -199,8 +199,8 @@ def chunk_size(runs: int, workers: int, run_seconds: float | None = None) -> int
 
 def _run_seconds(outcomes: Sequence[Outcome]) -> float | None:
     """What a run costs, from the first runs of a fan-out: the whole run where the kernel was in
-    memory, else its simulation (the first run on a worker also loads the kernel)."""
-    costs = [o.timings["total"] if o.timings.get("kernel") == "memory" else o.timings.get("run", o.timings["total"])
+    memory, else all but its compile (the first run on a worker also loads the kernel)."""
+    costs = [o.timings["total"] - (0.0 if o.timings.get("kernel") == "memory" else o.timings.get("compile", 0.0))
              for o in outcomes if not o.error and "total" in o.timings]
     return max(costs) if costs else None
 

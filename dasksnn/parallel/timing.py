@@ -42,7 +42,7 @@ def compile_timed(net: Any, timings: dict[str, Any]) -> None:
     """Compile ``net``, recording the time and where its kernel came from in ``timings``."""
     start = time.perf_counter()
     net.compile()
-    timings["build"] = time.perf_counter() - start
+    timings["build"] = timings["compile"] = time.perf_counter() - start
     timings["kernel"] = kernel_origin(net)
 
 
