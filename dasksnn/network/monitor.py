@@ -11,7 +11,7 @@ import numpy as np
 from dasksnn.analysis import mean_rate, smoothed_rate, spike_counts, spikes_by_neuron
 from dasksnn.errors import NetworkError, did_you_mean
 from dasksnn.network.population import Population, PopulationView, check_name
-from dasksnn.network.recording import Recording, Span, steps_of
+from dasksnn.network.recording import Recording, Span, Switchable, steps_of
 
 if TYPE_CHECKING:
     from dasksnn.network.network import Network
@@ -21,7 +21,7 @@ __all__ = ["Monitor"]
 _EVERY_STEP = "period=None to record every step"
 
 
-class Monitor:
+class Monitor(Switchable):
     """Records spikes and variables of a population or view.
 
     Parameters
@@ -220,23 +220,6 @@ class Monitor:
             self.period = period
         self._active = True
         self._phase = None
-
-    def pause(self) -> None:
-        """Pause recording; :meth:`resume` continues."""
-        self._active = False
-
-    def resume(self) -> None:
-        """Resume a paused recording."""
-        self._active = True
-
-    def stop(self) -> None:
-        """Stop recording and discard what was recorded and not yet retrieved."""
-        self._active = False
-        self._clear()
-
-    def reset(self) -> None:
-        """Discard what was recorded."""
-        self._clear()
 
     # ------------------------------------------------------------ data
     def get(self, variables: str | list[str] | None = None, keep: bool = False,

@@ -9,7 +9,7 @@ import numpy as np
 
 from dasksnn.errors import NetworkError
 
-__all__ = ["Recording", "Span", "steps_of"]
+__all__ = ["Recording", "Span", "Switchable", "steps_of"]
 
 
 @dataclass
@@ -122,3 +122,30 @@ def steps_of(value: Any, dt: float, where: str, what: str, otherwise: str) -> in
                            f"give a whole number of steps (e.g. {low:.10g} or {low + dt:.10g} ms), or "
                            f"{otherwise}")
     return steps
+
+
+class Switchable:
+    """Pausing, resuming, stopping and resetting a monitor's recording (the monitor defines
+    ``start`` and ``_clear``, and keeps ``_active``)."""
+
+    _active: bool
+
+    def _clear(self) -> None:
+        raise NotImplementedError
+
+    def pause(self) -> None:
+        """Pause recording; :meth:`resume` continues."""
+        self._active = False
+
+    def resume(self) -> None:
+        """Resume a paused recording."""
+        self._active = True
+
+    def stop(self) -> None:
+        """Stop recording and discard what was recorded and not yet retrieved."""
+        self._active = False
+        self._clear()
+
+    def reset(self) -> None:
+        """Discard what was recorded."""
+        self._clear()

@@ -10,7 +10,7 @@ import numpy as np
 
 from dasksnn.errors import NetworkError, did_you_mean
 from dasksnn.network.population import check_name
-from dasksnn.network.recording import steps_of
+from dasksnn.network.recording import Switchable, steps_of
 
 if TYPE_CHECKING:
     from dasksnn.network.network import Network
@@ -19,7 +19,7 @@ if TYPE_CHECKING:
 __all__ = ["SynapseMonitor"]
 
 
-class SynapseMonitor:
+class SynapseMonitor(Switchable):
     """Records synaptic variables of every synapse of a projection (``Monitor(proj, ["w"])``).
 
     Parameters
@@ -141,23 +141,6 @@ class SynapseMonitor:
     def start(self) -> None:
         """Start recording (from the next simulated step)."""
         self._active, self._phase = True, None
-
-    def pause(self) -> None:
-        """Pause recording; :meth:`resume` continues."""
-        self._active = False
-
-    def resume(self) -> None:
-        """Resume a paused recording."""
-        self._active = True
-
-    def stop(self) -> None:
-        """Stop recording and discard what was recorded."""
-        self._active = False
-        self._clear()
-
-    def reset(self) -> None:
-        """Discard what was recorded."""
-        self._clear()
 
     # ------------------------------------------------------------ data
     def get(self, variables: str | list[str] | None = None, keep: bool = False) -> Any:
