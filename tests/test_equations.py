@@ -78,20 +78,26 @@ def test_synaptic_inputs_are_found():
 
 
 @pytest.mark.parametrize(
-    ("equations", "method"),
+    ("equations", "auto", "default"),
     [
-        ("tau * dg/dt = -g", "exponential"),
-        ("tau * dv/dt = El - v + I", "exponential"),
-        ("dv/dt = -v * v", "euler"),
-        ("tau * dv/dt = El - v + g_exc * (E - v)", "euler"),
-        ("tau * dv/dt = El - v : rk4", "rk4"),
-        ("tau * dv/dt = El - v + Normal(0.0, 1.0)", "euler"),
+        ("tau * dg/dt = -g", "exponential", "euler"),
+        ("tau * dv/dt = El - v + I", "exponential", "euler"),
+        ("dv/dt = -v * v", "euler", "euler"),
+        ("tau * dv/dt = El - v + g_exc * (E - v)", "euler", "euler"),
+        ("tau * dv/dt = El - v : rk4", "rk4", "rk4"),
+        ("tau * dv/dt = El - v : explicit", "euler", "euler"),
+        ("tau * dv/dt = El - v : exponential", "exponential", "exponential"),
+        ("tau * dv/dt = El - v + Normal(0.0, 1.0)", "euler", "euler"),
     ],
 )
-def test_default_integration_method(equations, method):
-    """Linear decays are integrated exactly, other equations by Euler, flags win."""
+def test_integration_method_of_an_equation(equations, auto, default):
+    """By default explicit Euler (ANNarchy's); with "auto", linear decays are integrated
+    exactly and other equations by Euler; flags win."""
     neuron = ann.Neuron(parameters="tau = 10.0\nEl = -65.0\nI = 1.0\nE = 0.0", equations=equations)
-    assert plan_integration(neuron)[0].method == method
+    assert plan_integration(neuron)[0].method == default
+    assert plan_integration(neuron, default="auto")[0].method == auto
+    assert plan_integration(ann.Neuron(equations=neuron.equations, parameters=neuron.parameters,
+                                       method="midpoint"))[0].method in (default if ":" in equations else "midpoint",)
 
 
 def test_leak_term_on_the_left_side_as_annarchy_writes_it():

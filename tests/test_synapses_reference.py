@@ -1,36 +1,31 @@
-"""STDP and STP against ANNarchy 4.8 run in a subprocess, with the import changed.
+"""ANNarchy 4.8 scripts run as written and with the import changed: the same results.
 
 Runs where ``DASKSNN_ANNARCHY_PYTHON`` names an interpreter with ANNarchy 4.8 (and a C++
-compiler); skipped otherwise. ANNarchy processes a pre-synaptic spike one step after it
-was emitted and decays the traces to the emission step while it stores the next step as
-the synapse's last event: a post spike ``d`` ms after a pre spike sees ``d - dt`` ms.
-dasksnn is exact in time, so the two agree for ``d < 0`` and within that one step for ``d > 0``;
-for STP, ANNarchy's intervals between pre-synaptic events are one step short.
+compiler); skipped otherwise. Each script runs in its own process under both simulators;
+the only change is ``from ANNarchy import *`` -> ``from dasksnn import *``. With the
+defaults (explicit Euler, ANNarchy's event timing) spikes are identical and weights equal
+to rounding: the inputs are spike arrays, so no random stream is involved.
 """
 
 import json
 import math
 import os
 import subprocess
+import sys
 import textwrap
 
 import numpy as np
 import pytest
-from test_synapses import _pairs
-
-import dasksnn as ann
 
 pytestmark = pytest.mark.reference
 
 OFFSETS = [-30, -12, -3, 3, 12, 30]
 PERIOD, TAU_REC, U = 25.0, 200.0, 0.4
 
-_SCRIPT = """
-import json, sys
-import numpy as np
+PAIRS = f"""
 from ANNarchy import *
 setup(dt=1.0)
-offsets = {offsets}
+offsets = {OFFSETS}
 relay = Neuron(parameters="tau = 10.0", equations="tau * dv/dt = -v + g_syn; gate = g_exc", spike="gate > 0.5",
                reset="v = 0.0")
 pre = SpikeSourceArray(spike_times=[[100.0]] * len(offsets))
@@ -40,67 +35,162 @@ Projection(teacher, post, "exc").connect_one_to_one(weights=1.0)
 stdp = Projection(pre, post, "syn", synapse=STDP(tau_plus=20.0, tau_minus=15.0, A_plus=0.01, A_minus=0.012))
 stdp.connect_one_to_one(weights=0.5)
 receiver = Neuron(equations="psc = g_exc", spike="psc > 1e9", reset="psc = 0.0")
-src = SpikeSourceArray(spike_times=[list(np.arange(10.0, 1000.0, {period}))])
+src = SpikeSourceArray(spike_times=[[float(t) for t in range(10, 1000, {int(PERIOD)})]])
 out = Population(1, receiver)
-Projection(src, out, "exc", synapse=STP(tau_rec={tau_rec}, U={U})).connect_one_to_one(weights=1.0)
+Projection(src, out, "exc", synapse=STP(tau_rec={TAU_REC}, U={U})).connect_one_to_one(weights=1.0)
 m = Monitor(out, "psc")
-compile(directory=sys.argv[1], silent=True)
+compile()
 simulate(1000.0)
 r = m.get("psc")[:, 0]
-print("@@" + json.dumps({{"dw": [w[0] - 0.5 for w in stdp.w], "stp": r[r > 0].tolist()}}))
+result = {{"dw": [w[0] - 0.5 for w in stdp.w], "stp": r[r > 0].tolist()}}
+"""
+
+# ANNarchy's "Simple STDP" neuron and rule (its own definition, per-synapse traces), fed with
+# fixed Poisson-like spike trains instead of a PoissonPopulation; inputs stop 10 ms before
+# the end, so that no pre-synaptic event is pending when the simulation stops
+SONG_ABBOTT = """
+from ANNarchy import *
+import numpy as np
+setup(dt=1.0)
+rng = np.random.default_rng(5)
+N, T = 200, 5000.0
+times = [sorted(set(np.round(rng.uniform(0, T - 10.0, rng.poisson(15 * T / 1000))).tolist())) for _ in range(N)]
+IF = Neuron(
+    parameters=\"\"\"
+        tau_m = 10.0
+        tau_e = 5.0
+        vt = -54.0
+        vr = -60.0
+        El = -74.0
+        Ee = 0.0
+    \"\"\",
+    equations=\"\"\"
+        tau_m * dv/dt = El - v + g_exc * (Ee - vr) : init = -60.0
+        tau_e * dg_exc/dt = - g_exc
+    \"\"\",
+    spike="v > vt",
+    reset="v = vr")
+STDP_rule = Synapse(
+    parameters=\"\"\"
+        tau_pre = 20.0 : postsynaptic
+        tau_post = 20.0 : postsynaptic
+        cApre = 0.01 : postsynaptic
+        cApost = -0.0105 : postsynaptic
+        wmax = 0.05 : postsynaptic
+    \"\"\",
+    equations=\"\"\"
+        tau_pre * dApre/dt = -Apre : event-driven
+        tau_post * dApost/dt = -Apost : event-driven
+    \"\"\",
+    pre_spike=\"\"\"
+        g_target += w
+        Apre += cApre * wmax
+        w = clip(w + Apost, 0.0 , wmax)
+    \"\"\",
+    post_spike=\"\"\"
+        Apost += cApost * wmax
+        w = clip(w + Apre, 0.0 , wmax)
+    \"\"\")
+Input = SpikeSourceArray(spike_times=times)
+Output = Population(geometry=1, neuron=IF)
+own = Projection(pre=Input, post=Output, target='exc', synapse=STDP_rule)
+own.connect_all_to_all(weights=Uniform(0.0, 0.05))
+Twin = Population(geometry=1, neuron=IF)
+builtin = Projection(pre=Input, post=Twin, target='exc', synapse=STDP(tau_plus=20.0, tau_minus=20.0,
+                     A_plus=0.01, A_minus=0.0105, w_max=0.05))
+builtin.connect_all_to_all(weights=0.0)
+Mo = Monitor(Output, 'spike')
+Mt = Monitor(Twin, 'spike')
+compile()
+w0 = np.random.default_rng(1).uniform(0.0, 0.05, N)
+own.w = [w0.tolist()]
+builtin.w = [w0.tolist()]
+simulate(T)
+result = {"spikes": [int(s) for s in Mo.get('spike')[0]], "twin": [int(s) for s in Mt.get('spike')[0]],
+          "w": list(own.w[0]), "builtin": list(builtin.w[0])}
+"""
+
+GAP_JUNCTIONS = """
+from ANNarchy import *
+import numpy as np
+setup(dt=0.1)
+neuron = Neuron(
+    parameters="v0 = 1.05: population; tau = 10.0: population",
+    equations="tau*dv/dt = v0 - v + g_gap",
+    spike="v >  1.",
+    reset="v = 0."
+)
+gap_junction = Synapse(psp="w * (pre.v - post.v)")
+pop = Population(10, neuron)
+pop.v = np.linspace(0., 1., 10)
+proj = Projection(pop, pop, 'gap', gap_junction)
+proj.connect_all_to_all(0.02)
+spikes = Monitor(pop, 'spike')
+compile()
+simulate(500.)
+data = spikes.get('spike')
+result = {"spikes": [[int(s) for s in data[i]] for i in range(10)]}
 """
 
 
-@pytest.fixture(scope="module")
-def annarchy(tmp_path_factory):
-    python = os.environ.get("DASKSNN_ANNARCHY_PYTHON")
-    if not python:
-        pytest.skip("DASKSNN_ANNARCHY_PYTHON (an interpreter with ANNarchy 4.8) is not set")
-    folder = tmp_path_factory.mktemp("annarchy")
-    script = folder / "reference.py"
-    script.write_text(textwrap.dedent(_SCRIPT.format(offsets=OFFSETS, period=PERIOD, tau_rec=TAU_REC, U=U)))
+def _run(python: str, script: str, folder, simulator: str) -> dict:
+    """Run ``script`` (its import changed for dasksnn) in a process; its ``result`` as JSON."""
+    text = textwrap.dedent(script)
+    if simulator == "dasksnn":
+        text = text.replace("from ANNarchy import *", "from dasksnn import *")
+    text += "\nimport json\nprint('@@' + json.dumps(result))\n"
+    work = folder / simulator
+    work.mkdir(exist_ok=True)
+    (work / "script.py").write_text(text)
     env = dict(os.environ, PATH=os.pathsep.join([os.path.dirname(python), os.environ.get("PATH", "")]))
-    done = subprocess.run([python, str(script), str(folder / "build")], capture_output=True, text=True,
-                          env=env, cwd=folder, timeout=900, check=False)
+    done = subprocess.run([python, "script.py"], capture_output=True, text=True, env=env, cwd=work,
+                          timeout=900, check=False)
     lines = [line for line in done.stdout.splitlines() if line.startswith("@@")]
     assert lines, done.stdout[-2000:] + done.stderr[-2000:]
     return json.loads(lines[-1][2:])
 
 
-def test_stdp_pairs_as_annarchy(annarchy):
-    net, proj, _ = _pairs(OFFSETS, ann.STDP(tau_plus=20.0, tau_minus=15.0, A_plus=0.01, A_minus=0.012))
-    net.compile()
-    net.simulate(250.0)
-    ours = np.array([w[0] for w in proj.w]) - 0.5
-    theirs = np.array(annarchy["dw"])
-    for d, mine, other in zip(OFFSETS, ours, theirs, strict=True):
-        # ANNarchy's one-step convention: LTP sees the interval shortened by dt
-        expected = mine * math.exp(1.0 / 20.0) if d > 0 else mine
-        assert other == pytest.approx(expected, rel=0.01), (d, mine, other)
+@pytest.fixture(scope="module")
+def both(tmp_path_factory):
+    """``both(script)``: the results of ANNarchy 4.8 and of dasksnn."""
+    python = os.environ.get("DASKSNN_ANNARCHY_PYTHON")
+    if not python:
+        pytest.skip("DASKSNN_ANNARCHY_PYTHON (an interpreter with ANNarchy 4.8) is not set")
+
+    def run(script: str) -> tuple[dict, dict]:
+        folder = tmp_path_factory.mktemp("reference")
+        return _run(python, script, folder, "ANNarchy"), _run(sys.executable, script, folder, "dasksnn")
+
+    return run
 
 
-def _tsodyks_markram(n, gap):
-    """Efficacies w u x of ``n`` regular spikes ``gap`` ms apart (tau_facil -> 0: u = U at each spike)."""
-    x, out = 1.0, []
-    for _ in range(n):
-        out.append(U * x)
-        x = 1.0 - (1.0 - x * (1.0 - U)) * math.exp(-gap / TAU_REC)
-    return np.array(out)
+def test_stdp_pairs_and_stp_as_annarchy(both):
+    theirs, ours = both(PAIRS)
+    np.testing.assert_allclose(ours["dw"], theirs["dw"], rtol=1e-12)
+    # ANNarchy's one-step convention: LTP sees the interval shortened by dt
+    expected = [0.01 * math.exp(-(d - 1.0) / 20.0) if d > 0 else -0.012 * math.exp(d / 15.0) for d in OFFSETS]
+    np.testing.assert_allclose(ours["dw"], expected, rtol=1e-9)
+    assert len(ours["stp"]) == len(theirs["stp"]) > 30
+    np.testing.assert_allclose(ours["stp"], theirs["stp"], rtol=1e-12)
+    # the Tsodyks-Markram recurrence at intervals one step short (tau_facil -> 0: u = U at each spike)
+    x, recurrence = 1.0, []
+    for _ in ours["stp"]:
+        recurrence.append(U * x)
+        x = 1.0 - (1.0 - x * (1.0 - U)) * math.exp(-(PERIOD - 1.0) / TAU_REC)
+    np.testing.assert_allclose(ours["stp"], recurrence, rtol=1e-9)
 
 
-def test_stp_efficacies_as_annarchy(annarchy):
-    """dasksnn's efficacies follow the Tsodyks-Markram recurrence at the true interval; ANNarchy's
-    the same recurrence at one step less (its convention), so they agree within 1% of that."""
-    receiver = ann.Neuron(equations="r = g_exc", name="receiver")
-    with ann.building(seed=1, dt=1.0) as made:
-        src = ann.SpikeSourceArray(spike_times=[list(np.arange(10.0, 1000.0, PERIOD))])
-        out = ann.Population(1, receiver)
-        ann.Projection(src, out, "exc", synapse=ann.STP(tau_rec=TAU_REC, U=U)).connect_one_to_one(1.0)
-        m = ann.Monitor(out, "r")
-    made.network.compile()
-    made.network.simulate(1000.0)
-    r = m.get("r")[:, 0]
-    ours, theirs = r[r > 0], np.array(annarchy["stp"])
-    assert ours.size == theirs.size > 30
-    np.testing.assert_allclose(ours, _tsodyks_markram(ours.size, PERIOD), rtol=1e-9)
-    np.testing.assert_allclose(theirs, _tsodyks_markram(theirs.size, PERIOD - 1.0), rtol=1e-6)
+def test_song_abbott_stdp_as_annarchy(both):
+    """The "Simple STDP" neuron (explicit Euler at dt = 1 ms) and rule over 5 s of fixed inputs:
+    the same post-synaptic spikes and weights, for the example's own rule and the built-in one."""
+    theirs, ours = both(SONG_ABBOTT)
+    assert len(theirs["spikes"]) > 100
+    for key in ("spikes", "twin"):
+        assert ours[key] == theirs[key]
+    for key in ("w", "builtin"):
+        np.testing.assert_allclose(ours[key], theirs[key], rtol=0, atol=1e-12)
+
+
+def test_gap_junction_notebook_as_annarchy(both):
+    theirs, ours = both(GAP_JUNCTIONS)
+    assert ours["spikes"] == theirs["spikes"]

@@ -13,6 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from dasksnn.codegen.translate import comment, parse
+from dasksnn.errors import ModelError
 from dasksnn.model.equations import Equation
 from dasksnn.model.expressions import is_random, linear_split, names_in
 from dasksnn.model.neuron import Neuron
@@ -38,14 +39,14 @@ class Plan:
     shared: bool = False
 
 
-def plan_integration(neuron: Neuron, shared: frozenset[str] | None = None) -> list[Plan]:
+def plan_integration(neuron: Neuron, shared: frozenset[str] | None = None, default: str = "euler") -> list[Plan]:
     """Choose the method of every differential equation of ``neuron``.
 
-    Flags win, then the model's ``method``; otherwise an equation linear in its
-    variable, with a time constant made of parameters and a drive that reads no other
-    differential variable, is integrated exactly (exponential), any other by explicit Euler.
-    ``shared`` names the parameters with one value for the population (default: those
-    flagged ``population``).
+    Flags win, then the model's ``method``, then ``default`` (the network's). With
+    ``auto``, an equation linear in its variable, with a time constant made of
+    parameters and a drive that reads no other differential variable, is integrated
+    exactly (exponential), any other by explicit Euler. ``shared`` names the parameters
+    with one value for the population (default: those flagged ``population``).
     """
     shared = neuron.population_parameters if shared is None else shared
     params = set(neuron.parameter_names)
@@ -54,21 +55,22 @@ def plan_integration(neuron: Neuron, shared: frozenset[str] | None = None) -> li
     for eq in neuron.equation_defs:
         if not eq.ode:
             continue
-        method = eq.method or neuron.method
+        method = eq.method or neuron.method or default
         split = linear_split(parse(eq.rhs), eq.name)
         if split is not None:
             rate, drive = split
             hoisted = _through_assignments(names_in(rate), neuron) <= params and not is_random(rate)
-        if method is None:
+        if method == "auto":
             # exact when the solution over one step is an exponential: constant rate, and
             # a drive that no differential variable changes during the step (also through
             # assignments such as I = -v)
             exact = split is not None and hoisted and not _through_assignments(names_in(drive), neuron) & differential
             method = "exponential" if exact else "euler"
         if method == "exponential":
-            if split is None:
-                # Neuron.__post_init__ rejects this case with a message for the user
-                raise ValueError(f"{eq.name} is not linear")
+            if split is None:  # the model's own flags are checked when it is made; this is the network's
+                raise ModelError(f"Neuron {neuron.name!r}: '{eq.name}' cannot be integrated with the network's "
+                                 f"method 'exponential': the equation is not linear in {eq.name} (flag it euler, "
+                                 "midpoint or rk4)")
             plans.append(Plan(eq, method, ast.unparse(rate), ast.unparse(drive), hoisted,
                               hoisted and names_in(rate) <= shared))
         else:

@@ -6,7 +6,8 @@ rates and seeds are arguments, so changing them never generates or compiles agai
 
 Order of one step ``k`` (time ``t = k * dt``):
 
-1. state monitors record the values at time ``t``;
+1. projections with a synapse model sum their ``psp`` into their targets, and state
+   monitors record the values at time ``t`` (the inputs with what acts during the step);
 2. every population integrates its equations from ``t`` to ``t + dt`` and tests its
    spike condition (refractory counters count down);
 3. neurons that spiked run their reset statements and start their refractory period;
@@ -15,7 +16,7 @@ Order of one step ``k`` (time ``t = k * dt``):
 5. spikes are delivered: the weight of a spike emitted at step ``k`` with a delay of
    ``d`` steps is added to its target at the end of step ``k + d``, so that it acts on
    the integration of step ``k + d + 1`` (with a synapse model: its pre-synaptic events);
-6. projections with a synapse model run their continuous equations and ``psp``;
+6. projections with a synapse model run their continuous equations;
 7. spike monitors record the spikes of step ``k`` (with time ``t``).
 """
 
@@ -28,7 +29,7 @@ from dasksnn.codegen import synapses
 from dasksnn.codegen.integrators import INTEGRATORS, plan_integration
 from dasksnn.codegen.layout import STATUS_WHERE, Control, Layout, Status
 from dasksnn.codegen.spec import MonitorSpec, NetworkSpec, PopulationSpec, ProjectionSpec, SynapseMonitorSpec
-from dasksnn.codegen.synapse_equations import continuous
+from dasksnn.codegen.synapse_equations import continuous, psp
 from dasksnn.codegen.translate import comment, parse, translate
 from dasksnn.model.expressions import names_in
 from dasksnn.model.neuron import Neuron
@@ -105,6 +106,9 @@ def generate(spec: NetworkSpec) -> KernelSource:
     # every early return comes before any recording, so a resumed step records once
     for m, mon in enumerate(spec.monitors):
         _monitor_capacity(body, m, mon)
+    for j, proj in enumerate(spec.projections):  # recorded with the input it is part of
+        if proj.synapse is not None:
+            psp(body, j, proj)
     for m, mon in enumerate(spec.monitors):
         _record_variables(body, m, mon, spec.populations[mon.population])
     for m, mon in enumerate(spec.synapse_monitors, start=len(spec.monitors)):
@@ -184,7 +188,7 @@ def _expression_names(texts: list[str]) -> set[str]:
 def _prologue(w: _Writer, index: int, pop: PopulationSpec) -> None:
     """Per-call precomputation: exact decay factors of linear equations."""
     p = f"p{index}"
-    hoisted = [plan for plan in plan_integration(pop.neuron, pop.shared)
+    hoisted = [plan for plan in plan_integration(pop.neuron, pop.shared, pop.method)
                if plan.method == "exponential" and plan.hoisted]
     for shared in (True, False):
         plans = [plan for plan in hoisted if plan.shared == shared]
@@ -223,7 +227,7 @@ def _update(w: _Writer, index: int, pop: PopulationSpec) -> None:
     spike = neuron.spike_condition
     if not equations and not neuron.inputs and not spike:
         return
-    plans = plan_integration(neuron, pop.shared)
+    plans = plan_integration(neuron, pop.shared, pop.method)
 
     def tr(expr: str, rename: dict[str, str] | None = None, eager: bool = False,
            operand_of: str | None = None) -> str:

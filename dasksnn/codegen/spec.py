@@ -16,12 +16,14 @@ class PopulationSpec:
 
     ``uniform`` names per-neuron parameters that currently have one value for all
     neurons: the kernel reads them once per step instead of once per neuron, which
-    lets the compiler vectorise the neuron loop.
+    lets the compiler vectorise the neuron loop. ``method`` integrates the equations
+    that neither a flag nor the model's ``method`` choose (the network's).
     """
 
     neuron: Neuron
     spike_source: bool = False
     uniform: frozenset[str] = frozenset()
+    method: str = "euler"
 
     @property
     def shared(self) -> frozenset[str]:
@@ -32,13 +34,15 @@ class PopulationSpec:
 @dataclass(frozen=True)
 class ProjectionSpec:
     """Population ``pre`` adds weights to variable ``target`` of population ``post``, or runs
-    a synapse model (``None``: the static synapse; see :mod:`dasksnn.codegen.synapses`)."""
+    a synapse model (``None``: the static synapse; see :mod:`dasksnn.codegen.synapses`),
+    its events timed as ``event_timing`` says (see :class:`~dasksnn.network.network.Network`)."""
 
     pre: int
     post: int
     target: str | tuple[str, ...]
     delayed: bool
     synapse: Synapse | None = None
+    event_timing: str = "annarchy"
 
     @property
     def targets(self) -> tuple[str, ...]:

@@ -1,10 +1,14 @@
-"""Kernel block of the continuous equations and ``psp`` of projections with a synapse model.
+"""Kernel blocks of the continuous equations and ``psp`` of projections with a synapse model.
 
-One pass over all synapses per step (after the pre-synaptic events, see
-:mod:`dasksnn.codegen.synapses`): assignments, then every non-event-driven ODE from the
-values of the start of the step (explicit Euler, or exact for an equation linear in its
-variable flagged ``exponential``), while learning is on and at the steps of its period;
-``psp`` is summed into the target(s) every step.
+- ``psp``: one pass over all synapses at the start of every step, before the populations
+  integrate, summed into the target(s) from the values of the start of the step (as
+  ANNarchy computes it; so the first step has it, and values set between two
+  ``simulate`` calls act at once);
+- continuous equations: one pass over all synapses per step, after the pre-synaptic
+  events (see :mod:`dasksnn.codegen.synapses`): assignments, then every non-event-driven
+  ODE from the values of the start of the step (explicit Euler, or exact for an
+  equation linear in its variable flagged ``exponential``), while learning is on and at
+  the steps of its period.
 """
 
 from __future__ import annotations
@@ -21,19 +25,40 @@ if TYPE_CHECKING:
     from dasksnn.codegen.kernel import _Writer
     from dasksnn.codegen.spec import ProjectionSpec
 
-__all__ = ["continuous"]
+__all__ = ["continuous", "psp"]
+
+
+def psp(w: _Writer, j: int, proj: ProjectionSpec) -> None:
+    """``psp`` of every synapse summed into the target(s) of its post neuron."""
+    synapse = proj.synapse
+    expression = synapse.psp_expression
+    if expression is None:
+        return
+    plan = _Plan(j, proj)
+    rowptr, post = plan.array(w, "rowptr"), plan.array(w, "post")
+    targets = [w.array(Layout.variable(proj.post, target)) for target in proj.targets]
+    names = _reads([expression])
+    w.add(2, comment(f"projection j{j}: p{proj.pre} -> p{proj.post}.{proj.target_text} ({synapse.name}): psp"))
+    plan.load_projection(w, names, 2)
+    w.add(2, f"for _j in range({w.array(Layout.spikes(proj.pre))}.shape[0]):")
+    plan.load_neurons(w, names, 3, "pre")
+    w.add(3, f"for _q in range({rowptr}[_j], {rowptr}[_j + 1]):", f"    _i = {post}[_q]")
+    plan.load(w, names, 4, ("postsynaptic", ""))
+    plan.load_neurons(w, names, 4, "post")
+    w.add(4, comment(f"psp = {expression}"), f"_add = {_tr(synapse, expression)}",
+          *(f"{t}[_i] += _add" for t in targets))
 
 
 def continuous(w: _Writer, j: int, proj: ProjectionSpec) -> None:
-    """Continuous synaptic equations (every step, when learning is on) and ``psp`` (always)."""
+    """Continuous synaptic equations (every step, when learning is on; those the input
+    depends on also with learning off)."""
     synapse = proj.synapse
     equations = synapse.continuous
-    if not equations and synapse.psp_expression is None:
+    if not equations:
         return
     plan = _Plan(j, proj)
     learn = w.array(Layout.learning(j))
     rowptr, post = plan.array(w, "rowptr"), plan.array(w, "post")
-    targets = [w.array(Layout.variable(proj.post, target)) for target in proj.targets]
     spk = w.array(Layout.spikes(proj.pre))
     w.add(2, comment(f"projection j{j}: p{proj.pre} -> p{proj.post}.{proj.target_text} ({synapse.name}): "
                      "continuous equations"))
@@ -52,10 +77,9 @@ def continuous(w: _Writer, j: int, proj: ProjectionSpec) -> None:
         plan.load(w, names, 4, ("postsynaptic",))
         plan.load_neurons(w, names, 4, "post")
         _integrate(w, plan, group, 4)
-    if not syn_eqs and synapse.psp_expression is None:
+    if not syn_eqs:
         return
-    psp = synapse.psp_expression
-    names = _reads([e.rhs for e in syn_eqs] + ([psp] if psp else [])) | {e.name for e in syn_eqs}
+    names = _reads([e.rhs for e in syn_eqs]) | {e.name for e in syn_eqs}
     w.add(2, f"_update = {update}")
     plan.load_projection(w, names, 2)
     w.add(2, f"for _j in range({spk}.shape[0]):")
@@ -63,15 +87,12 @@ def continuous(w: _Writer, j: int, proj: ProjectionSpec) -> None:
     w.add(3, f"for _q in range({rowptr}[_j], {rowptr}[_j + 1]):", f"    _i = {post}[_q]")
     plan.load(w, names, 4, ("postsynaptic", ""))
     plan.load_neurons(w, names, 4, "post")
-    if syn_eqs:
-        w.add(4, "if _update:")
-        _integrate(w, plan, syn_eqs, 5)
-        frozen_syn = [e for e in syn_eqs if e in frozen]
-        if frozen_syn:
-            w.add(4, f"elif {learn}[0] == 0:")
-            _integrate(w, plan, frozen_syn, 5)
-    if psp:
-        w.add(4, comment(f"psp = {psp}"), f"_add = {_tr(synapse, psp)}", *(f"{t}[_i] += _add" for t in targets))
+    w.add(4, "if _update:")
+    _integrate(w, plan, syn_eqs, 5)
+    frozen_syn = [e for e in syn_eqs if e in frozen]
+    if frozen_syn:
+        w.add(4, f"elif {learn}[0] == 0:")
+        _integrate(w, plan, frozen_syn, 5)
 
 
 def _integrate(w: _Writer, plan: _Plan, equations, indent: int) -> None:

@@ -88,6 +88,7 @@ class _Plan:
 
     def __init__(self, j: int, proj: ProjectionSpec) -> None:
         self.j, self.proj = j, proj
+        self.annarchy = proj.event_timing == "annarchy"
         self.synapse = synapse = proj.synapse
         self.scope = {name: synapse.scope_of(name) for name in synapse.attribute_names}
         self.bounds = {e.name: (e.min, e.max) for e in synapse.equation_defs}
@@ -113,7 +114,7 @@ class _Plan:
         self.frozen_continuous = [e for e in synapse.continuous if e in equations]
         # traces kept once per pre or post neuron (Synapse.shared_traces); not with delays, where the
         # synapses of one neuron see its spike at different steps
-        self.shared = {} if proj.delayed else synapse.shared_traces()
+        self.shared = {} if proj.delayed else synapse.shared_traces(proj.event_timing)
         self.own = [e for e in synapse.event_driven if e.name not in self.shared]
         event_driven = {e.name for e in self.own}
         self.frozen_event_driven = bool(needed & event_driven)
@@ -176,7 +177,7 @@ class _Plan:
         if mine:
             last = w.array(Layout.neuron_last(self.j, side))
             rank = "_j" if side == "pre" else "_i"
-            w.add(indent, f"_steps = _k - {last}[{rank}]", f"{last}[{rank}] = _k")
+            w.add(indent, f"_steps = _k - {last}[{rank}]", f"{last}[{rank}] = {self.stamp(side)}")
             for eq in self.synapse.event_driven:
                 if self.shared.get(eq.name) == side:
                     w.add(indent, f"{eq.name} = {self.array(w, eq.name)}[{rank}]")
@@ -207,10 +208,19 @@ class _Plan:
                 rate = linear_split(parse(eq.rhs), eq.name)[0]
                 w.add(indent, f"_rate_{eq.name} = {_tr(self.synapse, ast.unparse(rate))}")
 
-    def event_driven(self, w: _Writer, indent: int) -> None:
+    def stamp(self, side: str) -> str:
+        """The step an event of ``side`` records as its synapse's last event.
+
+        ANNarchy 4.8 processes a pre-synaptic spike of step ``k`` at step ``k + 1``: it brings
+        the event-driven variables to ``k`` but records ``k + 1``, so the next update skips a
+        step (``event_timing="annarchy"``); ``"exact"`` records ``k``.
+        """
+        return "_k + 1" if self.annarchy and side == "pre" else "_k"
+
+    def event_driven(self, w: _Writer, indent: int, side: str) -> None:
         """Bring the synapse's own event-driven variables from its last event to step ``_k``."""
         last = w.array(Layout.synapse_last(self.j))
-        w.add(indent, f"_steps = _k - {last}[_q]", f"{last}[_q] = _k")
+        w.add(indent, f"_steps = _k - {last}[_q]", f"{last}[_q] = {self.stamp(side)}")
         for eq in self.own:
             self.decay(w, eq, "_steps", indent)
 
@@ -245,17 +255,17 @@ class _Plan:
             if name in assigned:
                 w.add(indent, f"{self.array(w, name)}[{self.index(name)}] = {name}")
 
-    def event_body(self, w: _Writer, statements, learning: bool, indent: int) -> None:
+    def event_body(self, w: _Writer, statements, learning: bool, indent: int, side: str) -> None:
         """Per synapse ``_q`` of post neuron ``_i`` (and pre neuron ``_j``): update, statements, store."""
         use_event_driven = bool(self.own) and (learning or self.frozen_event_driven)
         names = _statement_names(self, statements, learning)
         if use_event_driven:
             names |= {e.name for e in self.own} | _reads([e.rhs for e in self.own])
         self.load(w, names, indent, ("postsynaptic", ""))
-        for side in ("pre", "post"):
-            self.shared_reads(w, names, side, indent)
+        for owner in ("pre", "post"):
+            self.shared_reads(w, names, owner, indent)
         if use_event_driven:
-            self.event_driven(w, indent)
+            self.event_driven(w, indent, side)
         assigned = self.statements(w, statements, indent)
         if use_event_driven:
             assigned |= {e.name for e in self.own}
@@ -306,7 +316,7 @@ def pre_synaptic(w: _Writer, j: int, proj: ProjectionSpec) -> None:
         _open(w, plan, names, True, 5)
         plan.load_neurons(w, names, 5, "pre")
         plan.load_neurons(w, names, 5, "post")
-        plan.event_body(w, synapse.axon_defs, True, 5)
+        plan.event_body(w, synapse.axon_defs, True, 5, "pre")
     if proj.delayed:
         hist, nhist = w.array(Layout.spike_history(j)), w.array(Layout.spike_history_count(j))
         w.add(2, f"_row = _k % {hist}.shape[0]", f"{nhist}[_row] = {nspk}[0]",
@@ -335,7 +345,7 @@ def pre_synaptic(w: _Writer, j: int, proj: ProjectionSpec) -> None:
             indent = 5
         w.add(indent, f"_i = {post}[_q]")
         plan.load_neurons(w, names, indent, "post")
-        plan.event_body(w, statements, learning, indent)
+        plan.event_body(w, statements, learning, indent, "pre")
 
 
 def post_synaptic(w: _Writer, j: int, proj: ProjectionSpec) -> None:
@@ -364,4 +374,4 @@ def post_synaptic(w: _Writer, j: int, proj: ProjectionSpec) -> None:
         if any(n.startswith("pre.") or plan.shared.get(n) == "pre" for n in rest) or "t_pre" in rest:
             w.add(5, f"_j = {w.array(Layout.post_order_pre(j))}[_o]")
             plan.load_neurons(w, rest, 5, "pre")
-        plan.event_body(w, statements, learning, 5)
+        plan.event_body(w, statements, learning, 5, "post")

@@ -88,13 +88,14 @@ def _builder_of(obj: Any) -> Callable[[_Context, Any, int], None]:
 
 
 # --------------------------------------------------------------------- structure
-def population_spec(pop: Population) -> PopulationSpec:
-    """How the kernel sees a population: model, spike source, and parameters with one value."""
+def population_spec(pop: Population, method: str) -> PopulationSpec:
+    """How the kernel sees a population: model, spike source, parameters with one value, and
+    the network's integration method."""
     shared = pop.neuron.population_parameters
     values = pop.value_arrays
     uniform = frozenset(name for name in pop.neuron.parameter_names
                         if name not in shared and _uniform(values[name]))
-    return PopulationSpec(pop.neuron, pop.spike_source, uniform)
+    return PopulationSpec(pop.neuron, pop.spike_source, uniform, method)
 
 
 def _uniform(values: np.ndarray) -> bool:
@@ -106,9 +107,9 @@ def structure(network: Network) -> NetworkSpec:
     index = {id(p): i for i, p in enumerate(network.get_populations())}
     projections = {id(j): i for i, j in enumerate(network.get_projections())}
     return NetworkSpec(
-        tuple(population_spec(p) for p in network.get_populations()),
+        tuple(population_spec(p, network.method) for p in network.get_populations()),
         tuple(ProjectionSpec(index[id(j.pre_population)], index[id(j.post_population)], j.target_variable,
-                             j.may_delay(network.dt), j.synapse if j.plastic else None)
+                             j.may_delay(network.dt), j.synapse if j.plastic else None, network.event_timing)
               for j in network.get_projections()),
         tuple(MonitorSpec(index[id(m.population)], m.recorded_variables, "spike" in m.variables)
               for m in network.get_monitors()),
@@ -168,16 +169,17 @@ def _build_projection(context: _Context, proj: Projection, j: int) -> None:
         context.arrays[Layout.delay_buffer(j)] = np.zeros((depth, post.size))
         return
     proj.bind(synapses, *plastic_arrays(context.arrays, j, proj, synapses, proj.may_delay(network.dt),
-                                        network.init_rng))
+                                        network.init_rng, network.event_timing))
 
 
 def plastic_arrays(arrays: dict[str, np.ndarray], j: int, proj: Projection, synapses: Any, delayed: bool,
-                   rng: np.random.Generator) -> tuple[dict[str, np.ndarray], np.ndarray, dict[str, str]]:
+                   rng: np.random.Generator, event_timing: str
+                   ) -> tuple[dict[str, np.ndarray], np.ndarray, dict[str, str]]:
     """The arrays of a projection with a synapse model (see :mod:`dasksnn.codegen.synapses`);
     returns its attributes by name, the synapses sorted by post neuron and the shared traces."""
     synapse = proj.synapse
     pre_size, post_size, n = proj.pre_population.size, proj.post_population.size, synapses.size
-    shared = proj.shared_traces(delayed)
+    shared = proj.shared_traces(delayed, event_timing)
     depth = int(synapses.delay.max()) + 1 if synapses.delay.size else 1
     attributes: dict[str, np.ndarray] = {}
     for name in synapse.attribute_names:

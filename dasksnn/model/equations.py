@@ -23,18 +23,18 @@ from dasksnn.errors import ModelError, did_you_mean
 from dasksnn.model.expressions import Source, parse_expression
 
 __all__ = ["Parameter", "Equation", "parse_parameters", "parameters_text", "split_equations", "statements",
-           "one_line", "INTEGRATION_METHODS", "SYNAPSE_PARAMETER_FLAGS", "SYNAPSE_EQUATION_FLAGS"]
+           "one_line", "INTEGRATION_METHODS", "METHOD_ALIASES", "SYNAPSE_PARAMETER_FLAGS", "SYNAPSE_EQUATION_FLAGS"]
 
 #: integration flags an ODE may carry
 INTEGRATION_METHODS = ("euler", "exponential", "midpoint", "rk4")
-_METHOD_ALIASES = {"explicit": "euler"}
-_EQUATION_FLAGS = {"init", "min", "max", "population", *INTEGRATION_METHODS, *_METHOD_ALIASES}
+METHOD_ALIASES = {"explicit": "euler"}
+_EQUATION_FLAGS = {"init", "min", "max", "population", *INTEGRATION_METHODS, *METHOD_ALIASES}
 _PARAMETER_FLAGS = {"population", "int", "bool", "float"}
 #: flags of a synapse's parameters and equations
 # ("post-synaptic" is the spelling of ANNarchy's older examples)
 SYNAPSE_PARAMETER_FLAGS = {"projection", "postsynaptic", "post-synaptic", "int", "bool", "float"}
 SYNAPSE_EQUATION_FLAGS = {"init", "min", "max", "event-driven", "postsynaptic", "post-synaptic", *INTEGRATION_METHODS,
-                          *_METHOD_ALIASES}
+                          *METHOD_ALIASES}
 # names are ASCII identifiers: Python would fold other letters (NFKC) into other names
 _NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
 _ODE_LHS = re.compile(r"^(?:(?P<tau>.+?)\s*\*\s*)?d(?P<var>[A-Za-z][A-Za-z0-9_]*)\s*/\s*dt"
@@ -344,7 +344,7 @@ def check_equation(raw: RawLine, names: set[str], parameter_values: dict[str, fl
         rhs = f"({rhs}) / ({tau})"
     flags = _parse_flags(raw.flags, _EQUATION_FLAGS if allowed is None else allowed, source, names, objects,
                          functions)
-    methods = [m for m in flags if m in INTEGRATION_METHODS or m in _METHOD_ALIASES]
+    methods = [m for m in flags if m in INTEGRATION_METHODS or m in METHOD_ALIASES]
     if len(methods) > 1:
         raise source.error(f"more than one integration method given: {', '.join(methods)}")
     if methods and not raw.ode:
@@ -354,7 +354,7 @@ def check_equation(raw: RawLine, names: set[str], parameter_values: dict[str, fl
     init = flags.get("init")
     return Equation(
         name=raw.name, rhs=rhs, ode=raw.ode,
-        method=_METHOD_ALIASES.get(methods[0], methods[0]) if methods else None,
+        method=METHOD_ALIASES.get(methods[0], methods[0]) if methods else None,
         init=constant(init, source, parameter_values) if isinstance(init, str) else 0.0,
         min=flags.get("min") or None, max=flags.get("max") or None,
         text=_fragment(source).strip(),

@@ -70,9 +70,10 @@ class Neuron:
         Free text.
     method : {"euler", "exponential", "midpoint", "rk4"}, optional
         Integration method for every differential equation without a method flag. By
-        default an equation linear in its variable with a time constant made of
-        parameters only (``tau * dg/dt = -g``, ``tau * dv/dt = E - v + I``) is integrated
-        exactly by exponential integration, every other one by explicit Euler.
+        default, the network's (``setup(method=...)``): explicit Euler, as ANNarchy's
+        ``explicit``, unless changed; ``auto`` there integrates exactly an equation linear
+        in its variable with a time constant made of parameters only (``tau * dg/dt =
+        -g``, ``tau * dv/dt = E - v + I``), every other one by explicit Euler.
     units : str or dict, optional
         Units of parameters and variables, for labelled results (no unit checking):
         ``"v/v_thresh mV, tau_* ms"`` (names joined by ``/``, ``*`` matches anything,

@@ -263,14 +263,17 @@ class Synapse:
                 is None and [(s.name, s.op, s.rhs, s.min, s.max) for s in self.pre_defs]
                 == [(TARGET, "+=", "w", None, None)])
 
-    def shared_traces(self) -> dict[str, str]:
+    def shared_traces(self, event_timing: str = "exact") -> dict[str, str]:
         """Event-driven variables equal for all synapses of one neuron: ``{name: "pre" | "post"}``.
 
         A variable changed only by ``pre_spike`` statements that read nothing per synapse
         (itself, projection parameters, ``pre.*``, ``t_pre``), and that no other statement of
         ``pre_spike`` reads, evolves identically in every synapse of a pre-synaptic neuron
         (without delays): the kernel keeps it once per pre neuron (``post`` likewise).
-        ``x`` and ``y`` of :data:`~dasksnn.models.STDP` are such traces.
+        ``x`` and ``y`` of :data:`~dasksnn.models.STDP` are such traces. With ANNarchy's event
+        timing (``event_timing="annarchy"``) a pre-synaptic spike holds every event-driven
+        variable of its synapse for one step, so a post-synaptic trace differs between the
+        synapses of a neuron: only pre-synaptic traces are kept once.
         """
         projection = {p.name for p in self.parameter_defs if p.scope == "projection"}
         result: dict[str, str] = {}
@@ -289,6 +292,8 @@ class Synapse:
                         and not any(eq.name in names_in(ast.parse(t, mode="eval")) for s in own
                                     if s.name != eq.name for t in (s.rhs, s.min, s.max) if t)):
                     result[eq.name] = side
+        if event_timing == "annarchy":
+            return {name: side for name, side in result.items() if side == "pre"}
         return result
 
     def neuron_reads(self) -> dict[str, set[str]]:

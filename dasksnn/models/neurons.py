@@ -45,15 +45,15 @@ _PYNN_LIF = """
 _PYNN_LIF_UNITS = "v/v_* mV, cm nF, tau_* ms, i_offset nA"
 # a weight w gives g(t) = w exp(-t/tau)
 _EXP_SYNAPSES = """
-        tau_syn_E * dg_exc/dt = -g_exc
-        tau_syn_I * dg_inh/dt = -g_inh
+        tau_syn_E * dg_exc/dt = -g_exc : exponential
+        tau_syn_I * dg_inh/dt = -g_inh : exponential
 """
 # a weight w gives alpha(t) = w (t/tau) exp(1 - t/tau), peaking at w after tau
 _ALPHA_SYNAPSES = """
-        tau_syn_E * dalpha_exc/dt = exp(1.0) * g_exc - alpha_exc
-        tau_syn_I * dalpha_inh/dt = exp(1.0) * g_inh - alpha_inh
-        tau_syn_E * dg_exc/dt = -g_exc
-        tau_syn_I * dg_inh/dt = -g_inh
+        tau_syn_E * dalpha_exc/dt = exp(1.0) * g_exc - alpha_exc : exponential
+        tau_syn_I * dalpha_inh/dt = exp(1.0) * g_inh - alpha_inh : exponential
+        tau_syn_E * dg_exc/dt = -g_exc : exponential
+        tau_syn_I * dg_inh/dt = -g_inh : exponential
 """
 _PYNN_THRESHOLD = dict(spike="v > v_thresh", reset="v = v_reset", refractory="tau_refrac")
 _COND_REVERSAL = """
@@ -93,7 +93,7 @@ IF_curr_exp = _builtin(
     name="IF_curr_exp",
     parameters=_PYNN_LIF,
     equations="""
-        cm * dv/dt = cm / tau_m * (v_rest - v) + g_exc - g_inh + i_offset : init=-65.0
+        cm * dv/dt = cm / tau_m * (v_rest - v) + g_exc - g_inh + i_offset : init=-65.0, exponential
     """ + _EXP_SYNAPSES,
     **_PYNN_THRESHOLD,
 )
@@ -104,7 +104,7 @@ IF_cond_exp = _builtin(
     name="IF_cond_exp",
     parameters=_PYNN_LIF + _COND_REVERSAL,
     equations="""
-        cm * dv/dt = cm / tau_m * (v_rest - v) + g_exc * (e_rev_E - v) + g_inh * (e_rev_I - v) + i_offset : init=-65.0
+        cm * dv/dt = cm / tau_m * (v_rest - v) + g_exc * (e_rev_E - v) + g_inh * (e_rev_I - v) + i_offset : init=-65.0, exponential
     """ + _EXP_SYNAPSES,
     **_PYNN_THRESHOLD,
 )
@@ -116,7 +116,7 @@ IF_curr_alpha = _builtin(
     name="IF_curr_alpha",
     parameters=_PYNN_LIF,
     equations="""
-        cm * dv/dt = cm / tau_m * (v_rest - v) + alpha_exc - alpha_inh + i_offset : init=-65.0
+        cm * dv/dt = cm / tau_m * (v_rest - v) + alpha_exc - alpha_inh + i_offset : init=-65.0, exponential
     """ + _ALPHA_SYNAPSES,
     **_PYNN_THRESHOLD,
 )
@@ -128,7 +128,7 @@ IF_cond_alpha = _builtin(
     name="IF_cond_alpha",
     parameters=_PYNN_LIF + _COND_REVERSAL,
     equations="""
-        cm * dv/dt = cm / tau_m * (v_rest - v) + alpha_exc * (e_rev_E - v) + alpha_inh * (e_rev_I - v) + i_offset : init=-65.0
+        cm * dv/dt = cm / tau_m * (v_rest - v) + alpha_exc * (e_rev_E - v) + alpha_inh * (e_rev_I - v) + i_offset : init=-65.0, exponential
     """ + _ALPHA_SYNAPSES,
     **_PYNN_THRESHOLD,
 )
@@ -160,8 +160,8 @@ EIF_cond_exp_isfa_ista = _builtin(
         I = g_exc * (e_rev_E - v) + g_inh * (e_rev_I - v) + i_offset
         tau_m * dv/dt = v_rest - v + delta_T * exp((v - v_thresh) / delta_T) + tau_m / cm * (I - w) : init=-70.6
         tau_w * dw/dt = a * (v - v_rest) / 1000.0 - w
-        tau_syn_E * dg_exc/dt = -g_exc
-        tau_syn_I * dg_inh/dt = -g_inh
+        tau_syn_E * dg_exc/dt = -g_exc : exponential
+        tau_syn_I * dg_inh/dt = -g_inh : exponential
     """,
     spike="v > v_spike",
     reset="v = v_reset; w += b",
@@ -203,8 +203,8 @@ HH_cond_exp = _builtin(
         dm/dt = am * (1.0 - m) - bm * m : init=0.0, exponential
         dh/dt = ah * (1.0 - h) - bh * h : init=1.0, exponential
         cm * dv/dt = g_leak * (e_rev_leak - v) + gbar_K * n^4 * (e_rev_K - v) + gbar_Na * m^3 * h * (e_rev_Na - v) + g_exc * (e_rev_E - v) + g_inh * (e_rev_I - v) + i_offset : init=-65.0, exponential
-        tau_syn_E * dg_exc/dt = -g_exc
-        tau_syn_I * dg_inh/dt = -g_inh
+        tau_syn_E * dg_exc/dt = -g_exc : exponential
+        tau_syn_I * dg_inh/dt = -g_inh : exponential
     """,
     spike="v > v_thresh and prev_v <= v_thresh",
     reset="",

@@ -7,8 +7,10 @@ here are one-line delegations to it.
 
 from __future__ import annotations
 
+from typing import Any
+
 from dasksnn.errors import NetworkError
-from dasksnn.network.network import Network, check_dt
+from dasksnn.network.network import Network, check_dt, check_event_timing, check_method
 from dasksnn.network.population import Population
 from dasksnn.network.projection import Projection
 from dasksnn.network.scope import building, scope
@@ -23,9 +25,10 @@ def default_network() -> Network:
     return scope().network
 
 
-def setup(dt: float | None = None, seed: int | None = None) -> None:
-    """Set the time step and seed of the default network (and the default ``dt`` of new
-    networks), as ANNarchy's ``setup``.
+def setup(dt: float | None = None, seed: int | None = None, method: str | None = None,
+          event_timing: str | None = None) -> None:
+    """Set the time step, seed and numerical conventions of the default network (and the
+    defaults of new networks), as ANNarchy's ``setup``.
 
     Parameters
     ----------
@@ -33,13 +36,22 @@ def setup(dt: float | None = None, seed: int | None = None) -> None:
         Time step in ms (ANNarchy's default is 1.0).
     seed : int, optional
         Seed of the default network.
+    method : {"euler", "exponential", "midpoint", "rk4", "auto"}, optional
+        Integration method of equations that name none (default ``euler``: ANNarchy's
+        ``explicit``; see :class:`Network`).
+    event_timing : {"annarchy", "exact"}, optional
+        When pre-synaptic spikes act on event-driven synaptic variables (see :class:`Network`).
     """
     net = default_network()
-    if dt is not None:
-        if net.compiled:
-            raise NetworkError("setup(dt=...): the default network is already compiled; call "
-                               "clear() first")
-        net.dt = scope().dt = check_dt(dt)
+    changes = {name: check(value) for name, value, check in (
+        ("dt", dt, check_dt), ("method", method, check_method), ("event_timing", event_timing, check_event_timing))
+        if value is not None}
+    if changes and net.compiled:
+        raise NetworkError(f"setup({', '.join(f'{name}=...' for name in changes)}): the default network is "
+                           "already compiled; call clear() first")  # before anything changes
+    for name, value in changes.items():
+        setattr(net, name, value)
+        setattr(scope(), name, value)
     if seed is not None:
         net.set_seed(seed)
 
@@ -49,9 +61,10 @@ def clear() -> None:
     scope().replace()
 
 
-def compile() -> None:
-    """Compile the default network (see :meth:`Network.compile`)."""
-    default_network().compile()
+def compile(**annarchy_options: Any) -> None:
+    """Compile the default network (see :meth:`Network.compile`; ANNarchy's build options such as
+    ``directory`` are accepted without effect)."""
+    default_network().compile(**annarchy_options)
 
 
 def simulate(duration: float, measure_time: bool = False) -> None:

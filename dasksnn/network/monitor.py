@@ -11,7 +11,7 @@ import numpy as np
 from dasksnn.analysis import mean_rate, smoothed_rate, spike_counts, spikes_by_neuron
 from dasksnn.errors import NetworkError, did_you_mean
 from dasksnn.network.population import Population, PopulationView, check_name
-from dasksnn.network.recording import Recording, Span, Switchable, steps_of
+from dasksnn.network.recording import Recording, Samples, Span, Switchable, steps_of
 
 if TYPE_CHECKING:
     from dasksnn.network.network import Network
@@ -137,14 +137,18 @@ class Monitor(Switchable):
         self._span = Span()
         self._clear_data()
 
-    def _clear_data(self) -> None:
-        """Forget the data; its time span is kept for analyses of data handed over by get()."""
-        self._spike_chunks: list[tuple[np.ndarray, np.ndarray]] = []
-        self._value_chunks: dict[str, list[np.ndarray]] = {v: [] for v in self.recorded_variables}
-        self._time_chunks: list[np.ndarray] = []
-        if self._span.steps:
-            self._handed_span = self._span
-        self._span = Span()
+    def _clear_data(self, names: list[str] | None = None) -> None:
+        """Forget the data of ``names`` (default: all); the time span of spikes handed over is
+        kept for analyses of them."""
+        if names is None or "spike" in names:
+            self._spike_chunks: list[tuple[np.ndarray, np.ndarray]] = []
+            if self._span.steps:
+                self._handed_span = self._span
+            self._span = Span()
+        if names is None:
+            self._samples = Samples(self.recorded_variables)
+        else:
+            self._samples.clear([name for name in names if name != "spike"])
 
     def _span_of(self, spikes: dict | None) -> Span:
         """Recorded time span of the held data, or of the data last handed over by get()."""
@@ -164,10 +168,7 @@ class Monitor(Switchable):
     def receive(self, start: int, stop: int, steps: np.ndarray, values: dict[str, np.ndarray],
                 spike_steps: np.ndarray | None, spike_ranks: np.ndarray | None) -> None:
         """Take what the simulator recorded for steps ``[start, stop)`` (arrays it gives away)."""
-        if steps.size:
-            self._time_chunks.append(steps)
-            for var, array in values.items():
-                self._value_chunks[var].append(array)
+        self._samples.add(steps, values)
         if spike_steps is not None and spike_steps.size:
             self._spike_chunks.append((spike_steps, spike_ranks))
         if self._active and stop > start:
@@ -184,14 +185,13 @@ class Monitor(Switchable):
         population, ranks, span = self.population, self._obj._ranks.astype(np.int64), self._span
         siblings = [m for m in self._network.get_monitors() if m.population is population]
         spike_steps, spike_ranks = self._spike_arrays()
+        steps, values = self._samples.aligned(ranks.size)
         return Recording(
             prefix=population.name if len(siblings) <= 1 else self.name, object_name=self._obj.name,
             population=population.name, population_size=population.size, neuron=self._obj.neuron,
             ranks=ranks, variables=self.recorded_variables, spikes="spike" in self.variables,
             dt=self._network.dt, period_steps=self._period_steps(self._network.dt),
-            steps=np.concatenate(self._time_chunks) if self._time_chunks else np.zeros(0, np.int64),
-            values={var: np.concatenate(chunks) if chunks else np.zeros((0, ranks.size))
-                    for var, chunks in self._value_chunks.items()},
+            steps=steps, values=values,
             spike_steps=spike_steps, spike_ranks=spike_ranks,
             span_start=-1 if span.start is None else span.start, span_stop=span.stop, span_steps=span.steps)
 
@@ -231,8 +231,8 @@ class Monitor(Switchable):
         variables : str or list of str, optional
             What to return (default: everything recorded).
         keep : bool, default False
-            Keep the data in the monitor (by default it is handed over and removed, as
-            in ANNarchy).
+            Keep the data in the monitor (by default the data of ``variables`` is handed
+            over and removed, the others kept, as in ANNarchy).
         reshape : bool, default False
             Give variable arrays the population's geometry (for a whole population).
 
@@ -257,20 +257,18 @@ class Monitor(Switchable):
             if var == "spike":
                 result[var] = spikes_by_neuron(*self._spike_arrays(), self._obj._ranks)
             else:
-                chunks = self._value_chunks[var]
-                data = np.concatenate(chunks) if chunks else np.zeros((0, self._obj.size))
+                data = self._samples.rows(var, self._obj.size)
                 if reshape and isinstance(self._obj, Population):
                     data = data.reshape((-1, *self._obj.geometry))
                 result[var] = data
         if not keep:
-            self._clear_data()
+            self._clear_data(names)
         return result[names[0]] if len(names) == 1 else result
 
-    def times(self) -> np.ndarray:
-        """Times (ms) of the variable samples held (call it before ``get()`` hands them over)."""
-        chunks = self._time_chunks
-        steps = np.concatenate(chunks) if chunks else np.zeros(0, np.int64)
-        return steps * self._network.dt
+    def times(self, variable: str | None = None) -> np.ndarray:
+        """Times (ms) of the samples of ``variable`` held (default: the first recorded one;
+        call it before ``get()`` hands them over)."""
+        return self._samples.steps(variable) * self._network.dt
 
     def _spike_arrays(self) -> tuple[np.ndarray, np.ndarray]:
         if not self._spike_chunks:

@@ -13,14 +13,24 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from dasksnn.errors import NetworkError, NotCompiledError
+from dasksnn.errors import NetworkError, NotCompiledError, did_you_mean
+from dasksnn.model.equations import INTEGRATION_METHODS, METHOD_ALIASES
 from dasksnn.network.registry import Registry
 from dasksnn.network.scope import scope
 
 if TYPE_CHECKING:
     from dasksnn.engine.simulator import Simulator
 
-__all__ = ["Network", "check_dt"]
+__all__ = ["Network", "check_dt", "check_method", "check_event_timing", "check_build_options", "NETWORK_METHODS",
+           "EVENT_TIMINGS", "BUILD_OPTIONS"]
+
+#: default integration methods a network takes: a method, or ``auto`` (exact where possible)
+NETWORK_METHODS = (*INTEGRATION_METHODS, "auto")
+#: when a pre-synaptic spike acts on the event-driven variables of its synapses
+EVENT_TIMINGS = ("annarchy", "exact")
+#: ANNarchy's ``compile()`` options about its C++ build: accepted, and without effect here
+BUILD_OPTIONS = ("directory", "clean", "compiler", "compiler_flags", "add_sources", "extra_libs", "cuda_config",
+                 "annarchy_json", "silent", "debug_build", "profile_enabled", "net_id")
 
 
 def check_dt(dt: Any) -> float:
@@ -29,6 +39,36 @@ def check_dt(dt: Any) -> float:
             or not np.isfinite(dt):
         raise NetworkError(f"Network: dt must be a number of ms > 0, got {dt!r}")
     return float(dt)
+
+
+def check_build_options(options: dict[str, Any], where: str) -> None:
+    """Refuse what ANNarchy's ``compile()`` takes and dasksnn cannot honour, and unknown names."""
+    for name in ("populations", "projections"):
+        if options.get(name) is not None:
+            raise NetworkError(f"{where}: {name}= (compiling part of a network) is not supported; make a "
+                               "Network of the objects to compile")
+    unknown = [name for name in options if name not in (*BUILD_OPTIONS, "populations", "projections")]
+    if unknown:
+        raise NetworkError(f"{where}: unknown option {unknown[0]!r} (ANNarchy's build options are accepted: "
+                           f"{', '.join(BUILD_OPTIONS)}).{did_you_mean(unknown[0], BUILD_OPTIONS)}")
+
+
+def _choice(value: Any, valid: tuple[str, ...], what: str, aliases: dict[str, str] | None = None) -> str:
+    aliases = aliases or {}
+    if not isinstance(value, str) or (value not in valid and value not in aliases):
+        hint = did_you_mean(value, valid) if isinstance(value, str) else ""
+        raise NetworkError(f"Network: {what} must be one of {', '.join(map(repr, valid))}, got {value!r}.{hint}")
+    return aliases.get(value, value)
+
+
+def check_method(method: Any) -> str:
+    """A default integration method (ANNarchy's ``explicit`` is ``euler``)."""
+    return _choice(method, NETWORK_METHODS, "method", METHOD_ALIASES)
+
+
+def check_event_timing(timing: Any) -> str:
+    """An event timing convention, ``annarchy`` or ``exact``."""
+    return _choice(timing, EVENT_TIMINGS, "event_timing")
 
 
 class Network(Registry):
@@ -44,6 +84,19 @@ class Network(Registry):
         :attr:`seed_entropy`.
     everything : bool, default False
         Add copies of all objects of the default network.
+    method : {"euler", "exponential", "midpoint", "rk4", "auto"}, optional
+        Integration method of the differential equations that neither their flags nor
+        their model's ``method`` choose (default: the one set by :func:`setup`, ``euler``
+        unless changed, as ANNarchy's explicit Euler). ``auto`` integrates exactly each
+        equation linear in its variable with a time constant made of parameters, and any
+        other by explicit Euler (Brian2's choice).
+    event_timing : {"annarchy", "exact"}, optional
+        When a pre-synaptic spike acts on its synapses' event-driven variables (default:
+        the one set by :func:`setup`, ``annarchy`` unless changed). ``annarchy``: as
+        ANNarchy 4.8, which processes a spike of step ``k`` at step ``k + 1``, bringing
+        the variables to step ``k`` but recording ``k + 1`` as the synapse's last event,
+        so that their next update is one step short (a post-synaptic spike ``d`` ms after
+        a pre-synaptic one sees ``d - dt``). ``exact``: every interval as it is.
 
     Notes
     -----
@@ -61,10 +114,12 @@ class Network(Registry):
     """
 
     def __init__(self, dt: float | None = None, seed: int | np.random.SeedSequence | None = None,
-                 everything: bool = False) -> None:
+                 everything: bool = False, method: str | None = None, event_timing: str | None = None) -> None:
         super().__init__()
         self.dt = check_dt(dt if dt is not None else scope().dt)
         self._simulator: Simulator | None = None
+        self.method = method if method is not None else scope().method
+        self.event_timing = event_timing if event_timing is not None else scope().event_timing
         self._step = 0
         self.set_seed(seed if seed is not None else scope().seed)
         if everything:
@@ -112,7 +167,7 @@ class Network(Registry):
         seed : int or numpy.random.SeedSequence, optional
             Seed of the replica (default: fresh entropy).
         """
-        replica = Network(dt=self.dt, seed=seed)
+        replica = Network(dt=self.dt, seed=seed, method=self.method, event_timing=self.event_timing)
         replica._add_copies(self._objects())
         if self._simulator is not None:  # start where this network started, not where it is now
             for pop, initial in zip(replica._populations, self._simulator.initial, strict=True):
@@ -120,11 +175,20 @@ class Network(Registry):
         return replica
 
     # ------------------------------------------------------------ compile
-    def compile(self) -> None:
+    def compile(self, **annarchy_options: Any) -> None:
         """Draw connectivity, generate the kernel and compile it (or load it from cache).
 
         Compiling again a network that is compiled does nothing.
+
+        Parameters
+        ----------
+        **annarchy_options
+            ANNarchy's options about its C++ build (``directory``, ``clean``, ``compiler``,
+            ``silent``, ...) are accepted so that ANNarchy scripts run as written; they have
+            no effect (the kernel is Numba code, cached in ``dasksnn.cache-dir``).
+            ANNarchy's ``populations``/``projections`` (compiling a part) are refused.
         """
+        check_build_options(annarchy_options, f"{self!r}.compile()")
         if self._simulator is not None:
             return
         if not self._populations:
@@ -144,6 +208,30 @@ class Network(Registry):
         from dasksnn.engine.builder import structure
 
         return structure(self)
+
+    @property
+    def method(self) -> str:
+        """Integration method of equations that name none (see the class docstring)."""
+        return self._method
+
+    @method.setter
+    def method(self, value: str) -> None:
+        self._refuse_if_compiled("method")
+        self._method = check_method(value)
+
+    @property
+    def event_timing(self) -> str:
+        """When pre-synaptic spikes act on event-driven variables (see the class docstring)."""
+        return self._event_timing
+
+    @event_timing.setter
+    def event_timing(self, value: str) -> None:
+        self._refuse_if_compiled("event_timing")
+        self._event_timing = check_event_timing(value)
+
+    def _refuse_if_compiled(self, what: str) -> None:
+        if self._simulator is not None:
+            raise NetworkError(f"{self!r}: {what} decides the compiled kernel; set it before compile()")
 
     @property
     def compiled(self) -> bool:

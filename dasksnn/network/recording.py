@@ -9,7 +9,7 @@ import numpy as np
 
 from dasksnn.errors import NetworkError
 
-__all__ = ["Recording", "Span", "Switchable", "steps_of"]
+__all__ = ["Recording", "Samples", "Span", "Switchable", "steps_of"]
 
 
 @dataclass
@@ -76,6 +76,49 @@ class Recording:
     span_start: int
     span_stop: int
     span_steps: int
+
+
+class Samples:
+    """Rows a monitor recorded, per variable with their steps, held until handed over.
+
+    As ANNarchy's ``Monitor.get``, handing over some variables keeps the others.
+    """
+
+    def __init__(self, names: tuple[str, ...]) -> None:
+        self._rows: dict[str, list[np.ndarray]] = {name: [] for name in names}
+        self._steps: dict[str, list[np.ndarray]] = {name: [] for name in names}
+
+    def add(self, steps: np.ndarray, rows: dict[str, np.ndarray]) -> None:
+        """Take the rows recorded at ``steps``."""
+        if steps.size:
+            for name, values in rows.items():
+                self._rows[name].append(values)
+                self._steps[name].append(steps)
+
+    def rows(self, name: str, width: int) -> np.ndarray:
+        """The held rows of ``name``, ``(samples, width)``."""
+        chunks = self._rows[name]
+        return np.concatenate(chunks) if chunks else np.zeros((0, width))
+
+    def steps(self, name: str | None = None) -> np.ndarray:
+        """Steps of the held rows of ``name`` (default: the first variable)."""
+        if name is None:
+            name = next(iter(self._steps), None)
+        chunks = self._steps.get(name, []) if name is not None else []
+        return np.concatenate(chunks) if chunks else np.zeros(0, np.int64)
+
+    def aligned(self, width: int) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+        """The steps held for every variable and the rows of each at those steps (the latest
+        rows: a variable handed over alone has fewer)."""
+        counts = [sum(len(c) for c in chunks) for chunks in self._steps.values()]
+        keep = min(counts, default=0)
+        return (self.steps()[len(self.steps()) - keep:],
+                {name: self.rows(name, width)[counts[i] - keep:] for i, name in enumerate(self._rows)})
+
+    def clear(self, names: list[str] | tuple[str, ...] | None = None) -> None:
+        """Forget the rows of ``names`` (default: all)."""
+        for name in self._rows if names is None else names:
+            self._rows[name], self._steps[name] = [], []
 
 
 def steps_of(value: Any, dt: float, where: str, what: str, otherwise: str) -> int:

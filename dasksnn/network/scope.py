@@ -28,11 +28,19 @@ class Scope:
         Time step (ms) of networks made without one (``setup(dt=...)`` changes it).
     seed : int or None
         Seed of networks made without one (a sweep's run seed), else ``None``.
+    method : str
+        Integration method of equations without one, for networks made without one
+        (``setup(method=...)``; ANNarchy's explicit Euler by default).
+    event_timing : str
+        When pre-synaptic events act on event-driven variables (``setup(event_timing=...)``).
     """
 
-    def __init__(self, dt: float = 1.0, seed: int | None = None) -> None:
+    def __init__(self, dt: float = 1.0, seed: int | None = None, method: str = "euler",
+                 event_timing: str = "annarchy") -> None:
         self.dt = dt
         self.seed = seed
+        self.method = method
+        self.event_timing = event_timing
         self._network: Network | None = None
 
     @property
@@ -41,7 +49,7 @@ class Scope:
         if self._network is None:
             from dasksnn.network.network import Network
 
-            self._network = Network(dt=self.dt, seed=self.seed)
+            self._network = Network(dt=self.dt, seed=self.seed, method=self.method, event_timing=self.event_timing)
         return self._network
 
     def replace(self) -> Network:
@@ -83,7 +91,9 @@ def building(seed: int | None = None, dt: float | None = None) -> Iterator[Scope
     >>> made.network.get_populations() == [pop]
     True
     """
-    inner = Scope(dt=scope().dt if dt is None else dt, seed=seed)
+    outer = scope()
+    inner = Scope(dt=outer.dt if dt is None else dt, seed=seed, method=outer.method,
+                  event_timing=outer.event_timing)
     token = _current.set(inner)
     try:
         yield inner

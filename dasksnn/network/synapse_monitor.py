@@ -10,7 +10,7 @@ import numpy as np
 
 from dasksnn.errors import NetworkError, did_you_mean
 from dasksnn.network.population import check_name
-from dasksnn.network.recording import Switchable, steps_of
+from dasksnn.network.recording import Samples, Switchable, steps_of
 
 if TYPE_CHECKING:
     from dasksnn.network.network import Network
@@ -116,8 +116,7 @@ class SynapseMonitor(Switchable):
                                                        "period=None to record every step")
 
     def _clear(self) -> None:
-        self._chunks: dict[str, list[np.ndarray]] = {v: [] for v in self.variables}
-        self._steps: list[np.ndarray] = []
+        self._samples = Samples(self.variables)
 
     # ------------------------------------------------------------ what the simulator asks
     def schedule(self, step: int, dt: float) -> tuple[bool, int, int]:
@@ -128,10 +127,7 @@ class SynapseMonitor(Switchable):
 
     def receive(self, steps: np.ndarray, values: dict[str, np.ndarray]) -> None:
         """Take the rows recorded at ``steps`` (arrays the simulator gives away)."""
-        if steps.size:
-            self._steps.append(steps)
-            for var, array in values.items():
-                self._chunks[var].append(array)
+        self._samples.add(steps, values)
 
     def forget_phase(self) -> None:
         """Start the sampling grid again at the next simulated step (after a reset)."""
@@ -151,7 +147,8 @@ class SynapseMonitor(Switchable):
         variables : str or list of str, optional
             What to return (default: everything recorded).
         keep : bool, default False
-            Keep the data in the monitor (by default it is handed over, as in ANNarchy).
+            Keep the data in the monitor (by default the data of ``variables`` is handed
+            over, the others kept, as in ANNarchy).
         """
         names = self.variables if variables is None else [variables] if isinstance(variables, str) \
             else list(variables)
@@ -160,16 +157,18 @@ class SynapseMonitor(Switchable):
             if var not in self.variables:
                 raise NetworkError(f"{self!r} does not record '{var}' (records: {', '.join(self.variables)})."
                                    f"{did_you_mean(var, self.variables)}")
-            chunks = self._chunks[var]
-            result[var] = np.concatenate(chunks) if chunks else np.zeros((0, 0))
+            result[var] = self._samples.rows(var, 0)
         if not keep:
-            self._clear()
+            self._samples.clear(names)
         return result[names[0]] if len(names) == 1 else result
 
-    def times(self) -> np.ndarray:
-        """Times in ms of the recorded rows not yet handed over."""
-        steps = np.concatenate(self._steps) if self._steps else np.zeros(0, np.int64)
-        return steps * self._network.dt
+    def held(self) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+        """The steps held for every variable and each variable's rows at them (the monitor keeps them)."""
+        return self._samples.aligned(0)
+
+    def times(self, variable: str | None = None) -> np.ndarray:
+        """Times in ms of the rows of ``variable`` not yet handed over (default: the first)."""
+        return self._samples.steps(variable) * self._network.dt
 
     def _copy(self, network: Network, projection: Projection) -> SynapseMonitor:
         clone = object.__new__(SynapseMonitor)

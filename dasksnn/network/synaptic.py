@@ -253,10 +253,10 @@ class SynapticAccess:
                  "post": lambda: built.post[state.order], "one": lambda: np.zeros(built.size, np.int64)}
         return np.ascontiguousarray(where[side](), np.int64)
 
-    def shared_traces(self, delayed: bool) -> dict[str, str]:
+    def shared_traces(self, delayed: bool, event_timing: str) -> dict[str, str]:
         """Traces the kernel keeps once per pre or post neuron (none with delays; see
         :meth:`Synapse.shared_traces`)."""
-        return {} if delayed else self._state.synapse.shared_traces()
+        return {} if delayed else self._state.synapse.shared_traces(event_timing)
 
     def given_value(self, name: str) -> Any:
         """The value of a synaptic attribute for the build: as set before compile, else the default."""

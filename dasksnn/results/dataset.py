@@ -101,11 +101,10 @@ def synapse_monitor_dataset(mon: SynapseMonitor) -> xr.Dataset:
                          [np.zeros(0, np.int64)])
     # as population monitors: every-step grids share ``time``, one with a period has its own
     time_dim = "time" if mon.period_steps(net.dt) == 1 else f"{prefix}_time"
-    coords = {time_dim: _time(np.rint(mon.times() / net.dt).astype(np.int64), net.dt, time_dim),
+    steps, values = mon.held()
+    coords = {time_dim: _time(steps, net.dt, time_dim),
               f"{prefix}_pre": xr.Variable(dim, pre, {"long_name": f"pre-synaptic rank of {proj.name}'s synapses"}),
               f"{prefix}_post": xr.Variable(dim, post, {"long_name": f"post-synaptic rank of {proj.name}'s synapses"})}
-    values = mon.get(keep=True)
-    values = values if isinstance(values, dict) else {mon.variables[0]: values}
     data = {f"{prefix}_{var}": xr.Variable((time_dim, dim), array.reshape(-1, pre.size),
                                            {"long_name": f"{var} of the synapses of {proj.name}"})
             for var, array in values.items()}

@@ -136,9 +136,9 @@ def kernel(
             _new_v = v + _dt * ((v_rest - v + delta_T * _math.exp((v - v_thresh) / delta_T) + tau_m / cm * (I - w)) / tau_m)
             # tau_w * dw/dt = a * (v - v_rest) / 1000.0 - w
             _new_w = w + _dt * ((a * (v - v_rest) / 1000.0 - w) / tau_w)
-            # tau_syn_E * dg_exc/dt = -g_exc
+            # tau_syn_E * dg_exc/dt = -g_exc : exponential
             _new_g_exc = g_exc * _p1_decay_g_exc[_i]
-            # tau_syn_I * dg_inh/dt = -g_inh
+            # tau_syn_I * dg_inh/dt = -g_inh : exponential
             _new_g_inh = g_inh * _p1_decay_g_inh[_i]
             v = _new_v if _ref == 0 else v
             w = _new_w

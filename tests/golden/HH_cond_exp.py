@@ -173,9 +173,9 @@ def kernel(
             _a = (-1.0 * g_leak + -1.0 * (gbar_K * n ** 4) + -1.0 * (gbar_Na * m ** 3 * h) + -1.0 * g_exc + -1.0 * g_inh) / cm
             _e = _math.exp(_a * _dt)
             _new_v = v * _e + ((_e - 1.0) / _a if _a != 0.0 else _dt) * ((e_rev_leak * g_leak + e_rev_K * (gbar_K * n ** 4) + e_rev_Na * (gbar_Na * m ** 3 * h) + e_rev_E * g_exc + e_rev_I * g_inh + i_offset) / cm)
-            # tau_syn_E * dg_exc/dt = -g_exc
+            # tau_syn_E * dg_exc/dt = -g_exc : exponential
             _new_g_exc = g_exc * _p1_decay_g_exc[_i]
-            # tau_syn_I * dg_inh/dt = -g_inh
+            # tau_syn_I * dg_inh/dt = -g_inh : exponential
             _new_g_inh = g_inh * _p1_decay_g_inh[_i]
             n = _new_n
             m = _new_m

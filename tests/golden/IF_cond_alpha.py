@@ -62,6 +62,10 @@ def kernel(
     m0__mask,
     m0__i,
 ):
+    _p1_decay_alpha_exc = _np.empty(p1__spk.shape[0])
+    _p1_gain_alpha_exc = _np.empty(p1__spk.shape[0])
+    _p1_decay_alpha_inh = _np.empty(p1__spk.shape[0])
+    _p1_gain_alpha_inh = _np.empty(p1__spk.shape[0])
     _p1_decay_g_exc = _np.empty(p1__spk.shape[0])
     _p1_gain_g_exc = _np.empty(p1__spk.shape[0])
     _p1_decay_g_inh = _np.empty(p1__spk.shape[0])
@@ -69,6 +73,14 @@ def kernel(
     for _i in range(p1__spk.shape[0]):
         tau_syn_E = p1_tau_syn_E[_i]
         tau_syn_I = p1_tau_syn_I[_i]
+        _a = -1.0 / tau_syn_E
+        _e = _math.exp(_a * _dt)
+        _p1_decay_alpha_exc[_i] = _e
+        _p1_gain_alpha_exc[_i] = (_e - 1.0) / _a if _a != 0.0 else _dt
+        _a = -1.0 / tau_syn_I
+        _e = _math.exp(_a * _dt)
+        _p1_decay_alpha_inh[_i] = _e
+        _p1_gain_alpha_inh[_i] = (_e - 1.0) / _a if _a != 0.0 else _dt
         _a = -1.0 / tau_syn_E
         _e = _math.exp(_a * _dt)
         _p1_decay_g_exc[_i] = _e
@@ -121,15 +133,17 @@ def kernel(
             g_exc = p1_g_exc[_i]
             g_inh = p1_g_inh[_i]
             _ref = p1__ref[_i]
-            # cm * dv/dt = cm / tau_m * (v_rest - v) + alpha_exc * (e_rev_E - v) + alpha_inh * (e_rev_I - v) + i_offset : init=-65.0
-            _new_v = v + _dt * ((cm / tau_m * (v_rest - v) + alpha_exc * (e_rev_E - v) + alpha_inh * (e_rev_I - v) + i_offset) / cm)
-            # tau_syn_E * dalpha_exc/dt = exp(1.0) * g_exc - alpha_exc
-            _new_alpha_exc = alpha_exc + _dt * ((_math.exp(1.0) * g_exc - alpha_exc) / tau_syn_E)
-            # tau_syn_I * dalpha_inh/dt = exp(1.0) * g_inh - alpha_inh
-            _new_alpha_inh = alpha_inh + _dt * ((_math.exp(1.0) * g_inh - alpha_inh) / tau_syn_I)
-            # tau_syn_E * dg_exc/dt = -g_exc
+            # cm * dv/dt = cm / tau_m * (v_rest - v) + alpha_exc * (e_rev_E - v) + alpha_inh * (e_rev_I - v) + i_offset : init=-65.0, exponential
+            _a = (-1.0 * (cm / tau_m) + -1.0 * alpha_exc + -1.0 * alpha_inh) / cm
+            _e = _math.exp(_a * _dt)
+            _new_v = v * _e + ((_e - 1.0) / _a if _a != 0.0 else _dt) * ((v_rest * (cm / tau_m) + e_rev_E * alpha_exc + e_rev_I * alpha_inh + i_offset) / cm)
+            # tau_syn_E * dalpha_exc/dt = exp(1.0) * g_exc - alpha_exc : exponential
+            _new_alpha_exc = alpha_exc * _p1_decay_alpha_exc[_i] + _p1_gain_alpha_exc[_i] * (_math.exp(1.0) * g_exc / tau_syn_E)
+            # tau_syn_I * dalpha_inh/dt = exp(1.0) * g_inh - alpha_inh : exponential
+            _new_alpha_inh = alpha_inh * _p1_decay_alpha_inh[_i] + _p1_gain_alpha_inh[_i] * (_math.exp(1.0) * g_inh / tau_syn_I)
+            # tau_syn_E * dg_exc/dt = -g_exc : exponential
             _new_g_exc = g_exc * _p1_decay_g_exc[_i]
-            # tau_syn_I * dg_inh/dt = -g_inh
+            # tau_syn_I * dg_inh/dt = -g_inh : exponential
             _new_g_inh = g_inh * _p1_decay_g_inh[_i]
             v = _new_v if _ref == 0 else v
             alpha_exc = _new_alpha_exc

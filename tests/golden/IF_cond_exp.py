@@ -117,11 +117,13 @@ def kernel(
             g_exc = p1_g_exc[_i]
             g_inh = p1_g_inh[_i]
             _ref = p1__ref[_i]
-            # cm * dv/dt = cm / tau_m * (v_rest - v) + g_exc * (e_rev_E - v) + g_inh * (e_rev_I - v) + i_offset : init=-65.0
-            _new_v = v + _dt * ((cm / tau_m * (v_rest - v) + g_exc * (e_rev_E - v) + g_inh * (e_rev_I - v) + i_offset) / cm)
-            # tau_syn_E * dg_exc/dt = -g_exc
+            # cm * dv/dt = cm / tau_m * (v_rest - v) + g_exc * (e_rev_E - v) + g_inh * (e_rev_I - v) + i_offset : init=-65.0, exponential
+            _a = (-1.0 * (cm / tau_m) + -1.0 * g_exc + -1.0 * g_inh) / cm
+            _e = _math.exp(_a * _dt)
+            _new_v = v * _e + ((_e - 1.0) / _a if _a != 0.0 else _dt) * ((v_rest * (cm / tau_m) + e_rev_E * g_exc + e_rev_I * g_inh + i_offset) / cm)
+            # tau_syn_E * dg_exc/dt = -g_exc : exponential
             _new_g_exc = g_exc * _p1_decay_g_exc[_i]
-            # tau_syn_I * dg_inh/dt = -g_inh
+            # tau_syn_I * dg_inh/dt = -g_inh : exponential
             _new_g_inh = g_inh * _p1_decay_g_inh[_i]
             v = _new_v if _ref == 0 else v
             g_exc = _new_g_exc

@@ -23,6 +23,8 @@ def kernel(
     _rng,
     _status,
     p1__spk,
+    p1_cm,
+    p1_tau_m,
     p1_tau_syn_E,
     p1_tau_syn_I,
     m0__t,
@@ -36,8 +38,6 @@ def kernel(
     p0__flag,
     p0__nspk,
     p1_v_rest,
-    p1_cm,
-    p1_tau_m,
     p1_v_thresh,
     p1_i_offset,
     p1_g_exc,
@@ -58,13 +58,21 @@ def kernel(
     m0__mask,
     m0__i,
 ):
+    _p1_decay_v = _np.empty(p1__spk.shape[0])
+    _p1_gain_v = _np.empty(p1__spk.shape[0])
     _p1_decay_g_exc = _np.empty(p1__spk.shape[0])
     _p1_gain_g_exc = _np.empty(p1__spk.shape[0])
     _p1_decay_g_inh = _np.empty(p1__spk.shape[0])
     _p1_gain_g_inh = _np.empty(p1__spk.shape[0])
     for _i in range(p1__spk.shape[0]):
+        cm = p1_cm[_i]
+        tau_m = p1_tau_m[_i]
         tau_syn_E = p1_tau_syn_E[_i]
         tau_syn_I = p1_tau_syn_I[_i]
+        _a = -1.0 * (cm / tau_m) / cm
+        _e = _math.exp(_a * _dt)
+        _p1_decay_v[_i] = _e
+        _p1_gain_v[_i] = (_e - 1.0) / _a if _a != 0.0 else _dt
         _a = -1.0 / tau_syn_E
         _e = _math.exp(_a * _dt)
         _p1_decay_g_exc[_i] = _e
@@ -113,11 +121,11 @@ def kernel(
             g_exc = p1_g_exc[_i]
             g_inh = p1_g_inh[_i]
             _ref = p1__ref[_i]
-            # cm * dv/dt = cm / tau_m * (v_rest - v) + g_exc - g_inh + i_offset : init=-65.0
-            _new_v = v + _dt * ((cm / tau_m * (v_rest - v) + g_exc - g_inh + i_offset) / cm)
-            # tau_syn_E * dg_exc/dt = -g_exc
+            # cm * dv/dt = cm / tau_m * (v_rest - v) + g_exc - g_inh + i_offset : init=-65.0, exponential
+            _new_v = v * _p1_decay_v[_i] + _p1_gain_v[_i] * ((v_rest * (cm / tau_m) + g_exc - g_inh + i_offset) / cm)
+            # tau_syn_E * dg_exc/dt = -g_exc : exponential
             _new_g_exc = g_exc * _p1_decay_g_exc[_i]
-            # tau_syn_I * dg_inh/dt = -g_inh
+            # tau_syn_I * dg_inh/dt = -g_inh : exponential
             _new_g_inh = g_inh * _p1_decay_g_inh[_i]
             v = _new_v if _ref == 0 else v
             g_exc = _new_g_exc

@@ -57,12 +57,12 @@ def kernel(
     j0_A_minus,
     j0_w_min,
     j0_w_max,
-    j0__postlast,
-    j0_y,
     j0__opre,
+    j0_y,
     j0_w,
     j0__prelast,
     j0_x,
+    j0__last,
     j1__learn,
     j1__postptr,
     j1__order,
@@ -148,11 +148,13 @@ def kernel(
             g_exc = p1_g_exc[_i]
             g_inh = p1_g_inh[_i]
             _ref = p1__ref[_i]
-            # cm * dv/dt = cm / tau_m * (v_rest - v) + g_exc * (e_rev_E - v) + g_inh * (e_rev_I - v) + i_offset : init=-65.0
-            _new_v = v + _dt * ((cm / tau_m * (v_rest - v) + g_exc * (e_rev_E - v) + g_inh * (e_rev_I - v) + i_offset) / cm)
-            # tau_syn_E * dg_exc/dt = -g_exc
+            # cm * dv/dt = cm / tau_m * (v_rest - v) + g_exc * (e_rev_E - v) + g_inh * (e_rev_I - v) + i_offset : init=-65.0, exponential
+            _a = (-1.0 * (cm / tau_m) + -1.0 * g_exc + -1.0 * g_inh) / cm
+            _e = _math.exp(_a * _dt)
+            _new_v = v * _e + ((_e - 1.0) / _a if _a != 0.0 else _dt) * ((v_rest * (cm / tau_m) + e_rev_E * g_exc + e_rev_I * g_inh + i_offset) / cm)
+            # tau_syn_E * dg_exc/dt = -g_exc : exponential
             _new_g_exc = g_exc * _p1_decay_g_exc[_i]
-            # tau_syn_I * dg_inh/dt = -g_inh
+            # tau_syn_I * dg_inh/dt = -g_inh : exponential
             _new_g_inh = g_inh * _p1_decay_g_inh[_i]
             v = _new_v if _ref == 0 else v
             g_exc = _new_g_exc
@@ -194,27 +196,10 @@ def kernel(
             _rate_y = -1.0 / tau_minus
             for _s in range(p1__nspk[0]):
                 _i = p1__spk[_s]
-                _steps = _k - j0__postlast[_i]
-                j0__postlast[_i] = _k
-                y = j0_y[_i]
-                # tau_minus * dy/dt = -y : event-driven
-                _g = _steps
-                _gap = _g * _dt
-                _a = _rate_y
-                if _g < _j0_decay_y.shape[0]:
-                    _e = _j0_decay_y[_g]
-                    if _e < 0.0:
-                        _e = _math.exp(_a * _gap)
-                        _j0_decay_y[_g] = _e
-                else:
-                    _e = _math.exp(_a * _gap)
-                y = y * _e
-                # y -= A_minus * w_max
-                y -= A_minus * w_max
-                j0_y[_i] = y
                 for _o in range(j0__postptr[_i], j0__postptr[_i + 1]):
                     _q = j0__order[_o]
                     _j = j0__opre[_o]
+                    y = j0_y[_q]
                     w = j0_w[_q]
                     x = j0_x[_j]
                     # tau_plus * dx/dt = -x : event-driven
@@ -229,8 +214,25 @@ def kernel(
                     else:
                         _e = _math.exp(_a * _gap)
                     x = x * _e
+                    _steps = _k - j0__last[_q]
+                    j0__last[_q] = _k
+                    # tau_minus * dy/dt = -y : event-driven
+                    _g = _steps
+                    _gap = _g * _dt
+                    _a = _rate_y
+                    if _g < _j0_decay_y.shape[0]:
+                        _e = _j0_decay_y[_g]
+                        if _e < 0.0:
+                            _e = _math.exp(_a * _gap)
+                            _j0_decay_y[_g] = _e
+                    else:
+                        _e = _math.exp(_a * _gap)
+                    y = y * _e
+                    # y -= A_minus * w_max
+                    y -= A_minus * w_max
                     # w = clip(w + x, w_min, w_max)
                     w = min(max(w + x, w_min), w_max)
+                    j0_y[_q] = y
                     j0_w[_q] = w
         # projection j1: p0 -> p1.g_inh (STDP): post-synaptic events
         if j1__learn[0] != 0:
@@ -293,7 +295,7 @@ def kernel(
             for _s in range(p0__nspk[0]):
                 _j = p0__spk[_s]
                 _steps = _k - j0__prelast[_j]
-                j0__prelast[_j] = _k
+                j0__prelast[_j] = _k + 1
                 x = j0_x[_j]
                 # tau_plus * dx/dt = -x : event-driven
                 _g = _steps
@@ -312,10 +314,12 @@ def kernel(
                 j0_x[_j] = x
                 for _q in range(j0_rowptr[_j], j0_rowptr[_j + 1]):
                     _i = j0_post[_q]
+                    y = j0_y[_q]
                     w = j0_w[_q]
-                    y = j0_y[_i]
+                    _steps = _k - j0__last[_q]
+                    j0__last[_q] = _k + 1
                     # tau_minus * dy/dt = -y : event-driven
-                    _g = _k - j0__postlast[_i]
+                    _g = _steps
                     _gap = _g * _dt
                     _a = _rate_y
                     if _g < _j0_decay_y.shape[0]:
@@ -330,6 +334,7 @@ def kernel(
                     p1_g_exc[_i] += w
                     # w = clip(w + y, w_min, w_max)
                     w = min(max(w + y, w_min), w_max)
+                    j0_y[_q] = y
                     j0_w[_q] = w
         else:
             for _s in range(p0__nspk[0]):
@@ -364,7 +369,7 @@ def kernel(
                         y = j1_y[_q]
                         w = j1_w[_q]
                         _steps = _k - j1__last[_q]
-                        j1__last[_q] = _k
+                        j1__last[_q] = _k + 1
                         # tau_plus * dx/dt = -x : event-driven
                         _g = _steps
                         _gap = _g * _dt

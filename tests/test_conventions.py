@@ -1,0 +1,122 @@
+"""ANNarchy's numerical conventions by default, others on request: integration method, event
+timing, psp timing, ``Monitor.get`` of some variables, ANNarchy's ``compile()`` options."""
+
+import math
+import pickle
+
+import numpy as np
+import pytest
+
+import dasksnn as ann
+from dasksnn.errors import ModelError, NetworkError
+
+DECAY = ann.Neuron(parameters="tau = 10.0", equations="tau * dx/dt = -x : init=1.0", name="decay")
+
+
+def _decay(dt=0.5, steps=20, **network):
+    net = ann.Network(dt=dt, seed=1, **network)
+    pop = ann.Population(1, DECAY)
+    net.add(pop)
+    net.compile()
+    net.simulate(steps * dt)
+    return float(net.get(pop).x[0])
+
+
+def test_equations_are_explicit_euler_by_default_as_annarchy():
+    assert ann.Network().method == "euler"
+    assert _decay() == pytest.approx((1 - 0.05) ** 20, rel=1e-12)
+    assert _decay(method="explicit") == pytest.approx((1 - 0.05) ** 20, rel=1e-12)  # ANNarchy's name
+    assert _decay(method="auto") == pytest.approx(math.exp(-1.0), rel=1e-12)  # exact where linear
+    assert _decay(method="rk4") == pytest.approx(math.exp(-1.0), rel=1e-6)
+
+
+def test_setup_sets_the_method_of_the_default_network_and_of_new_ones():
+    with ann.building(seed=1):
+        ann.setup(method="auto", event_timing="exact")
+        assert (ann.Network().method, ann.Network().event_timing) == ("auto", "exact")
+        pop = ann.Population(1, DECAY)
+        ann.compile()
+        ann.simulate(10.0)
+        assert pop.x[0] == pytest.approx(math.exp(-1.0), rel=1e-12)
+        with pytest.raises(NetworkError, match="already compiled"):
+            ann.setup(method="euler")
+    assert ann.Network().method == "euler"  # the block's setting stayed in the block
+
+
+def test_a_copy_keeps_the_conventions():
+    net = ann.Network(method="midpoint", event_timing="exact")
+    for copy in (net.replica(seed=2), pickle.loads(pickle.dumps(net))):
+        assert (copy.method, copy.event_timing) == ("midpoint", "exact")
+
+
+@pytest.mark.parametrize(("argument", "value", "message"), [
+    ("method", "eular", "method must be one of .*Did you mean 'euler'"),
+    ("method", 3, "method must be one of"),
+    ("event_timing", "anarchy", "event_timing must be one of .*Did you mean 'annarchy'"),
+])
+def test_misspelt_conventions_are_refused(argument, value, message):
+    with pytest.raises(NetworkError, match=message):
+        ann.Network(**{argument: value})
+    with pytest.raises(NetworkError, match=message):
+        ann.setup(**{argument: value})
+
+
+def test_conventions_cannot_change_after_compile():
+    net = ann.Network(seed=1)
+    net.add(ann.Population(1, DECAY))
+    net.compile()
+    with pytest.raises(NetworkError, match="before compile"):
+        net.event_timing = "exact"
+
+
+def test_a_network_method_that_cannot_apply_is_refused_at_compile():
+    neuron = ann.Neuron(equations="dv/dt = -v * v : init=1.0", name="quadratic")
+    net = ann.Network(method="exponential")
+    net.add(ann.Population(1, neuron))
+    with pytest.raises(ModelError, match=r"quadratic.*network's method 'exponential'.*not linear"):
+        net.compile()
+
+
+def test_psp_acts_from_the_first_step():
+    """ANNarchy sums ``psp`` at the start of each step: the first step has it."""
+    neuron = ann.Neuron(parameters="tau = 10.0", equations="tau * dv/dt = -v + g_gap", name="leaky")
+    with ann.building(seed=1) as made:
+        pop = ann.Population(2, neuron)
+        pop.v = [0.0, 1.0]
+        ann.Projection(pop, pop, "gap", ann.Synapse(psp="w * (pre.v - post.v)")).connect_all_to_all(0.5)
+        m = ann.Monitor(pop, ["v", "g_gap"])
+    made.network.compile()
+    made.network.simulate(1.0)
+    np.testing.assert_allclose(m.get("g_gap")[0], [0.5, -0.5])  # recorded with what acts in the step
+    np.testing.assert_allclose(pop.v, [0.0 + 0.1 * 0.5, 1.0 + 0.1 * (-1.0 - 0.5)])
+
+
+def test_getting_some_variables_keeps_the_others():
+    """As ANNarchy's Monitor.get: ``v = m.get('v'); s = m.get('spike')`` gets both."""
+    with ann.building(seed=1) as made:
+        pop = ann.Population(3, ann.Izhikevich)
+        pop.i_offset = 10.0
+        m = ann.Monitor(pop, ["spike", "v", "u"])
+    made.network.compile()
+    made.network.simulate(100.0)
+    v = m.get("v")
+    assert v.shape == (100, 3)
+    assert m.get("v").shape == (0, 3)  # handed over
+    spikes = m.get("spike")
+    assert sum(len(s) for s in spikes.values()) > 3
+    np.testing.assert_array_equal(m.times("u"), np.arange(100.0))
+    made.network.simulate(10.0)
+    assert m.get("v").shape == (10, 3)
+    both = m.get(["u", "v"])
+    assert both["u"].shape == (110, 3) and both["v"].shape == (0, 3)
+
+
+def test_annarchy_build_options_are_accepted():
+    with ann.building(seed=1) as made:
+        ann.Population(1, DECAY)
+        with pytest.raises(NetworkError, match=r"unknown option 'directorx'.*Did you mean 'directory'"):
+            ann.compile(directorx="annarchy")
+        with pytest.raises(NetworkError, match=r"populations= .* not supported"):
+            ann.compile(populations=[])
+        ann.compile(directory="annarchy", clean=True, silent=True)
+    assert made.network.compiled
