@@ -2,8 +2,7 @@
 
 Its "Short-term Plasticity and Synchrony" notebook (Tsodyks, Uziel and Markram 2000, written
 for ANNarchy 4.7): ``from ANNarchy import *`` becomes ``from dasksnn import *``, NumPy is
-imported (ANNarchy's star import exports ``np``), the seed is fixed, and the monitors are
-created before ``compile()`` (dasksnn does not add objects to a compiled network yet).
+imported (ANNarchy's star import exports ``np``) and the seed is fixed.
 """
 
 import numpy as np
@@ -98,10 +97,9 @@ def _stp_notebook():
     proj_ii.U = Normal(Uii, (Uii/2.0), min=0.001, max=0.07)
     proj_ii.tau_rec = Normal(tau_rec_ii, (tau_rec_ii/2.0), min=5.0)
     proj_ii.tau_facil = Normal(tau_facil_ii, (tau_facil_ii/2.0), min=5.0)
+    compile()
     Me = Monitor(Exc, 'spike')
     Mi = Monitor(Inh, 'spike')
-    compile()
-    compile()
     return Me, Mi, dt
 
 
@@ -228,8 +226,8 @@ def _simple_stdp(rule):
     Output = Population(name='Output', geometry=1, neuron=IF)
     proj = Projection(pre=Input, post=Output, target='exc', synapse=rule)
     proj.connect_all_to_all(weights=Uniform(0.0, 0.01))
-    Mo = Monitor(Output, 'spike')
     compile()
+    Mo = Monitor(Output, 'spike')  # after compile(), as the example does
     simulate(100000.0)
     return proj.w[0], Mo.mean_fr()
 
@@ -238,13 +236,14 @@ def test_simple_stdp_example_gives_bimodal_weights():
     """ANNarchy's "Simple STDP" example (Song, Miller and Abbott 2000; Song and Abbott 2001): 1000
     Poisson inputs at 15 Hz onto one IF neuron through its built-in STDP. The documented result:
     the weights split towards 0 and w_max, and the output rate falls to a few tens of Hz.
-    (ANNarchy 4.8, whose LTP sees intervals one step short, ends at 28 Hz with more weights at
-    w_max; dasksnn's exact timing keeps the 5% excess of depression the model was given.)"""
+    ANNarchy 4.8 ends at 26-28 Hz (seeds 1-3) with 26-29% of the weights in the lowest tenth of
+    the range and 15-17% in the highest; with ANNarchy's conventions (explicit Euler at dt = 1
+    ms, its event timing) dasksnn's runs fall in the same ranges."""
     weights, rate = _simple_stdp(ann.STDP(tau_plus=20.0, tau_minus=20.0, A_plus=0.01, A_minus=0.0105, w_max=0.01))
     counts = np.histogram(weights, bins=10, range=(0.0, 0.01))[0]
     assert counts[0] > 2 * counts[1:-1].max() and counts[-1] > counts[-2]  # modes at both bounds
-    assert counts[0] + counts[-1] > 0.3 * weights.size
-    assert 5.0 < rate < 40.0
+    assert 0.22 < counts[0] / weights.size < 0.34 and 0.12 < counts[-1] / weights.size < 0.2
+    assert 22.0 < rate < 34.0
 
 
 def test_simple_stdp_example_own_rule_equals_the_builtin():

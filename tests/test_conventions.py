@@ -120,3 +120,31 @@ def test_annarchy_build_options_are_accepted():
             ann.compile(populations=[])
         ann.compile(directory="annarchy", clean=True, silent=True)
     assert made.network.compiled
+
+
+def test_monitors_made_after_compile_record_from_then_on():
+    """ANNarchy's scripts often create monitors after compile(): they record from the next
+    simulate() on, the others keep theirs; populations and projections are refused."""
+    with ann.building(seed=1) as made:
+        pop = ann.Population(3, ann.Izhikevich)
+        pop.i_offset = 10.0
+        first = ann.Monitor(pop, "v")
+        stdp = ann.Projection(pop, pop, "exc", synapse=ann.STDP).connect_all_to_all(0.1)
+        net = made.network
+        net.compile()
+        net.simulate(50.0)
+        later = ann.Monitor(pop, ["spike", "u"])
+        weights = ann.Monitor(stdp, "w", period=10.0)
+        net.simulate(100.0)
+        with pytest.raises(NetworkError, match="populations and projections before compile"):
+            ann.Population(2, ann.Izhikevich)
+    assert first.get("v").shape == (150, 3)
+    u = later.get("u")
+    assert u.shape == (100, 3)
+    assert all(min(s) >= 50 for s in later.get("spike").values())
+    assert weights.get("w").shape == (10, 6)  # all to all without self-connections
+    # the same network recording u from the start: the same values from 50 ms on
+    reference = net.replica()
+    reference.compile()
+    reference.simulate(150.0)
+    np.testing.assert_array_equal(reference.get(later).get("u")[50:], u)

@@ -258,6 +258,27 @@ def test_generated_post_pathway_visits_only_the_spiking_neurons_synapses():
     assert "j0_rowptr" not in post_block
 
 
+def test_a_held_trace_reads_per_synapse_and_a_multiplied_one_stays_per_synapse():
+    """With ANNarchy's timing, y reads as the neuron's trace plus the synapse's difference; setting
+    it forgets the differences; a post trace that a statement multiplies is kept per synapse."""
+    net, proj = _teacher_network(ann.STDP)
+    net.compile()
+    net.simulate(200.0)
+    y = proj.values("y")
+    post = proj.synapses()[1]
+    assert np.unique(np.round(y[post == post[0]], 15)).size > 1  # differences within one dendrite
+    proj.y = 0.0
+    assert np.all(proj.values("y") == 0.0)
+    proj.dendrite(proj.post_ranks[0]).y = -0.5  # one value per post neuron: its dendrite's synapses
+    assert np.all(proj.values("y")[post == proj.post_ranks[0]] == -0.5)
+    assert np.all(proj.values("y")[post != proj.post_ranks[0]] == 0.0)
+    scaled = ann.Synapse(parameters=ann.STDP.parameters, equations=ann.STDP.equations,
+                         pre_spike=ann.STDP.pre_spike, post_spike="y = 0.5 * y - A_minus * w_max\nw = clip(w + x, w_min, w_max)",
+                         name="scaled")
+    assert scaled.shared_traces("exact") == {"x": "pre", "y": "post"}
+    assert scaled.shared_traces("annarchy") == {"x": "pre"} and scaled.held_traces("annarchy") == ()
+
+
 def _teacher_network(synapse, seed=4):
     """Poisson pre neurons onto relay neurons that a Poisson teacher makes spike: the weights do
     not change the spikes, so two rules can be compared on the same spike trains."""
@@ -271,10 +292,13 @@ def _teacher_network(synapse, seed=4):
     return made.network, proj
 
 
-def test_shared_traces_equal_per_synapse_traces():
-    """STDP's traces are kept once per neuron (Synapse.shared_traces); a variant whose traces must
+@pytest.mark.parametrize("timing", ["annarchy", "exact"])
+def test_shared_traces_equal_per_synapse_traces(timing):
+    """STDP's traces are kept once per neuron (Synapse.shared_traces; with ANNarchy's timing, y
+    per neuron plus a per-synapse difference, Synapse.held_traces); a variant whose traces must
     stay per synapse (its statements read w) gives the same weights."""
-    assert ann.STDP.shared_traces() == {"x": "pre", "y": "post"}
+    assert ann.STDP.shared_traces(timing) == {"x": "pre", "y": "post"}
+    assert ann.STDP.held_traces(timing) == (("y",) if timing == "annarchy" else ())
     per_synapse = ann.Synapse(parameters=ann.STDP.parameters, equations=ann.STDP.equations,
                               pre_spike="g_target += w\nx += A_plus * w_max + 0.0 * w\nw = clip(w + y, w_min, w_max)",
                               post_spike="y -= A_minus * w_max + 0.0 * w\nw = clip(w + x, w_min, w_max)",
@@ -283,6 +307,7 @@ def test_shared_traces_equal_per_synapse_traces():
     weights = []
     for model in (ann.STDP(A_plus=0.05, A_minus=0.05), per_synapse(A_plus=0.05, A_minus=0.05)):
         net, proj = _teacher_network(model)
+        net.event_timing = timing
         net.compile()
         net.simulate(1000.0)
         weights.append(proj.values("w"))

@@ -115,6 +115,13 @@ class Layout:
         return f"j{proj}__last"
 
     @staticmethod
+    def held(proj: int, name: str) -> str:
+        """Per synapse, how far a post-synaptic trace kept per neuron differs from the synapse's
+        own, through the steps its pre-synaptic events held it (ANNarchy's event timing; at
+        the synapse's last event, float64)."""
+        return f"j{proj}__held_{name}"
+
+    @staticmethod
     def synapse_pre(proj: int) -> str:
         """Global pre-synaptic rank of each synapse (int32)."""
         return f"j{proj}__pre"

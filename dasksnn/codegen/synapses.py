@@ -111,13 +111,20 @@ class _Plan:
                     needed |= _reads([e.rhs])
                     changed = True
         self.frozen_kept = kept
+        self.frozen_names = needed
         self.frozen_continuous = [e for e in synapse.continuous if e in equations]
         # traces kept once per pre or post neuron (Synapse.shared_traces); not with delays, where the
         # synapses of one neuron see its spike at different steps
         self.shared = {} if proj.delayed else synapse.shared_traces(proj.event_timing)
+        held = () if proj.delayed else synapse.held_traces(proj.event_timing)
+        self.held = [e for e in synapse.event_driven if e.name in held]
         self.own = [e for e in synapse.event_driven if e.name not in self.shared]
         event_driven = {e.name for e in self.own}
         self.frozen_event_driven = bool(needed & event_driven)
+
+    def held_for(self, learning: bool) -> list:
+        """The held traces that events update: all with learning on, else those the input reads."""
+        return self.held if learning else [e for e in self.held if e.name in self.frozen_names]
 
     # ---------------------------------------------------------------- pieces
     def array(self, w: _Writer, name: str) -> str:
@@ -138,24 +145,26 @@ class _Plan:
             if name in names and self.scope[name] in scopes and name not in self.shared:
                 w.add(indent, f"{name} = {self.array(w, name)}[{self.index(name)}]")
 
-    def decay(self, w: _Writer, eq, steps: str, indent: int) -> None:
-        """``x`` brought forward by ``steps`` steps (exact solution of its linear equation).
+    def decay(self, w: _Writer, eq, steps: str, indent: int, variable: str | None = None,
+              homogeneous: bool = False) -> None:
+        """``x`` (or ``variable``) brought forward by ``steps`` steps (exact solution of its
+        linear equation; without its drive when ``homogeneous``, as a difference of two solutions).
 
         With a rate made of projection parameters, ``exp(rate * gap)`` is looked up in a table
         of this call (:func:`prologue`), filled as gaps occur: the same value, computed once.
         """
         rate, drive = linear_split(parse(eq.rhs), eq.name)
-        x = eq.name
+        x = variable or eq.name
         gap = "_gap"
         w.add(indent, comment(eq.text), f"_g = {steps}", "_gap = _g * _dt")
         if self.hoisted(eq):
-            table = f"_j{self.j}_decay_{x}"
-            w.add(indent, f"_a = _rate_{x}", f"if _g < {table}.shape[0]:", f"    _e = {table}[_g]",
+            table = f"_j{self.j}_decay_{eq.name}"
+            w.add(indent, f"_a = _rate_{eq.name}", f"if _g < {table}.shape[0]:", f"    _e = {table}[_g]",
                   "    if _e < 0.0:", "        _e = _math.exp(_a * _gap)", f"        {table}[_g] = _e",
                   "else:", "    _e = _math.exp(_a * _gap)")
         else:
             w.add(indent, f"_a = {_tr(self.synapse, ast.unparse(rate))}", "_e = _math.exp(_a * _gap)")
-        if isinstance(drive, ast.Constant) and drive.value == 0:
+        if homogeneous or (isinstance(drive, ast.Constant) and drive.value == 0):
             w.add(indent, f"{x} = {x} * _e")
         else:
             w.add(indent, f"{x} = {x} * _e + ((_e - 1.0) / _a if _a != 0.0 else {gap}) * "
@@ -218,7 +227,8 @@ class _Plan:
         return "_k + 1" if self.annarchy and side == "pre" else "_k"
 
     def event_driven(self, w: _Writer, indent: int, side: str) -> None:
-        """Bring the synapse's own event-driven variables from its last event to step ``_k``."""
+        """Bring the synapse's own event-driven variables from its last event to step ``_k``
+        (``_steps`` steps), and record this event as its last."""
         last = w.array(Layout.synapse_last(self.j))
         w.add(indent, f"_steps = _k - {last}[_q]", f"{last}[_q] = {self.stamp(side)}")
         for eq in self.own:
@@ -256,20 +266,47 @@ class _Plan:
                 w.add(indent, f"{self.array(w, name)}[{self.index(name)}] = {name}")
 
     def event_body(self, w: _Writer, statements, learning: bool, indent: int, side: str) -> None:
-        """Per synapse ``_q`` of post neuron ``_i`` (and pre neuron ``_j``): update, statements, store."""
+        """Per synapse ``_q`` of post neuron ``_i`` (and pre neuron ``_j``): update, statements, store.
+
+        Held traces (:meth:`Synapse.held_traces`): the neuron's trace plus the synapse's
+        difference, brought to ``_k``; a pre-synaptic event then holds the synapse's value one
+        step while the neuron's goes on. A post-synaptic event leaves the difference alone
+        unless the synapse's last event moves (its own event-driven variables).
+        """
         use_event_driven = bool(self.own) and (learning or self.frozen_event_driven)
         names = _statement_names(self, statements, learning)
         if use_event_driven:
             names |= {e.name for e in self.own} | _reads([e.rhs for e in self.own])
+        held = self.held_for(learning)
+        if side == "pre":
+            names |= {e.name for e in held} | _reads([e.rhs for e in held])
+        read_held = [e for e in held if e.name in names]
         self.load(w, names, indent, ("postsynaptic", ""))
         for owner in ("pre", "post"):
             self.shared_reads(w, names, owner, indent)
-        if use_event_driven:
+        restamp = use_event_driven or (side == "pre" and held)
+        if restamp:
             self.event_driven(w, indent, side)
+        elif read_held:
+            w.add(indent, f"_steps = _k - {w.array(Layout.synapse_last(self.j))}[_q]")
+        differences = held if restamp else read_held
+        for eq in differences:
+            difference = w.array(Layout.held(self.j, eq.name))
+            w.add(indent, f"_held_{eq.name} = {difference}[_q]")
+            self.decay(w, eq, "_steps", indent, f"_held_{eq.name}", homogeneous=True)
+            if eq in read_held:
+                w.add(indent, f"_neuron_{eq.name} = {eq.name}", f"{eq.name} = {eq.name} + _held_{eq.name}")
         assigned = self.statements(w, statements, indent)
         if use_event_driven:
             assigned |= {e.name for e in self.own}
         self.store(w, assigned - set(self.shared), indent)
+        for eq in differences if restamp else ():
+            difference = w.array(Layout.held(self.j, eq.name))
+            if side == "pre":  # the synapse's value stays at step _k, the neuron's goes on to _k + 1
+                self.decay(w, eq, "1", indent, f"_neuron_{eq.name}")
+                w.add(indent, f"{difference}[_q] = {eq.name} - _neuron_{eq.name}")
+            else:
+                w.add(indent, f"{difference}[_q] = _held_{eq.name}")
 
 
 def _statement_names(plan: _Plan, statements, learning: bool = True) -> set[str]:
@@ -328,6 +365,8 @@ def pre_synaptic(w: _Writer, j: int, proj: ProjectionSpec) -> None:
             w.add(3, "pass")
             continue
         names = _statement_names(plan, statements, learning)
+        held = plan.held_for(learning)  # brought to the event and held (Plan.event_body)
+        names |= {e.name for e in held} | _reads([e.rhs for e in held])
         _open(w, plan, names, learning, 3)
         if proj.delayed:
             delay = plan.array(w, "delay")

@@ -27,8 +27,9 @@ from dasksnn.errors import NetworkError
 from dasksnn.model.random import Distribution
 from dasksnn.network import Monitor, Network, Population, Projection
 from dasksnn.network.synapse_monitor import SynapseMonitor
+from dasksnn.network.synaptic import held_key
 
-__all__ = ["Build", "register", "build", "structure", "population_spec", "NEVER"]
+__all__ = ["Build", "register", "build", "monitor_arrays", "structure", "population_spec", "NEVER"]
 
 #: the step of the last spike of a neuron that never spiked (``t_pre``, ``t_post``: -1e9 steps)
 NEVER = -10**9
@@ -126,14 +127,21 @@ def build(network: Network) -> Build:
     """
     populations = network.get_populations()
     context = _Context(network, {})
-    monitors = network.get_monitors()
-    for kind in (populations, network.get_projections(), monitors):
+    for kind in (populations, network.get_projections()):
         for i, obj in enumerate(kind):
             _builder_of(obj)(context, obj, i)
-    for i, obj in enumerate(network.get_synapse_monitors(), start=len(monitors)):
-        _builder_of(obj)(context, obj, i)
+    monitor_arrays(network, context.arrays)
     initial = [{name: values.copy() for name, values in pop.value_arrays.items()} for pop in populations]
     return Build(structure(network), context.arrays, initial)
+
+
+def monitor_arrays(network: Network, arrays: dict[str, np.ndarray]) -> None:
+    """Lay out the arrays of every monitor in ``arrays`` (also again, for a monitor made after
+    compile: indices of synaptic monitors follow those of population monitors)."""
+    context = _Context(network, arrays)
+    monitors = network.get_monitors()
+    for i, obj in enumerate([*monitors, *network.get_synapse_monitors()]):
+        _builder_of(obj)(context, obj, i)
 
 
 # --------------------------------------------------------------------- build functions
@@ -176,7 +184,9 @@ def plastic_arrays(arrays: dict[str, np.ndarray], j: int, proj: Projection, syna
                    rng: np.random.Generator, event_timing: str
                    ) -> tuple[dict[str, np.ndarray], np.ndarray, dict[str, str]]:
     """The arrays of a projection with a synapse model (see :mod:`dasksnn.codegen.synapses`);
-    returns its attributes by name, the synapses sorted by post neuron and the shared traces."""
+    returns its attributes by name (with the per-synapse differences of held traces, see
+    :func:`~dasksnn.network.synaptic.held_key`), the synapses sorted by post neuron and the
+    shared traces."""
     synapse = proj.synapse
     pre_size, post_size, n = proj.pre_population.size, proj.post_population.size, synapses.size
     shared = proj.shared_traces(delayed, event_timing)
@@ -199,6 +209,8 @@ def plastic_arrays(arrays: dict[str, np.ndarray], j: int, proj: Projection, syna
     arrays[Layout.neuron_last(j, "pre")] = np.zeros(pre_size, np.int64)
     arrays[Layout.neuron_last(j, "post")] = np.zeros(post_size, np.int64)
     arrays[Layout.synapse_last(j)] = np.zeros(n, np.int64)
+    for name in () if delayed else synapse.held_traces(event_timing):
+        attributes[held_key(name)] = arrays[Layout.held(j, name)] = np.zeros(n)
     arrays[Layout.learning(j)] = proj.learning
     arrays[Layout.spike_history(j)] = np.zeros((depth, proj.pre_population.size), np.int32)
     arrays[Layout.spike_history_count(j)] = np.zeros(depth, np.int64)

@@ -13,7 +13,7 @@ import numpy as np
 
 from dasksnn.codegen.layout import STATUS_SIZE, STATUS_WHERE, Control, Layout, Status
 from dasksnn.engine.backend import Kernel, NumbaCPU
-from dasksnn.engine.builder import NEVER, Build, build, structure
+from dasksnn.engine.builder import NEVER, Build, build, monitor_arrays, structure
 from dasksnn.errors import SimulationError
 from dasksnn.network.synapse_monitor import SynapseMonitor
 
@@ -46,6 +46,14 @@ class Simulator:
         self.kernel: Kernel = self.backend.load(made.spec)
         self._capacity = [_SPIKE_BUFFER_PER_NEURON * mon.population.size
                           for mon in network.get_monitors()]
+
+    def monitors_changed(self) -> None:
+        """A monitor was made after compile (as ANNarchy's scripts do): lay out the monitors'
+        arrays again; the next run takes the kernel of the new structure."""
+        monitors = self._network.get_monitors()
+        self._capacity += [_SPIKE_BUFFER_PER_NEURON * mon.population.size
+                           for mon in monitors[len(self._capacity):]]
+        monitor_arrays(self._network, self.arrays)
 
     @property
     def source(self) -> str:

@@ -273,7 +273,9 @@ class Synapse:
         ``x`` and ``y`` of :data:`~dasksnn.models.STDP` are such traces. With ANNarchy's event
         timing (``event_timing="annarchy"``) a pre-synaptic spike holds every event-driven
         variable of its synapse for one step, so a post-synaptic trace differs between the
-        synapses of a neuron: only pre-synaptic traces are kept once.
+        synapses of a neuron: it is kept once per neuron only when its statements add to it
+        (``y -= A``), with a per-synapse difference that the held steps make
+        (:meth:`held_traces`); otherwise it is kept per synapse.
         """
         projection = {p.name for p in self.parameter_defs if p.scope == "projection"}
         result: dict[str, str] = {}
@@ -293,8 +295,26 @@ class Synapse:
                                     if s.name != eq.name for t in (s.rhs, s.min, s.max) if t)):
                     result[eq.name] = side
         if event_timing == "annarchy":
-            return {name: side for name, side in result.items() if side == "pre"}
+            additive = {name for name, side in result.items() if side == "post" and all(
+                s.op in ("+=", "-=") and not s.min and not s.max
+                and name not in names_in(ast.parse(s.rhs, mode="eval"))
+                for s in self.post_defs if s.name == name)}
+            return {name: side for name, side in result.items() if side == "pre" or name in additive}
         return result
+
+    def held_traces(self, event_timing: str) -> tuple[str, ...]:
+        """Post-synaptic traces kept once per neuron plus a per-synapse difference (ANNarchy's
+        event timing, see :meth:`shared_traces`).
+
+        A pre-synaptic event holds its synapse's trace for one step while the neuron's goes
+        on: the difference of the two solutions of one linear equation decays at the
+        equation's rate, and additions on post-synaptic spikes leave it unchanged. So the
+        kernel keeps the trace per neuron, exactly timed, and per synapse the difference,
+        changed only at that synapse's pre-synaptic events.
+        """
+        if event_timing != "annarchy":
+            return ()
+        return tuple(name for name, side in self.shared_traces(event_timing).items() if side == "post")
 
     def neuron_reads(self) -> dict[str, set[str]]:
         """Variables read from the neurons: ``{"pre": {...}, "post": {...}}``."""

@@ -87,9 +87,13 @@ class Dendrite:
             raise state.unknown(name)
         scope = state.synapse.scope_of(name)
         state.touch()
-        state.check_writable(name, value)
+        state.prepare_write(name, value)
         values = state.arrays[name]
-        if scope == "projection":
+        side = state.shared.get(name)
+        if side is not None:  # one value per neuron (prepare_write allows a number only)
+            ranks = self.post_rank if side == "post" else state.require().pre()[self._synapses]
+            values[ranks] = number(value, name, state.where)
+        elif scope == "projection":
             values[0] = number(value, name, state.where)
         elif scope == "postsynaptic":
             values[self.post_rank] = number(value, name, state.where)

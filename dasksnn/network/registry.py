@@ -34,7 +34,7 @@ class Registry:
 
     @property
     def compiled(self) -> bool:
-        """Whether the network was compiled (objects can no longer be added)."""
+        """Whether the network was compiled (populations and projections can no longer be added)."""
         raise NotImplementedError
 
     def _objects(self) -> list[Any]:
@@ -55,6 +55,12 @@ class Registry:
         self._check_open(obj)
         self._check_name(obj)
         self._list_of(obj).append(obj)
+        self._added(obj)
+
+    def _added(self, obj: Any) -> None:
+        """After ``obj`` joined the network: a monitor of a compiled network needs its arrays."""
+        if self.compiled and isinstance(obj, Monitor | SynapseMonitor):
+            self.simulator.monitors_changed()
 
     def _list_of(self, obj: Any) -> list:
         if isinstance(obj, Population):
@@ -66,9 +72,9 @@ class Registry:
         return self._monitors
 
     def _check_open(self, obj: Any) -> None:
-        if self.compiled:
+        if self.compiled and not isinstance(obj, Monitor | SynapseMonitor):  # monitors may come later
             raise NetworkError(f"{obj!r} cannot be added: {self!r} is already compiled; create "
-                               "objects before compile(), or use a new Network")
+                               "populations and projections before compile(), or use a new Network")
 
     def _check_name(self, obj: Any) -> None:
         if isinstance(obj, Monitor | SynapseMonitor):
@@ -121,6 +127,7 @@ class Registry:
                 self._check_name(copy)
                 self._list_of(copy).append(copy)
                 self._copies[_key(obj)] = copy
+                self._added(copy)
 
     def _copy(self, obj: Any) -> Any:
         if isinstance(obj, Population):

@@ -22,7 +22,13 @@ from dasksnn.network.dendrite import Dendrite, floats, number
 if TYPE_CHECKING:
     from dasksnn.engine.connectivity import Synapses
 
-__all__ = ["SynapticState", "SynapticAccess", "check_neuron_reads"]
+__all__ = ["SynapticState", "SynapticAccess", "check_neuron_reads", "held_key"]
+
+
+def held_key(name: str) -> str:
+    """Key in :attr:`SynapticState.arrays` of the per-synapse difference of held trace ``name``
+    (:meth:`~dasksnn.model.Synapse.held_traces`)."""
+    return f"__held_{name}"
 
 
 def check_neuron_reads(synapse: Synapse, pre: Any, post: Any, where: str) -> None:
@@ -135,19 +141,26 @@ class SynapticState:
     # ------------------------------------------------------------ values
     def per_synapse(self, name: str) -> np.ndarray:
         """A per-synapse attribute in CSR order (a shared trace repeated for each synapse of
-        its neuron: a new array; else the kernel's own)."""
+        its neuron, plus a held trace's difference: a new array; else the kernel's own)."""
         values, built = self.arrays[name], self.require()
         side = self.shared.get(name)
         if side is None:
             return values
-        return values[built.pre()] if side == "pre" else values[built.post]
+        if side == "pre":
+            return values[built.pre()]
+        held = self.arrays.get(held_key(name))
+        return values[built.post] if held is None else values[built.post] + held
 
-    def check_writable(self, name: str, value: Any) -> None:
-        """A shared trace takes one number for all synapses."""
+    def prepare_write(self, name: str, value: Any) -> None:
+        """Before a write: a shared trace takes one number for all synapses (and forgets the
+        differences of a held trace)."""
         side = self.shared.get(name)
         if side is not None and not np.isscalar(value):
             raise NetworkError(f"{self.where}: '{name}' is kept once per {side}-synaptic neuron (all its "
                                "synapses share it); set it to a number")
+        held = self.arrays.get(held_key(name))
+        if held is not None:
+            held[:] = 0.0
 
     def read(self, name: str) -> Any:
         """ANNarchy's view: a float (projection), an array per post rank (postsynaptic) or a
@@ -182,7 +195,7 @@ class SynapticState:
             self.given[name] = value
             return
         self.touch()
-        self.check_writable(name, value)
+        self.prepare_write(name, value)
         values = self.arrays[name]
         if scope == "projection":
             values[0] = number(value, name, self.where)
@@ -326,7 +339,7 @@ class SynapticAccess:
         state = self._state
         array = floats(values, name, repr(self))
         state.touch()
-        state.check_writable(name, values)
+        state.prepare_write(name, values)
         target = state.arrays[name]
         if array.shape != target.shape:
             raise NetworkError(f"{self!r}: '{name}' takes {target.size} values (one per synapse), got "

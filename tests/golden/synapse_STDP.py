@@ -57,12 +57,12 @@ def kernel(
     j0_A_minus,
     j0_w_min,
     j0_w_max,
-    j0__opre,
+    j0__postlast,
     j0_y,
+    j0__opre,
     j0_w,
     j0__prelast,
     j0_x,
-    j0__last,
     j1__learn,
     j1__postptr,
     j1__order,
@@ -78,6 +78,8 @@ def kernel(
     j0_rowptr,
     j0_post,
     j0_A_plus,
+    j0__last,
+    j0__held_y,
     j1_rowptr,
     j1_post,
     j1__hist,
@@ -196,10 +198,27 @@ def kernel(
             _rate_y = -1.0 / tau_minus
             for _s in range(p1__nspk[0]):
                 _i = p1__spk[_s]
+                _steps = _k - j0__postlast[_i]
+                j0__postlast[_i] = _k
+                y = j0_y[_i]
+                # tau_minus * dy/dt = -y : event-driven
+                _g = _steps
+                _gap = _g * _dt
+                _a = _rate_y
+                if _g < _j0_decay_y.shape[0]:
+                    _e = _j0_decay_y[_g]
+                    if _e < 0.0:
+                        _e = _math.exp(_a * _gap)
+                        _j0_decay_y[_g] = _e
+                else:
+                    _e = _math.exp(_a * _gap)
+                y = y * _e
+                # y -= A_minus * w_max
+                y -= A_minus * w_max
+                j0_y[_i] = y
                 for _o in range(j0__postptr[_i], j0__postptr[_i + 1]):
                     _q = j0__order[_o]
                     _j = j0__opre[_o]
-                    y = j0_y[_q]
                     w = j0_w[_q]
                     x = j0_x[_j]
                     # tau_plus * dx/dt = -x : event-driven
@@ -214,25 +233,8 @@ def kernel(
                     else:
                         _e = _math.exp(_a * _gap)
                     x = x * _e
-                    _steps = _k - j0__last[_q]
-                    j0__last[_q] = _k
-                    # tau_minus * dy/dt = -y : event-driven
-                    _g = _steps
-                    _gap = _g * _dt
-                    _a = _rate_y
-                    if _g < _j0_decay_y.shape[0]:
-                        _e = _j0_decay_y[_g]
-                        if _e < 0.0:
-                            _e = _math.exp(_a * _gap)
-                            _j0_decay_y[_g] = _e
-                    else:
-                        _e = _math.exp(_a * _gap)
-                    y = y * _e
-                    # y -= A_minus * w_max
-                    y -= A_minus * w_max
                     # w = clip(w + x, w_min, w_max)
                     w = min(max(w + x, w_min), w_max)
-                    j0_y[_q] = y
                     j0_w[_q] = w
         # projection j1: p0 -> p1.g_inh (STDP): post-synaptic events
         if j1__learn[0] != 0:
@@ -314,10 +316,23 @@ def kernel(
                 j0_x[_j] = x
                 for _q in range(j0_rowptr[_j], j0_rowptr[_j + 1]):
                     _i = j0_post[_q]
-                    y = j0_y[_q]
                     w = j0_w[_q]
+                    y = j0_y[_i]
+                    # tau_minus * dy/dt = -y : event-driven
+                    _g = _k - j0__postlast[_i]
+                    _gap = _g * _dt
+                    _a = _rate_y
+                    if _g < _j0_decay_y.shape[0]:
+                        _e = _j0_decay_y[_g]
+                        if _e < 0.0:
+                            _e = _math.exp(_a * _gap)
+                            _j0_decay_y[_g] = _e
+                    else:
+                        _e = _math.exp(_a * _gap)
+                    y = y * _e
                     _steps = _k - j0__last[_q]
                     j0__last[_q] = _k + 1
+                    _held_y = j0__held_y[_q]
                     # tau_minus * dy/dt = -y : event-driven
                     _g = _steps
                     _gap = _g * _dt
@@ -329,13 +344,27 @@ def kernel(
                             _j0_decay_y[_g] = _e
                     else:
                         _e = _math.exp(_a * _gap)
-                    y = y * _e
+                    _held_y = _held_y * _e
+                    _neuron_y = y
+                    y = y + _held_y
                     # g_target += w
                     p1_g_exc[_i] += w
                     # w = clip(w + y, w_min, w_max)
                     w = min(max(w + y, w_min), w_max)
-                    j0_y[_q] = y
                     j0_w[_q] = w
+                    # tau_minus * dy/dt = -y : event-driven
+                    _g = 1
+                    _gap = _g * _dt
+                    _a = _rate_y
+                    if _g < _j0_decay_y.shape[0]:
+                        _e = _j0_decay_y[_g]
+                        if _e < 0.0:
+                            _e = _math.exp(_a * _gap)
+                            _j0_decay_y[_g] = _e
+                    else:
+                        _e = _math.exp(_a * _gap)
+                    _neuron_y = _neuron_y * _e
+                    j0__held_y[_q] = y - _neuron_y
         else:
             for _s in range(p0__nspk[0]):
                 _j = p0__spk[_s]
