@@ -160,6 +160,18 @@ class Layout:
         return f"j{proj}__nhist"
 
     @staticmethod
+    def delay_order(proj: int) -> str:
+        """Synapse indices sorted by pre neuron, then delay (stably; int64), for delayed synapse models."""
+        return f"j{proj}__dorder"
+
+    @staticmethod
+    def delay_pointer(proj: int) -> str:
+        """The synapses of pre neuron ``j`` with a delay of ``d`` steps are
+        ``dorder[dptr[j * depth + d]:dptr[j * depth + d + 1]]`` (int64, pre population size *
+        depth + 1, depth as :meth:`spike_history`)."""
+        return f"j{proj}__dptr"
+
+    @staticmethod
     def last_spike(pop: int) -> str:
         """Step of each neuron's last spike, kept where a synapse reads ``t_pre`` or ``t_post``
         (int64, population size)."""

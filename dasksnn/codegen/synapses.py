@@ -369,12 +369,12 @@ def pre_synaptic(w: _Writer, j: int, proj: ProjectionSpec) -> None:
         names |= {e.name for e in held} | _reads([e.rhs for e in held])
         _open(w, plan, names, learning, 3)
         if proj.delayed:
-            delay = plan.array(w, "delay")
-            w.add(3, f"for _d in range({hist}.shape[0]):", f"    _r = (_k - _d) % {hist}.shape[0]",
+            dorder, dptr = w.array(Layout.delay_order(j)), w.array(Layout.delay_pointer(j))
+            w.add(3, f"_depth = {hist}.shape[0]", "for _d in range(_depth):", "    _r = (_k - _d) % _depth",
                   f"    for _s in range({nhist}[_r]):", f"        _j = {hist}[_r, _s]")
             plan.load_neurons(w, names, 5, "pre")
-            w.add(5, f"for _q in range({rowptr}[_j], {rowptr}[_j + 1]):",
-                  f"    if {delay}[_q] != _d:", "        continue")
+            w.add(5, "_b = _j * _depth + _d", f"for _o in range({dptr}[_b], {dptr}[_b + 1]):",
+                  f"    _q = {dorder}[_o]")
             indent = 6
         else:
             w.add(3, f"for _s in range({nspk}[0]):", f"    _j = {spk}[_s]")

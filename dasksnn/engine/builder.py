@@ -213,6 +213,12 @@ def plastic_arrays(arrays: dict[str, np.ndarray], j: int, proj: Projection, syna
         attributes[held_key(name)] = arrays[Layout.held(j, name)] = np.zeros(n)
     arrays[Layout.learning(j)] = proj.learning
     arrays[Layout.spike_history(j)] = np.zeros((depth, proj.pre_population.size), np.int32)
+    if delayed:  # a spike arriving with delay d visits only its synapses of that delay
+        key = arrays[Layout.synapse_pre(j)].astype(np.int64) * depth + synapses.delay
+        arrays[Layout.delay_order(j)] = np.argsort(key, kind="stable").astype(np.int64)
+        pointer = np.zeros(pre_size * depth + 1, np.int64)
+        np.cumsum(np.bincount(key, minlength=pre_size * depth), out=pointer[1:])
+        arrays[Layout.delay_pointer(j)] = pointer
     arrays[Layout.spike_history_count(j)] = np.zeros(depth, np.int64)
     return attributes, order, shared
 

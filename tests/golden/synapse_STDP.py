@@ -85,7 +85,8 @@ def kernel(
     j1__hist,
     j1__nhist,
     j1_A_plus,
-    j1_delay,
+    j1__dorder,
+    j1__dptr,
     m0__mask,
     m0__i,
 ):
@@ -386,13 +387,14 @@ def kernel(
             w_max = j1_w_max[0]
             _rate_x = -1.0 / tau_plus
             _rate_y = -1.0 / tau_minus
-            for _d in range(j1__hist.shape[0]):
-                _r = (_k - _d) % j1__hist.shape[0]
+            _depth = j1__hist.shape[0]
+            for _d in range(_depth):
+                _r = (_k - _d) % _depth
                 for _s in range(j1__nhist[_r]):
                     _j = j1__hist[_r, _s]
-                    for _q in range(j1_rowptr[_j], j1_rowptr[_j + 1]):
-                        if j1_delay[_q] != _d:
-                            continue
+                    _b = _j * _depth + _d
+                    for _o in range(j1__dptr[_b], j1__dptr[_b + 1]):
+                        _q = j1__dorder[_o]
                         _i = j1_post[_q]
                         x = j1_x[_q]
                         y = j1_y[_q]
@@ -433,13 +435,14 @@ def kernel(
                         j1_y[_q] = y
                         j1_w[_q] = w
         else:
-            for _d in range(j1__hist.shape[0]):
-                _r = (_k - _d) % j1__hist.shape[0]
+            _depth = j1__hist.shape[0]
+            for _d in range(_depth):
+                _r = (_k - _d) % _depth
                 for _s in range(j1__nhist[_r]):
                     _j = j1__hist[_r, _s]
-                    for _q in range(j1_rowptr[_j], j1_rowptr[_j + 1]):
-                        if j1_delay[_q] != _d:
-                            continue
+                    _b = _j * _depth + _d
+                    for _o in range(j1__dptr[_b], j1__dptr[_b + 1]):
+                        _q = j1__dorder[_o]
                         _i = j1_post[_q]
                         w = j1_w[_q]
                         # g_target += w

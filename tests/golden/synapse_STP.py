@@ -66,7 +66,8 @@ def kernel(
     j1__nhist,
     j1_tau_rec,
     j1_tau_facil,
-    j1_delay,
+    j1__dorder,
+    j1__dptr,
     j1_U,
     j1_x,
     j1_u,
@@ -278,13 +279,14 @@ def kernel(
             tau_facil = j1_tau_facil[0]
             _rate_x = -1.0 / tau_rec
             _rate_u = -1.0 / tau_facil
-            for _d in range(j1__hist.shape[0]):
-                _r = (_k - _d) % j1__hist.shape[0]
+            _depth = j1__hist.shape[0]
+            for _d in range(_depth):
+                _r = (_k - _d) % _depth
                 for _s in range(j1__nhist[_r]):
                     _j = j1__hist[_r, _s]
-                    for _q in range(j1_rowptr[_j], j1_rowptr[_j + 1]):
-                        if j1_delay[_q] != _d:
-                            continue
+                    _b = _j * _depth + _d
+                    for _o in range(j1__dptr[_b], j1__dptr[_b + 1]):
+                        _q = j1__dorder[_o]
                         _i = j1_post[_q]
                         U = j1_U[_q]
                         x = j1_x[_q]
@@ -329,13 +331,14 @@ def kernel(
             tau_facil = j1_tau_facil[0]
             _rate_x = -1.0 / tau_rec
             _rate_u = -1.0 / tau_facil
-            for _d in range(j1__hist.shape[0]):
-                _r = (_k - _d) % j1__hist.shape[0]
+            _depth = j1__hist.shape[0]
+            for _d in range(_depth):
+                _r = (_k - _d) % _depth
                 for _s in range(j1__nhist[_r]):
                     _j = j1__hist[_r, _s]
-                    for _q in range(j1_rowptr[_j], j1_rowptr[_j + 1]):
-                        if j1_delay[_q] != _d:
-                            continue
+                    _b = _j * _depth + _d
+                    for _o in range(j1__dptr[_b], j1__dptr[_b + 1]):
+                        _q = j1__dorder[_o]
                         _i = j1_post[_q]
                         U = j1_U[_q]
                         x = j1_x[_q]
