@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 import dasksnn as ann
-from dasksnn.errors import NetworkError, NotCompiledError, UnknownAttributeError
+from dasksnn.errors import ModelError, NetworkError, NotCompiledError, UnknownAttributeError
 
 # spikes one step after an input of 1.0 on g_exc: a post neuron that spikes when told to
 RELAY = ann.Neuron(equations="tau * dv/dt = -v + g_syn", parameters="tau = 10.0", spike="g_exc > 0.5",
@@ -523,3 +523,39 @@ def test_learning_off_keeps_continuous_equations_of_the_input():
         made.network.simulate(200.0)
         spikes.append(m.get("spike"))
     assert spikes[0] == spikes[1] and sum(map(len, spikes[0].values())) > 0
+
+
+@pytest.mark.parametrize(("method", "network_method", "factor"), [
+    (None, None, (1 - 0.5 / 10.0) ** 20),  # explicit Euler, as ANNarchy
+    ("exponential", None, math.exp(-1.0)),
+    ("rk4", None, None),
+    ("midpoint", None, (1 - 0.05 + 0.05 ** 2 / 2) ** 20),
+    (None, "auto", math.exp(-1.0)),
+])
+def test_continuous_synaptic_equations_use_the_neurons_integration_rules(method, network_method, factor):
+    """A per-synapse decay integrated by its flag, else by the network's method."""
+    flag = f" : {method}" if method else ""
+    decay = ann.Synapse(parameters="tau = 10.0 : projection",
+                        equations=f"tau * dg/dt = -g{flag}", pre_spike="g += w", psp="g", name="decaying")
+    receiver = ann.Neuron(equations="r = g_exc", name="receiver")
+    with ann.building(seed=1, dt=0.5) as made:
+        if network_method:
+            made.network.method = network_method
+        src = ann.SpikeSourceArray(spike_times=[[1.0]])
+        post = ann.Population(1, receiver)
+        proj = ann.Projection(src, post, "exc", synapse=decay).connect_one_to_one(weights=2.0)
+    made.network.compile()
+    made.network.simulate(1.0)  # steps 0 and 1; the spike of step 2 sets g = 2, then it decays
+    made.network.simulate(10.0)  # steps 2 to 21: 20 steps of decay
+    expected = 2.0 * (factor if factor is not None else math.exp(-1.0))
+    assert proj.values("g")[0] == pytest.approx(expected, rel=1e-6 if factor is None else 1e-12)
+
+
+def test_a_synaptic_equation_flagged_exponential_must_be_linear():
+    rule = ann.Synapse(equations="dg/dt = -g * g : exponential", pre_spike="g += w", psp="g", name="quadratic")
+    receiver = ann.Neuron(equations="r = g_exc", name="receiver")
+    with ann.building(seed=1) as made:
+        ann.Projection(ann.SpikeSourceArray(spike_times=[[1.0]]), ann.Population(1, receiver), "exc",
+                       synapse=rule).connect_one_to_one(1.0)
+    with pytest.raises(ModelError, match=r"quadratic.*'g' cannot be integrated with 'exponential'"):
+        made.network.compile()

@@ -35,7 +35,8 @@ class PopulationSpec:
 class ProjectionSpec:
     """Population ``pre`` adds weights to variable ``target`` of population ``post``, or runs
     a synapse model (``None``: the static synapse; see :mod:`dasksnn.codegen.synapses`),
-    its events timed as ``event_timing`` says (see :class:`~dasksnn.network.network.Network`)."""
+    its events timed as ``event_timing`` says and its unflagged ODEs integrated by ``method``
+    (the network's; see :class:`~dasksnn.network.network.Network`)."""
 
     pre: int
     post: int
@@ -43,6 +44,7 @@ class ProjectionSpec:
     delayed: bool
     synapse: Synapse | None = None
     event_timing: str = "annarchy"
+    method: str = "euler"
 
     @property
     def targets(self) -> tuple[str, ...]:

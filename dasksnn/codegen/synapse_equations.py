@@ -6,9 +6,9 @@
   ``simulate`` calls act at once);
 - continuous equations: one pass over all synapses per step, after the pre-synaptic
   events (see :mod:`dasksnn.codegen.synapses`): assignments, then every non-event-driven
-  ODE from the values of the start of the step (explicit Euler, or exact for an
-  equation linear in its variable flagged ``exponential``), while learning is on and at
-  the steps of its period.
+  ODE from the values of the start of the step, by its flag or the network's method (as
+  neurons' equations, with the same rules), while learning is on and at the steps of its
+  period.
 """
 
 from __future__ import annotations
@@ -16,16 +16,18 @@ from __future__ import annotations
 import ast
 from typing import TYPE_CHECKING
 
+from dasksnn.codegen.integrators import INTEGRATORS, Plan
 from dasksnn.codegen.layout import Layout
 from dasksnn.codegen.synapses import _Plan, _reads, _rename, _tr
 from dasksnn.codegen.translate import comment, parse, translate
-from dasksnn.model.expressions import linear_split
+from dasksnn.errors import ModelError
+from dasksnn.model.expressions import linear_split, names_in
 
 if TYPE_CHECKING:
     from dasksnn.codegen.kernel import _Writer
     from dasksnn.codegen.spec import ProjectionSpec
 
-__all__ = ["continuous", "psp"]
+__all__ = ["continuous", "psp", "integration_plans"]
 
 
 def psp(w: _Writer, j: int, proj: ProjectionSpec) -> None:
@@ -95,29 +97,53 @@ def continuous(w: _Writer, j: int, proj: ProjectionSpec) -> None:
         _integrate(w, plan, frozen_syn, 5)
 
 
-def _integrate(w: _Writer, plan: _Plan, equations, indent: int) -> None:
-    """Assignments in order, then every ODE from the values at the start of the step (Euler, or
-    exact for an equation linear in its variable when flagged ``exponential``)."""
-    synapse = plan.synapse
-    odes = [e for e in equations if e.ode]
-    for eq in equations:
+def integration_plans(synapse, default: str) -> list[Plan]:
+    """The method of every continuous ODE of ``synapse``: its flag, else the network's
+    ``default`` (``auto``: exact for an equation linear in its variable with a rate made of
+    parameters and a drive that reads no variable that changes during the step, else Euler)."""
+    parameters = {p.name for p in synapse.parameter_defs}
+    changing = {e.name for e in synapse.equation_defs} | set(_rename(synapse))
+    plans = []
+    for eq in synapse.continuous:
         if not eq.ode:
-            w.add(indent, comment(eq.text), f"{eq.name} = {_tr(synapse, eq.rhs)}")
-    for eq in odes:
-        w.add(indent, comment(eq.text))
-        split = linear_split(parse(eq.rhs), eq.name) if eq.method == "exponential" else None
-        if split is not None:
-            rate, drive = split
-            w.add(indent, f"_a = {_tr(synapse, ast.unparse(rate))}", "_e = _math.exp(_a * _dt)",
-                  f"_new_{eq.name} = {eq.name} * _e + ((_e - 1.0) / _a if _a != 0.0 else _dt) * "
-                  f"{translate(drive, _rename(synapse), operand_of='*')}")
+            continue
+        method = eq.method or default
+        split = linear_split(parse(eq.rhs), eq.name)
+        if method == "auto":
+            exact = split is not None and names_in(split[0]) <= parameters and not names_in(split[1]) & changing
+            method = "exponential" if exact else "euler"
+        if method == "exponential":
+            if split is None:
+                raise ModelError(f"Synapse {synapse.name!r}: '{eq.name}' cannot be integrated with 'exponential': "
+                                 f"the equation is not linear in {eq.name} (flag it euler, midpoint or rk4)")
+            plans.append(Plan(eq, method, ast.unparse(split[0]), ast.unparse(split[1])))
         else:
-            w.add(indent, f"_new_{eq.name} = {eq.name} + _dt * {translate(eq.rhs, _rename(synapse), operand_of='*')}")
+            plans.append(Plan(eq, method))
+    return plans
+
+
+def _integrate(w: _Writer, plan: _Plan, equations, indent: int) -> None:
+    """Assignments in order, then every ODE from the values at the start of the step, by the
+    neurons' integration rules (:data:`~dasksnn.codegen.integrators.INTEGRATORS`)."""
+    synapse = plan.synapse
+    renames = _rename(synapse)
+
+    def tr(expr, rename=None, eager=False, operand_of=None) -> str:
+        return translate(expr, {**renames, **(rename or {})}, operand_of=operand_of)
+
+    assignments = [e for e in equations if not e.ode]
+    for eq in assignments:
+        w.add(indent, comment(eq.text), f"{eq.name} = {tr(eq.rhs)}")
+    plans = [p for p in integration_plans(synapse, plan.proj.method) if p.equation in equations]
+    for method, rule in INTEGRATORS.items():
+        group = [p for p in plans if p.method == method]
+        if group:
+            w.add(indent, *rule(group, f"_j{plan.j}", tr, assignments))
     for eq in equations:
         name = f"_new_{eq.name}" if eq.ode else eq.name
         for bound, func in ((eq.min, "max"), (eq.max, "min")):
             if bound:
-                w.add(indent, f"{name} = {func}({name}, {_tr(synapse, bound)})")
+                w.add(indent, f"{name} = {func}({name}, {tr(bound)})")
     for eq in equations:
         if eq.ode:
             w.add(indent, f"{eq.name} = _new_{eq.name}")

@@ -110,7 +110,8 @@ def structure(network: Network) -> NetworkSpec:
     return NetworkSpec(
         tuple(population_spec(p, network.method) for p in network.get_populations()),
         tuple(ProjectionSpec(index[id(j.pre_population)], index[id(j.post_population)], j.target_variable,
-                             j.may_delay(network.dt), j.synapse if j.plastic else None, network.event_timing)
+                             j.may_delay(network.dt), j.synapse if j.plastic else None, network.event_timing,
+                             network.method)
               for j in network.get_projections()),
         tuple(MonitorSpec(index[id(m.population)], m.recorded_variables, "spike" in m.variables)
               for m in network.get_monitors()),
