@@ -272,16 +272,17 @@ IZH_CELLS = {"RS": (0.02, 0.2, -65.0, 8.0), "FS": (0.1, 0.2, -65.0, 2.0)}
 
 
 def _izhikevich_reference(a, b, c, d, current, dt, n_steps):
-    """Plain explicit Euler with dasksnn's (and ANNarchy's) step order: update, then spike."""
+    """Plain explicit Euler with dasksnn's (and ANNarchy's) step order: update, then spike; v as
+    recorded, after each step."""
     v, u = -65.0, -13.0
     vs, spikes = np.empty(n_steps), []
     for k in range(n_steps):
-        vs[k] = v
         v, u = (v + dt * (0.04 * v ** 2 + 5.0 * v + 140.0 - u + current),
                 u + dt * (a * (b * v - u)))
         if v >= 30.0:
             v, u = c, u + d
             spikes.append(k)
+        vs[k] = v
     return np.array(spikes), vs
 
 
@@ -390,10 +391,10 @@ def test_refractory_period_holds_v_at_reset():
         if k + n_ref + 2 >= v.shape[0]:
             break
         # reset at the end of step k, then held during steps k+1 .. k+n_ref:
-        # rows k+1 .. k+n_ref+1 (states at the start of those steps) are v_reset
-        assert np.all(v[k + 1: k + n_ref + 2, 0] == -65.0)
-        assert v[k + n_ref + 2, 0] > -65.0  # integration resumes
-        assert v[k + 2, 1] > -65.0  # without refractory period v rises right away
+        # rows k .. k+n_ref (states after those steps) are v_reset
+        assert np.all(v[k: k + n_ref + 1, 0] == -65.0)
+        assert v[k + n_ref + 1, 0] > -65.0  # integration resumes
+        assert v[k + 1, 1] > -65.0  # without refractory period v rises right away
 
 
 # --------------------------------------------------------------------------- 7. delays
@@ -446,8 +447,8 @@ def test_separate_projections_with_their_own_delays():
         expected = np.zeros(g.shape[0])
         expected[row] = w
         np.testing.assert_array_equal(g[:, i], expected)
-        assert np.all(v[: row + 1, i] == 0.0)
-        np.testing.assert_allclose(v[row + 1:, i], w * dt, rtol=1e-12)
+        assert np.all(v[:row, i] == 0.0)  # v after each step: the step of row `row` adds w dt
+        np.testing.assert_allclose(v[row:, i], w * dt, rtol=1e-12)
 
 
 # --------------------------------------------------------------------------- 8. built-in models
@@ -504,9 +505,9 @@ def test_builtin_model_fires_with_current_and_is_silent_without(name):
 
 def test_if_curr_alpha_psc_peaks_at_weight_after_tau():
     """IF_curr_alpha: one spike of weight w gives a PSC peaking at ~w (2%) tau_syn_E after arrival."""
-    # alpha_exc is integrated by explicit Euler (its drive reads g_exc, a differential
-    # variable): the peak is ~0.75 * dt / tau_syn_E too high, 1.5% at dt = 0.1 ms; dt =
-    # 0.05 ms keeps that well inside the 2% tolerance
+    # alpha_exc is integrated exponentially with g_exc held over the step (as ANNarchy's
+    # flag): the peak is off by O(dt / tau_syn_E); dt = 0.05 ms keeps that well inside the
+    # 2% tolerance
     dt, w, tau = 0.05, 0.5, 5.0
     net, pop, mon = _builtin_network(ann.IF_curr_alpha, dt, [0.0], [10.0], w)
     net.simulate(60.0)
@@ -514,12 +515,13 @@ def test_if_curr_alpha_psc_peaks_at_weight_after_tau():
     alpha, v = data["alpha_exc"][:, 0], data["v"][:, 0]
     assert data["spike"][0] == []
     arrival_row = round(10.0 / dt) + 1  # added to g_exc at the end of the spike step
-    assert np.all(alpha[: arrival_row + 1] == 0.0)
+    assert np.all(alpha[:arrival_row] == 0.0)  # alpha after each step: rises in the step of arrival_row
     peak_row = int(np.argmax(alpha))
     assert alpha[peak_row] == pytest.approx(w, rel=0.02)
     assert abs((peak_row - arrival_row) * dt - tau) <= 2 * dt
-    # the whole PSC follows w (s/tau) exp(1 - s/tau) (explicit Euler for alpha: O(dt) error)
-    s = (np.arange(alpha.size) - arrival_row) * dt
+    # the whole PSC follows w (s/tau) exp(1 - s/tau) (g_exc held over each step: O(dt) error);
+    # row r holds alpha after step r, at time (r + 1) dt
+    s = (np.arange(alpha.size) + 1 - arrival_row) * dt
     expected = np.where(s > 0, w * (s / tau) * np.exp(1.0 - s / tau), 0.0)
     np.testing.assert_allclose(alpha, expected, rtol=0.0, atol=0.02 * w)
     # and it depolarises the membrane

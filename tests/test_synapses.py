@@ -482,7 +482,8 @@ def test_list_of_targets_adds_to_each(synapse):
     made.network.simulate(10.0)
     expected = 2.0 * (0.5 if synapse else 1.0)
     data = m.get()
-    assert data["a"][:, 0].tolist() == data["b"][:, 0].tolist() == [0.0] * 7 + [expected] + [0.0] * 2
+    # a and b after each step: the spike of step 5 acts on step 6
+    assert data["a"][:, 0].tolist() == data["b"][:, 0].tolist() == [0.0] * 6 + [expected] + [0.0] * 3
 
 
 def test_learning_off_keeps_what_the_input_depends_on():
@@ -504,7 +505,8 @@ def test_learning_off_keeps_what_the_input_depends_on():
         made.network.simulate(20.0)
         inputs.append(m.get("a")[:, 0])
     np.testing.assert_array_equal(inputs[0], inputs[1])
-    assert inputs[1][12] == pytest.approx(1.0 + 0.1 * math.exp(-4.0 / 20.0))  # post spike at 6, pre at 10
+    # post spike at 6, pre at 10 acting on step 11: a after step 11
+    assert inputs[1][11] == pytest.approx(1.0 + 0.1 * math.exp(-4.0 / 20.0))
 
 
 def test_learning_off_keeps_continuous_equations_of_the_input():

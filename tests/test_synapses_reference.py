@@ -127,9 +127,12 @@ proj = Projection(pop, pop, 'gap', gap_junction)
 proj.connect_all_to_all(0.02)
 spikes = Monitor(pop, 'spike')
 compile()
+trace = Monitor(pop[0] + pop[5], ['v', 'g_gap'])  # after compile, as the notebook's
 simulate(500.)
 data = spikes.get('spike')
-result = {"spikes": [[int(s) for s in data[i]] for i in range(10)]}
+v = trace.get('v')
+result = {"spikes": [[int(s) for s in data[i]] for i in range(10)], "v": v.tolist(),
+          "g": trace.get('g_gap').tolist()}
 """
 
 
@@ -192,5 +195,10 @@ def test_song_abbott_stdp_as_annarchy(both):
 
 
 def test_gap_junction_notebook_as_annarchy(both):
+    """Spikes, and recorded traces row by row: v after each step, g_gap (a target) with what
+    acts during it, as ANNarchy records them."""
     theirs, ours = both(GAP_JUNCTIONS)
     assert ours["spikes"] == theirs["spikes"]
+    assert np.shape(ours["v"]) == np.shape(theirs["v"]) == (5000, 2)
+    np.testing.assert_allclose(ours["v"], theirs["v"], rtol=0, atol=1e-12)
+    np.testing.assert_allclose(ours["g"], theirs["g"], rtol=0, atol=1e-12)

@@ -7,7 +7,7 @@ rates and seeds are arguments, so changing them never generates or compiles agai
 Order of one step ``k`` (time ``t = k * dt``):
 
 1. projections with a synapse model sum their ``psp`` into their targets, and state
-   monitors record the values at time ``t`` (the inputs with what acts during the step);
+   monitors record the synaptic inputs ``g_<target>`` (what acts during the step);
 2. every population integrates its equations from ``t`` to ``t + dt`` and tests its
    spike condition (refractory counters count down);
 3. neurons that spiked run their reset statements and start their refractory period;
@@ -17,7 +17,9 @@ Order of one step ``k`` (time ``t = k * dt``):
    ``d`` steps is added to its target at the end of step ``k + d``, so that it acts on
    the integration of step ``k + d + 1`` (with a synapse model: its pre-synaptic events);
 6. projections with a synapse model run their continuous equations;
-7. spike monitors record the spikes of step ``k`` (with time ``t``).
+7. state monitors record the other variables, at the end of the step (ANNarchy's
+   convention: a row of step ``k`` holds them after the step's update), and synaptic
+   variables; spike monitors record the spikes of step ``k`` (with time ``t``).
 """
 
 from __future__ import annotations
@@ -110,9 +112,7 @@ def generate(spec: NetworkSpec) -> KernelSource:
         if proj.synapse is not None:
             psp(body, j, proj)
     for m, mon in enumerate(spec.monitors):
-        _record_variables(body, m, mon, spec.populations[mon.population])
-    for m, mon in enumerate(spec.synapse_monitors, start=len(spec.monitors)):
-        _record_synapses(body, m, mon)
+        _record_variables(body, m, mon, spec.populations[mon.population], start=True)
     tracked = synapses.tracked_populations(spec.projections)
     for index, pop in enumerate(spec.populations):
         if pop.spike_source:
@@ -132,6 +132,10 @@ def generate(spec: NetworkSpec) -> KernelSource:
     for j, proj in enumerate(spec.projections):
         if proj.synapse is not None:
             continuous(body, j, proj)
+    for m, mon in enumerate(spec.monitors):
+        _record_variables(body, m, mon, spec.populations[mon.population], start=False)
+    for m, mon in enumerate(spec.synapse_monitors, start=len(spec.monitors)):
+        _record_synapses(body, m, mon)
     for m, mon in enumerate(spec.monitors):
         if mon.spikes:
             _record_spikes(body, m, mon)
@@ -347,24 +351,35 @@ def _monitor_capacity(w: _Writer, m: int, mon: MonitorSpec) -> None:
               f"    _status[0] = {Status.SPIKE_BUFFER_FULL.value}", "    return _k")
 
 
-def _record_variables(w: _Writer, m: int, mon: MonitorSpec, pop: PopulationSpec) -> None:
-    """Record the monitored variables at time t (start of the step)."""
-    if not mon.variables:
+def recorded_at_start(name: str) -> bool:
+    """Whether a monitor records ``name`` at the start of the step: synaptic inputs ``g_<target>``,
+    with what acts during the step, as ANNarchy records targets; every other variable is
+    recorded at the end of the step, after the update, as ANNarchy records them."""
+    return name.startswith("g_")
+
+
+def _record_variables(w: _Writer, m: int, mon: MonitorSpec, pop: PopulationSpec, start: bool) -> None:
+    """Record one row of the monitored variables: inputs at the start of the step (``start``),
+    the others at its end, where the row is complete (:func:`recorded_at_start`)."""
+    names = [var for var in mon.variables if recorded_at_start(var) == start]
+    if not mon.variables or (start and not names):
         return
     ctl, index = w.array(Layout.control(m)), w.array(Layout.recorded_index(m))
     active, period, phase, rows = (f"{ctl}[{c.value}]" for c in Control)
-    w.add(2, comment(f"monitor m{m}: record {', '.join(mon.variables)} of p{mon.population}"),
-          f"if {active} != 0 and (_k - {phase}) % {period} == 0:", f"    _r = {rows}",
-          f"    for _j in range({index}.shape[0]):")
-    for var in mon.variables:
+    w.add(2, comment(f"monitor m{m}: record {', '.join(names) or 'the row'} of p{mon.population}"),
+          f"if {active} != 0 and (_k - {phase}) % {period} == 0:", f"    _r = {rows}")
+    if names:
+        w.add(3, f"for _j in range({index}.shape[0]):")
+    for var in names:
         where = "0" if var in pop.neuron.population_parameters else f"{index}[_j]"
         recorded = w.array(Layout.recorded(m, var))
         w.add(4, f"{recorded}[_r, _j] = {w.array(Layout.variable(mon.population, var))}[{where}]")
-    w.add(3, f"{rows} = _r + 1")
+    if not start:
+        w.add(3, f"{rows} = _r + 1")
 
 
 def _record_synapses(w: _Writer, m: int, mon: SynapseMonitorSpec) -> None:
-    """Record synaptic variables at time t: one row of values per recorded step."""
+    """Record synaptic variables at the end of the step (as ANNarchy): one row per recorded step."""
     ctl = w.array(Layout.control(m))
     active, period, phase, rows = (f"{ctl}[{c.value}]" for c in Control)
     w.add(2, comment(f"monitor m{m}: record {', '.join(mon.variables)} of j{mon.projection}"),

@@ -42,10 +42,11 @@ class Monitor(Switchable):
 
     Notes
     -----
-    Variables are recorded at the start of each recorded step, i.e. the values at
-    times ``t0, t0 + period, ...``. A spike is recorded with the time of the step in
-    which its condition became true. Ranks are those of the population, also for a
-    view.
+    As ANNarchy records them, the row of a recorded step ``t`` holds each variable after
+    the step's update (its value at ``t + dt``), and the synaptic inputs ``g_<target>``
+    with what acts during the step (their value at ``t``); rows are labelled with ``t``
+    (``t0, t0 + period, ...``). A spike is recorded with the time of the step in which
+    its condition became true. Ranks are those of the population, also for a view.
 
     Examples
     --------

@@ -38,7 +38,7 @@ class SynapseMonitor(Switchable):
 
     Notes
     -----
-    Values are recorded at the start of each recorded step, one column per synapse in the
+    Values are recorded at the end of each recorded step (as ANNarchy), one column per synapse in the
     order of the dendrites (``np.concatenate(proj.w)`` is a row of ``"w"``). An event-driven
     variable shows its value at the synapse's last event (as ANNarchy's monitors do).
 

@@ -27,10 +27,6 @@ def kernel(
     p1_tau_syn_I,
     m0__t,
     m0__n,
-    m0__ctl,
-    m0__idx,
-    m0_v,
-    p1_v,
     p0__spk,
     p0_rates,
     p0__flag,
@@ -42,6 +38,7 @@ def kernel(
     p1_i_offset,
     p1_e_rev_E,
     p1_e_rev_I,
+    p1_v,
     p1_g_exc,
     p1_g_inh,
     p1__ref,
@@ -57,6 +54,9 @@ def kernel(
     j1_w,
     j1_delay,
     j1_buf,
+    m0__ctl,
+    m0__idx,
+    m0_v,
     m0__mask,
     m0__i,
 ):
@@ -82,12 +82,6 @@ def kernel(
         if m0__n[0] + p1__spk.shape[0] > m0__t.shape[0]:
             _status[0] = 1
             return _k
-        # monitor m0: record v of p1
-        if m0__ctl[0] != 0 and (_k - m0__ctl[2]) % m0__ctl[1] == 0:
-            _r = m0__ctl[3]
-            for _j in range(m0__idx.shape[0]):
-                m0_v[_r, _j] = p1_v[m0__idx[_j]]
-            m0__ctl[3] = _r + 1
         # population p0: update (Poisson)
         for _i in range(p0__spk.shape[0]):
             rates = p0_rates[_i]
@@ -168,6 +162,12 @@ def kernel(
         for _i in range(j1_buf.shape[1]):
             p1_g_inh[_i] += j1_buf[_row, _i]
             j1_buf[_row, _i] = 0.0
+        # monitor m0: record v of p1
+        if m0__ctl[0] != 0 and (_k - m0__ctl[2]) % m0__ctl[1] == 0:
+            _r = m0__ctl[3]
+            for _j in range(m0__idx.shape[0]):
+                m0_v[_r, _j] = p1_v[m0__idx[_j]]
+            m0__ctl[3] = _r + 1
         # monitor m0: record the spikes of p1
         if m0__ctl[0] != 0:
             _c = m0__n[0]
