@@ -194,11 +194,11 @@ def test_exponential_decay_and_synaptic_jump_are_exact():
     expected = np.zeros(500)
     arrivals = []
     for ts in spike_times:
-        row = round(ts / dt) + round(delay / dt) + 1  # added at the end of step k + d
+        row = round(ts / dt) + round(delay / dt)  # a delay of d steps acts d steps after the spike
         arrivals.append(row)
         expected[row:] += w * np.exp(-(t[row:] - t[row]) / tau)
-    assert arrivals == [71, 144]
-    assert np.all(g[:71, 0] == 0.0)
+    assert arrivals == [70, 143]
+    assert np.all(g[:70, 0] == 0.0)
     for row in arrivals:
         # the jump is exactly w on top of the exactly decayed previous value
         assert g[row, 0] - g[row - 1, 0] * math.exp(-dt / tau) == pytest.approx(w, rel=1e-12)
@@ -400,14 +400,15 @@ def test_refractory_period_holds_v_at_reset():
 # --------------------------------------------------------------------------- 7. delays
 
 def test_delay_takes_effect_at_the_documented_step():
-    """A spike at 10 ms with a 3 ms delay (dt=0.1) shows first in row 10/0.1 + 30 + 1."""
+    """A spike at 10 ms with a 3 ms delay (dt=0.1) shows first in row 10/0.1 + 30 (the input
+    that acts during the step 3 ms after the spike's, as ANNarchy delivers it)."""
     dt, w = 0.1, 1.25
     net, post, proj, mon = _decay_network(dt, 1, [w], 3.0, [10.0])
     np.testing.assert_allclose(proj.delay, [3.0])
     net.simulate(20.0)
     g = mon.get("g_exc")[:, 0]
-    assert np.all(g[:131] == 0.0)
-    assert g[131] == w
+    assert np.all(g[:130] == 0.0)
+    assert g[130] == w
 
 
 def test_heterogeneous_delays_from_distribution():
@@ -421,27 +422,28 @@ def test_heterogeneous_delays_from_distribution():
     delays[post_ranks] = proj.delay
     assert np.all(np.isin(np.round(delays, 9), np.arange(1, 9)))
     assert np.unique(delays).size >= 4  # really heterogeneous
-    expected_rows = 100 + np.rint(delays / dt).astype(int) + 1
+    expected_rows = 100 + np.rint(delays / dt).astype(int)
     np.testing.assert_array_equal(_first_nonzero_rows(g), expected_rows)
     np.testing.assert_array_equal(g[expected_rows, np.arange(n_post)], w)
 
 
 def test_separate_projections_with_their_own_delays():
-    """Projections with delays 0, 1 and 2.5 ms (one undelayed) each land on their own step."""
+    """Projections with delays 0, 0.1, 1 and 2.5 ms each land on their own step; 0 and one step
+    (dt) both act on the next step, as in ANNarchy, without a delay buffer."""
     dt, w = 0.1, 2.0
-    delays = [0.0, 1.0, 2.5]
+    delays = [0.0, 0.1, 1.0, 2.5]
     src = ann.SpikeSourceArray([10.0])
-    post = ann.Population(3, INSTANT)
+    post = ann.Population(4, INSTANT)
     projections = [ann.Projection(src, post[i:i + 1], "exc").connect_all_to_all(weights=w, delays=d)
                    for i, d in enumerate(delays)]
     mon = ann.Monitor(post, ["g_exc", "v"])
     net = _network([src, post, *projections, mon], dt)
-    assert [net.get(p).delayed for p in projections] == [False, True, True]
+    assert [net.get(p).delayed for p in projections] == [False, False, True, True]
     net.simulate(20.0)
     data = net.get(mon).get()
     g, v = data["g_exc"], data["v"]
-    rows = [100 + round(d / dt) + 1 for d in delays]
-    assert rows == [101, 111, 126]
+    rows = [100 + max(round(d / dt), 1) for d in delays]
+    assert rows == [101, 101, 110, 125]
     for i, row in enumerate(rows):
         # an input without its own equation is seen by one update only, then cleared
         expected = np.zeros(g.shape[0])

@@ -59,10 +59,11 @@ def test_stdp_with_delay_acts_at_arrival(timing):
     net.compile()
     net.simulate(250.0)
     dw = np.array([values[0] for values in proj.w]) - 0.5
-    # arrival at 104: the post spike at 110 follows it by 6 ms (5 with ANNarchy's timing), the
-    # one at 90 precedes it by 14 ms
-    ltp = 5.0 if timing == "annarchy" else 6.0
-    np.testing.assert_allclose(dw, [0.01 * math.exp(-ltp / 20.0), -0.01 * math.exp(-14 / 20.0)], rtol=1e-9)
+    # the spike of step 100 acts at step 104, processed at the end of step 103 (as ANNarchy
+    # processes it at the start of 104): the post spike at 110 follows it by 7 steps (6 with
+    # ANNarchy's timing, which counts from 104), the one at 90 precedes it by 13
+    ltp = 6.0 if timing == "annarchy" else 7.0
+    np.testing.assert_allclose(dw, [0.01 * math.exp(-ltp / 20.0), -0.01 * math.exp(-13 / 20.0)], rtol=1e-9)
 
 
 @pytest.mark.parametrize("timing", ["annarchy", "exact"])
@@ -459,13 +460,18 @@ def test_functions_of_a_synapse_are_inlined():
                                rtol=1e-12)
 
 
-def test_pre_axon_spike_runs_at_emission_pre_spike_at_arrival():
+@pytest.mark.parametrize("timing", ["annarchy", "exact"])
+def test_pre_axon_spike_runs_at_emission_pre_spike_at_arrival(timing):
+    """The spike of step 100 with a delay of 5 steps: pre_axon_spike at once, pre_spike when it
+    arrives, 4 steps later (processed at the end of step 104, acting on 105); with ANNarchy's
+    timing both read t one step later, as ANNarchy processes them at the next step."""
     rule = ann.Synapse(equations="da/dt = 0.0 : event-driven", pre_axon_spike="a = t",
                        pre_spike="g_target += w\nw = t - a", name="axon")
-    net, proj, _ = _pairs([50], rule, delay=5.0)
+    net, proj, _ = _pairs([50], rule, delay=5.0, timing=timing)
     net.compile()
     net.simulate(200.0)
-    assert proj.w[0].tolist() == [5.0] and proj.values("a").tolist() == [100.0]
+    emission = 101.0 if timing == "annarchy" else 100.0
+    assert proj.w[0].tolist() == [4.0] and proj.values("a").tolist() == [emission]
 
 
 @pytest.mark.parametrize("synapse", [None, ann.STP(U=0.5)])

@@ -99,15 +99,21 @@ Twin = Population(geometry=1, neuron=IF)
 builtin = Projection(pre=Input, post=Twin, target='exc', synapse=STDP(tau_plus=20.0, tau_minus=20.0,
                      A_plus=0.01, A_minus=0.0105, w_max=0.05))
 builtin.connect_all_to_all(weights=0.0)
+Late = Population(geometry=1, neuron=IF)
+delayed = Projection(pre=Input, post=Late, target='exc', synapse=STDP(tau_plus=20.0, tau_minus=20.0,
+                     A_plus=0.01, A_minus=0.0105, w_max=0.05))
+delayed.connect_all_to_all(weights=0.0, delays=5.0)
 Mo = Monitor(Output, 'spike')
 Mt = Monitor(Twin, 'spike')
+Ml = Monitor(Late, 'spike')
 compile()
 w0 = np.random.default_rng(1).uniform(0.0, 0.05, N)
-own.w = [w0.tolist()]
-builtin.w = [w0.tolist()]
+for proj in (own, builtin, delayed):
+    proj.w = [w0.tolist()]
 simulate(T)
 result = {"spikes": [int(s) for s in Mo.get('spike')[0]], "twin": [int(s) for s in Mt.get('spike')[0]],
-          "w": list(own.w[0]), "builtin": list(builtin.w[0])}
+          "late": [int(s) for s in Ml.get('spike')[0]],
+          "w": list(own.w[0]), "builtin": list(builtin.w[0]), "delayed": list(delayed.w[0])}
 """
 
 GAP_JUNCTIONS = """
@@ -185,12 +191,13 @@ def test_stdp_pairs_and_stp_as_annarchy(both):
 
 def test_song_abbott_stdp_as_annarchy(both):
     """The "Simple STDP" neuron (explicit Euler at dt = 1 ms) and rule over 5 s of fixed inputs:
-    the same post-synaptic spikes and weights, for the example's own rule and the built-in one."""
+    the same post-synaptic spikes and weights, for the example's own rule, the built-in one,
+    and the built-in one with a delay of 5 ms (which acts 5 steps after the spike)."""
     theirs, ours = both(SONG_ABBOTT)
     assert len(theirs["spikes"]) > 100
-    for key in ("spikes", "twin"):
+    for key in ("spikes", "twin", "late"):
         assert ours[key] == theirs[key]
-    for key in ("w", "builtin"):
+    for key in ("w", "builtin", "delayed"):
         np.testing.assert_allclose(ours[key], theirs[key], rtol=0, atol=1e-12)
 
 

@@ -14,8 +14,10 @@ Order of one step ``k`` (time ``t = k * dt``):
 4. projections with a synapse model run the post-synaptic events of the spikes of step
    ``k`` (:mod:`dasksnn.codegen.synapses`);
 5. spikes are delivered: the weight of a spike emitted at step ``k`` with a delay of
-   ``d`` steps is added to its target at the end of step ``k + d``, so that it acts on
-   the integration of step ``k + d + 1`` (with a synapse model: its pre-synaptic events);
+   ``d`` steps is added to its target at the end of step ``k + lag`` (``lag = max(d - 1,
+   0)``, :meth:`~dasksnn.codegen.layout.Layout.lag`), so that it acts on the integration
+   of step ``k + max(d, 1)``, as in ANNarchy (with a synapse model: its pre-synaptic
+   events then);
 6. projections with a synapse model run their continuous equations;
 7. state monitors record the other variables, at the end of the step (ANNarchy's
    convention: a row of step ``k`` holds them after the step's update), and synaptic
@@ -336,8 +338,8 @@ def _deliver(w: _Writer, j: int, proj: ProjectionSpec) -> None:
     if not proj.delayed:
         w.add(4, *(f"{target}[{targets}[_q]] += {weights}[_q]" for target in variables))
         return
-    delays, buffer = w.array(Layout.synapses(j, "delay")), w.array(Layout.delay_buffer(j))
-    w.add(4, f"{buffer}[(_k + {delays}[_q]) % {buffer}.shape[0], {targets}[_q]] += {weights}[_q]")
+    lags, buffer = w.array(Layout.lag(j)), w.array(Layout.delay_buffer(j))
+    w.add(4, f"{buffer}[(_k + {lags}[_q]) % {buffer}.shape[0], {targets}[_q]] += {weights}[_q]")
     w.add(2, f"_row = _k % {buffer}.shape[0]", f"for _i in range({buffer}.shape[1]):",
           *(f"    {target}[_i] += {buffer}[_row, _i]" for target in variables), f"    {buffer}[_row, _i] = 0.0")
 

@@ -99,8 +99,16 @@ class Layout:
         return f"j{proj}_{field}"
 
     @staticmethod
+    def lag(proj: int) -> str:
+        """Steps each synapse's spikes wait before the step they are delivered at (int32): a
+        delay of ``d`` steps acts ``max(d, 1)`` steps after the spike, as in ANNarchy (one step
+        is the kernel's own: delivered at the end of a step, a spike acts on the next), so
+        the lag is ``max(d - 1, 0)``."""
+        return f"j{proj}__lag"
+
+    @staticmethod
     def delay_buffer(proj: int) -> str:
-        """Ring buffer of delayed input, (max delay + 1, post population size)."""
+        """Ring buffer of delayed input, (max lag + 1, post population size)."""
         return f"j{proj}_buf"
 
     @staticmethod
@@ -150,23 +158,23 @@ class Layout:
 
     @staticmethod
     def spike_history(proj: int) -> str:
-        """Pre-synaptic spikes of the last steps, for delayed synapse models (int32, (max delay
+        """Pre-synaptic spikes of the last steps, for delayed synapse models (int32, (max lag
         + 1, pre population size)): row ``k % depth`` holds the spikes of step ``k``."""
         return f"j{proj}__hist"
 
     @staticmethod
     def spike_history_count(proj: int) -> str:
-        """Number of spikes in each row of :meth:`spike_history` (int64, max delay + 1)."""
+        """Number of spikes in each row of :meth:`spike_history` (int64, max lag + 1)."""
         return f"j{proj}__nhist"
 
     @staticmethod
     def delay_order(proj: int) -> str:
-        """Synapse indices sorted by pre neuron, then delay (stably; int64), for delayed synapse models."""
+        """Synapse indices sorted by pre neuron, then lag (stably; int64), for delayed synapse models."""
         return f"j{proj}__dorder"
 
     @staticmethod
     def delay_pointer(proj: int) -> str:
-        """The synapses of pre neuron ``j`` with a delay of ``d`` steps are
+        """The synapses of pre neuron ``j`` with a lag (:meth:`lag`) of ``d`` steps are
         ``dorder[dptr[j * depth + d]:dptr[j * depth + d + 1]]`` (int64, pre population size *
         depth + 1, depth as :meth:`spike_history`)."""
         return f"j{proj}__dptr"

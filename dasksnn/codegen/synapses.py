@@ -11,13 +11,14 @@ A projection whose synapse is not the static one gets, in the step of
   a pre-synaptic spike of step ``k`` acts on step ``k + 1``, so it cannot have caused a
   post-synaptic spike of step ``k`` (a pair in one step counts as post before pre);
 - in place of the static delivery, the **pre-synaptic pathway**: for each spike
-  that arrives at step ``k`` (emitted at ``k - d`` by a neuron whose CSR row holds
-  synapses of delay ``d``), each synapse of that row brings its event-driven variables
+  that arrives at step ``k`` (emitted at ``k - d`` by a neuron with synapses of lag ``d``,
+  :meth:`~dasksnn.codegen.layout.Layout.lag`), each of those synapses brings its event-driven variables
   from its last event to ``t``, then runs the ``pre_spike`` statements (``g_target +=
   ...`` adds to the post-synaptic target, which acts on the integration of step ``k +
   1``, as a static synapse's weight);
-- then, for all projections in order, continuous synaptic equations and ``psp``: one
-  pass over all synapses per step.
+- then, for all projections in order, continuous synaptic equations: one pass over all
+  synapses per step (``psp`` is summed at the start of the next step,
+  :mod:`dasksnn.codegen.synapse_equations`).
 
 Learning is switched by ``j<j>__learn`` (on, period, offset in steps) without compiling
 again: when off, only what the post-synaptic input depends on is computed (``w`` is
@@ -191,7 +192,7 @@ class _Plan:
                 if self.shared.get(eq.name) == side:
                     w.add(indent, f"{eq.name} = {self.array(w, eq.name)}[{rank}]")
                     self.decay(w, eq, "_steps", indent)
-            self.store(w, self.statements(w, mine, indent) | {n for n, s in self.shared.items() if s == side},
+            self.store(w, self.statements(w, mine, indent, side) | {n for n, s in self.shared.items() if s == side},
                        indent)
         return [s for s in statements if s not in mine]
 
@@ -234,8 +235,17 @@ class _Plan:
         for eq in self.own:
             self.decay(w, eq, "_steps", indent)
 
-    def statements(self, w: _Writer, statements, indent: int) -> set[str]:
-        """The statements; returns the names they assign."""
+    def statements(self, w: _Writer, statements, indent: int, side: str) -> set[str]:
+        """The statements of an event of ``side``; returns the names they assign.
+
+        With ANNarchy's timing a pre-synaptic event happens at step ``k + 1`` (see
+        :meth:`stamp`): its statements read ``t`` as ``(k + 1) * dt``, as ANNarchy's do.
+        """
+        renames = {**_rename(self.synapse), "t": "(t + _dt)"} if self.stamp(side) != "_k" else _rename(self.synapse)
+
+        def tr(text: str) -> str:
+            return translate(text, renames)
+
         targets = [w.array(Layout.variable(self.proj.post, target)) for target in self.proj.targets]
         assigned: set[str] = set()
         for s in statements:
@@ -243,20 +253,20 @@ class _Plan:
             if s.unless_post:
                 # the statement alone, one level deeper
                 w.add(indent, f"if {w.array(Layout.last_spike(self.proj.post))}[_i] != _k:")
-                assigned |= self.statements(w, [replace(s, unless_post=False, text="unless_post")], indent + 1)
+                assigned |= self.statements(w, [replace(s, unless_post=False, text="unless_post")], indent + 1, side)
                 continue
             if s.name == TARGET:
                 if len(targets) > 1:  # computed once, added to each target
-                    w.add(indent, f"_add = {_tr(self.synapse, s.rhs)}")
+                    w.add(indent, f"_add = {tr(s.rhs)}")
                     w.add(indent, *(f"{target}[_i] {s.op} _add" for target in targets))
                 else:
-                    w.add(indent, f"{targets[0]}[_i] {s.op} {_tr(self.synapse, s.rhs)}")
+                    w.add(indent, f"{targets[0]}[_i] {s.op} {tr(s.rhs)}")
                 continue
-            w.add(indent, f"{s.name} {s.op} {_tr(self.synapse, s.rhs)}")
+            w.add(indent, f"{s.name} {s.op} {tr(s.rhs)}")
             low, high = self.bounds.get(s.name, (None, None))
             for bound, func in ((s.min, "max"), (s.max, "min"), (low, "max"), (high, "min")):
                 if bound:
-                    w.add(indent, f"{s.name} = {func}({s.name}, {_tr(self.synapse, bound)})")
+                    w.add(indent, f"{s.name} = {func}({s.name}, {tr(bound)})")
             assigned.add(s.name)
         return assigned
 
@@ -296,7 +306,7 @@ class _Plan:
             self.decay(w, eq, "_steps", indent, f"_held_{eq.name}", homogeneous=True)
             if eq in read_held:
                 w.add(indent, f"_neuron_{eq.name} = {eq.name}", f"{eq.name} = {eq.name} + _held_{eq.name}")
-        assigned = self.statements(w, statements, indent)
+        assigned = self.statements(w, statements, indent, side)
         if use_event_driven:
             assigned |= {e.name for e in self.own}
         self.store(w, assigned - set(self.shared), indent)

@@ -172,7 +172,8 @@ def _build_projection(context: _Context, proj: Projection, j: int) -> None:
         raise NetworkError(f"{proj!r}: {exc}") from None
     for name in ("rowptr", "post", "w", "delay"):
         context.arrays[Layout.synapses(j, name)] = getattr(synapses, name)
-    depth = int(synapses.delay.max()) + 1 if synapses.delay.size else 1
+    lag = context.arrays[Layout.lag(j)] = np.maximum(synapses.delay - 1, 0).astype(np.int32)
+    depth = int(lag.max()) + 1 if lag.size else 1
     if not proj.plastic:
         proj.bind(synapses)
         context.arrays[Layout.delay_buffer(j)] = np.zeros((depth, post.size))
@@ -191,7 +192,8 @@ def plastic_arrays(arrays: dict[str, np.ndarray], j: int, proj: Projection, syna
     synapse = proj.synapse
     pre_size, post_size, n = proj.pre_population.size, proj.post_population.size, synapses.size
     shared = proj.shared_traces(delayed, event_timing)
-    depth = int(synapses.delay.max()) + 1 if synapses.delay.size else 1
+    lag = arrays[Layout.lag(j)]
+    depth = int(lag.max()) + 1 if lag.size else 1
     attributes: dict[str, np.ndarray] = {}
     for name in synapse.attribute_names:
         if name == "w":
@@ -214,8 +216,8 @@ def plastic_arrays(arrays: dict[str, np.ndarray], j: int, proj: Projection, syna
         attributes[held_key(name)] = arrays[Layout.held(j, name)] = np.zeros(n)
     arrays[Layout.learning(j)] = proj.learning
     arrays[Layout.spike_history(j)] = np.zeros((depth, proj.pre_population.size), np.int32)
-    if delayed:  # a spike arriving with delay d visits only its synapses of that delay
-        key = arrays[Layout.synapse_pre(j)].astype(np.int64) * depth + synapses.delay
+    if delayed:  # a spike arriving after its lag visits only its synapses of that lag
+        key = arrays[Layout.synapse_pre(j)].astype(np.int64) * depth + lag
         arrays[Layout.delay_order(j)] = np.argsort(key, kind="stable").astype(np.int64)
         pointer = np.zeros(pre_size * depth + 1, np.int64)
         np.cumsum(np.bincount(key, minlength=pre_size * depth), out=pointer[1:])

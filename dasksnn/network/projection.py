@@ -329,11 +329,12 @@ class Projection(SynapticAccess):
         return self._post.population
 
     def may_delay(self, dt: float) -> bool:
-        """Whether the delays, as described, can reach one step or more of ``dt`` (the kernel
-        then delivers through a ring buffer); known before anything is drawn."""
+        """Whether the delays, as described, can reach two steps of ``dt`` or more (the kernel
+        then delivers through a ring buffer: a delay of one step is the kernel's own, see
+        :meth:`~dasksnn.codegen.layout.Layout.lag`); known before anything is drawn."""
         if isinstance(self._delays, Distribution):
-            return bool(np.rint(self._delays.bounds()[1] / dt) >= 1)
-        return round(float(self._delays) / dt) >= 1
+            return bool(np.rint(self._delays.bounds()[1] / dt) >= 2)
+        return round(float(self._delays) / dt) >= 2
 
     def bind(self, synapses: Synapses, arrays: dict[str, np.ndarray] | None = None,
              order: np.ndarray | None = None, shared: dict[str, str] | None = None) -> None:
@@ -362,8 +363,8 @@ class Projection(SynapticAccess):
 
     @property
     def delayed(self) -> bool:
-        """Whether some synapse has a delay of one step or more (needs a ring buffer)."""
-        return bool(self._built is not None and self._built.delay.size and self._built.delay.max() > 0)
+        """Whether some synapse has a delay of two steps or more (needs a ring buffer)."""
+        return bool(self._built is not None and self._built.delay.size and self._built.delay.max() > 1)
 
     def _built_or_raise(self) -> Synapses:
         if self._built is None:
