@@ -302,9 +302,10 @@ class Network(Registry):
         ``<proj>_post``). They are always there, unasked: what plasticity made of the
         weights is what a study of plasticity looks at, and a sweep keeps them per run
         for 16 bytes a synapse before compression (a monitor of ``w`` takes 8 per synapse
-        per recorded step); static weights are as given, and left out. Attrs give ``dt`` and ``duration`` (ms), the ``seed`` entropy (pass it
-        as ``seed`` to repeat the run), a ``model`` description and the versions of
-        dasksnn, NumPy, Numba, xarray and Python.
+        per recorded step); static weights are as given, and left out. Attrs give ``dt``
+        and ``duration`` (ms), the ``seed`` entropy (pass it as ``seed`` to repeat the
+        run), a ``model`` description and the versions of dasksnn, NumPy, Numba, xarray
+        and Python.
 
         Parameters
         ----------

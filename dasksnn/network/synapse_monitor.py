@@ -175,6 +175,10 @@ class SynapseMonitor(Switchable):
     def get(self, variables: str | list[str] | None = None, keep: bool = False) -> Any:
         """Recorded values: for one name an array ``(n_records, n_synapses)``, else a dict of them.
 
+        For a dendrite, ``n_synapses`` is its size, columns in the order of its ``pre_ranks``
+        (ANNarchy squeezes this array, so that a dendrite of one synapse gives
+        ``(n_records,)``; here it keeps both dimensions).
+
         Parameters
         ----------
         variables : str or list of str, optional

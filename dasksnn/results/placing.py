@@ -27,7 +27,7 @@ import numpy as np
 from dasksnn.results.layout import STORE_ATTR, fill_value
 from dasksnn.results.staging import Staging, ensure_dir, staging_dir, write_batch
 
-__all__ = ["store_lock", "read_book", "place", "axis_of", "cut", "place_on_worker", "WorkerPlacements",
+__all__ = ["store_lock", "read_book", "place", "axis_of", "cut", "read_rows", "place_on_worker", "WorkerPlacements",
            "PlacementError", "WorkerWrites", "write_probe", "remove_probe"]
 
 # waiting for a placement task: how often the cluster is looked at, and how long it may
@@ -124,6 +124,12 @@ def cut(array: Any, dim: str, length: int) -> None:
     """Resize a stored ragged array to ``length`` along ``dim`` (its ragged dim)."""
     axis = axis_of(array, dim)
     array.resize((*array.shape[:axis], length, *array.shape[axis + 1:]))
+
+
+def read_rows(array: Any, dim: str, start: int, stop: int) -> np.ndarray:
+    """Rows ``start:stop`` of a stored ragged array along ``dim``, that dim first (as staged)."""
+    axis = axis_of(array, dim)
+    return np.moveaxis(array[(slice(None),) * axis + (slice(start, stop),)], axis, 0)
 
 
 class NotWriterError(RuntimeError):

@@ -40,10 +40,10 @@ from dasksnn.results.placing import (
     PlacementError,
     WorkerPlacements,
     WorkerWrites,
-    axis_of,
     cut,
     place,
     read_book,
+    read_rows,
     remove_probe,
     store_lock,
     write_probe,
@@ -372,10 +372,7 @@ class ZarrSink(Sink):
             for dim, names in ragged.items():
                 start, stop = bounds[dim]
                 for name in names:
-                    array = self.group[name]
-                    axis = axis_of(array, dim)
-                    span = (slice(None),) * axis + (slice(int(start[lo]), int(stop[hi - 1])),)
-                    whole = np.moveaxis(array[span], axis, 0)  # rows first, as staged
+                    whole = read_rows(self.group[name], dim, int(start[lo]), int(stop[hi - 1]))
                     events[name] = np.concatenate([whole[start[r] - start[lo]:stop[r] - start[lo]] for r in runs])
             self.staging.put(runs.tolist(), {name: list(self.group[name][lo:hi][runs - lo]) for name in dense},
                              {dim: bounds[dim][1][runs] - bounds[dim][0][runs] for dim in ragged},
@@ -385,9 +382,8 @@ class ZarrSink(Sink):
         self.group.attrs[STORE_ATTR] = self._book()
         self.status[done] = MISSING
         self.group["status"][first:] = self._stored_status(first, len(self.status))
-        for dim, names in ragged.items():
-            for name in names:
-                cut(self.group[name], dim, self.events[dim])
+        for dim, name in ((dim, name) for dim, names in ragged.items() for name in names):
+            cut(self.group[name], dim, self.events[dim])
 
     def _stored_status(self, start: int, end: int) -> np.ndarray:
         """Status of runs ``start:end`` as the store shows it: failed until retried successfully."""
