@@ -1,5 +1,9 @@
 """Sweep stores: run order whatever the order runs finish, indexed coordinates, reads that never
-go through a cluster, few files, atomic creation, resume after a client is killed, versions."""
+go through a cluster, few files, atomic creation, resume after a client is killed, versions.
+
+The runs' networks have a plastic projection with random connectivity, so every test also
+covers ragged synapses (final weights, and recorded weights on ``(time, synapse)``), whose
+number differs from run to run, as it covers ragged spike events."""
 
 import itertools
 import json
@@ -32,12 +36,16 @@ SWEEP = dict(params={"rate": RATES}, duration=400.0, seed=3)
 
 
 def build(rate, w=0.5):
-    """Poisson input onto 30 LIF neurons; spikes (more with the rate) and v recorded."""
+    """Poisson input onto 30 LIF neurons; spikes (more with the rate) and v recorded; a plastic
+    projection whose weights are recorded every 50 ms."""
     ann.setup(dt=0.1)
     inp = ann.PoissonPopulation(40, rates=rate, name="inp")
     pop = ann.Population(30, ann.IF_curr_exp(), name="pop")
     ann.Projection(inp, pop, "exc").connect_fixed_probability(0.3, weights=w)
+    learn = ann.Projection(inp, pop, "exc", synapse=ann.STDP(w_max=0.5, A_plus=0.05), name="learn")
+    learn.connect_fixed_probability(0.2, weights=ann.Uniform(0.0, 0.3))
     ann.Monitor(pop, ["spike", "v"])
+    ann.Monitor(learn, "w", period=50.0)
 
 
 def logged_build(rate):
@@ -51,7 +59,8 @@ def small_build(we, wi):
     ann.setup(dt=0.1)
     inp = ann.PoissonPopulation(20, rates=40.0, name="inp")
     pop = ann.Population(10, ann.IF_curr_exp(), name="pop")
-    ann.Projection(inp, pop, "exc").connect_fixed_probability(0.3, weights=we)
+    ann.Projection(inp, pop, "exc", synapse=ann.STDP(w_max=2.0), name="learn") \
+        .connect_fixed_probability(0.3, weights=we)
     ann.Projection(pop, pop, "inh").connect_fixed_probability(0.3, weights=wi)
     ann.Monitor(pop, "spike")
 
@@ -221,11 +230,17 @@ def test_runs_are_placed_in_blocks_as_the_sweep_goes(runs, tmp_path):
     assert (done.status == DONE).all()
     for r in (0, 16, 31, 39):
         np.testing.assert_array_equal(done.snn.spikes(r)[0], runs[r].value.pop_spike_time.values)
+        np.testing.assert_array_equal(done.snn.weights(r)[2], runs[r].value.learn_final_w.values)
+        np.testing.assert_array_equal(done.snn.results(run=r).learn_w.values, runs[r].value.learn_w.values)
 
 
 def test_sweep_on_a_cluster_gives_the_store_of_a_sequential_sweep(cluster_client, tmp_path, undisturbed):
+    """Bit for bit, spikes and synapses: workers write their runs and place them."""
     parallel = ann.sweep(build, **SWEEP, client=cluster_client, progress=False, store=tmp_path / "p.zarr")
     xr.testing.assert_identical(undisturbed, parallel.load())
+    synapses = (undisturbed.learn_synapse_stop - undisturbed.learn_synapse_start).values
+    assert np.unique(synapses).size > 10 and undisturbed.learn_final_w.size == synapses.sum()
+    assert undisturbed.learn_w.dims == ("learn_time", "learn_synapse") and undisturbed.learn_time.size == 8
 
 
 # ---------------------------------------------------------------------------- (b) coordinates

@@ -373,6 +373,77 @@ def test_synaptic_variables_in_network_results():
     assert "synapse STDP of learn" in ds.attrs["model"]
 
 
+def _dendrite_network(seed=4, probability=0.5, pre=20):
+    """At module level (the default network): Poisson input onto 5 neurons through STDP."""
+    ann.setup(dt=0.5, seed=seed)
+    inp = ann.PoissonPopulation(pre, rates=40.0, name="inp")
+    post = ann.Population(5, ann.IF_cond_exp, name="post")
+    proj = ann.Projection(inp, post, "exc", synapse=ann.STDP(A_plus=0.05, w_max=0.05), name="learn")
+    proj.connect_fixed_probability(probability, weights=0.02)
+    return proj
+
+
+def test_monitor_of_a_dendrite():
+    """Monitor(proj.dendrite(i), vars), made after compile as in ANNarchy, records the synapses of
+    post neuron i in the order of the dendrite's pre_ranks, from the next step on: the columns of
+    a monitor of the whole projection."""
+    proj = _dendrite_network()
+    whole = ann.Monitor(proj, ["w", "x"])
+    with pytest.raises(NotCompiledError, match=r"and so do dendrites \(also to monitor one, as in ANNarchy"):
+        proj.dendrite(2)
+    ann.compile()
+    ann.simulate(10.0)
+    d = proj.dendrite(2)
+    m = ann.Monitor(d, ["w", "x"], period=1.0)
+    assert m.post_rank == 2 and m.projection is proj and d.proj is proj
+    ann.simulate(20.0)
+    assert m.times().tolist() == [10.0 + k for k in range(20)]
+    data = m.get(keep=True)
+    assert data["w"].shape == data["x"].shape == (20, d.size) and d.size > 0
+    columns = np.flatnonzero(np.repeat(proj.post_ranks, [len(w) for w in proj.w]) == 2)
+    for var in ("w", "x"):
+        np.testing.assert_array_equal(data[var], whole.get(var, keep=True)[20::2, columns])
+    ds = ann.default_network().results()
+    assert ds.learn_dendrite2_x.dims == ("learn_dendrite2_time", "learn_dendrite2_synapse")
+    assert ds.learn_dendrite2_pre.values.tolist() == d.pre_ranks and (ds.learn_dendrite2_post == 2).all()
+    np.testing.assert_array_equal(ds.learn_dendrite2_x.values, data["x"])
+    assert "learn (the dendrite of post neuron 2) records w, x" in ds.attrs["model"]
+    twice = ann.Monitor(proj[2], "w")
+    assert set(ann.default_network().results().data_vars) >= {f"{twice.name}_w", f"{m.name}_x", "learn_w"}
+    with pytest.raises(NetworkError, match=r"has no synaptic variable 'z' to record \(valid: tau_plus"):
+        ann.Monitor(d, "z")
+    with pytest.raises(NetworkError, match=r"post neuron 7 receives no synapse of this projection"):
+        proj.dendrite(7)
+
+
+def test_monitor_of_a_dendrite_in_copies_of_its_network():
+    """A monitor of a dendrite keeps its post rank: copies of its network record that post
+    neuron's synapses as they drew them, also after pickling; none where it receives none."""
+    import pickle
+
+    proj = _dendrite_network(seed=7, probability=0.5, pre=4)
+    ann.compile()
+    m = ann.Monitor(proj.dendrite(1), "w", period=5.0)
+    default = ann.default_network()
+    copy = ann.Network(everything=True, seed=7)  # the same seed: the same synapses
+    copy.compile()
+    travelled = pickle.loads(pickle.dumps(default))
+    for net in (default, copy, travelled):
+        net.simulate(100.0)
+    w = m.get("w")
+    assert w.shape == (20, len(proj.dendrite(1).pre_ranks))
+    np.testing.assert_array_equal(copy.get(m).get("w"), w)
+    np.testing.assert_array_equal(travelled.get(m).get("w"), w)
+    for seed in range(50):  # a replica whose post neuron 1 receives no synapse
+        without = default.replica(seed)
+        without.compile()
+        if 1 not in without.get(proj).post_ranks:
+            break
+    without.simulate(20.0)
+    assert without.get(m).get("w", keep=True).shape == (4, 0)
+    assert without.results().learn_dendrite1_w.shape == (4, 0)
+
+
 def test_unless_post_skips_statements_when_the_post_neuron_spiked():
     """ANNarchy's 'unless_post' flag (its manual's online STDP): a pre spike arriving in the step of
     a post spike leaves w alone."""

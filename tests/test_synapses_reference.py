@@ -141,6 +141,31 @@ result = {"spikes": [[int(s) for s in data[i]] for i in range(10)], "v": v.tolis
           "g": trace.get('g_gap').tolist()}
 """
 
+# a monitor of one dendrite made after compile, as ANNarchy's manual shows (Monitor(proj.dendrite(i), 'w')):
+# its rows, one per step from the step it was made on, one column per synapse in pre_ranks order
+DENDRITE = """
+from ANNarchy import *
+import numpy as np
+setup(dt=1.0)
+rng = np.random.default_rng(3)
+times = [sorted(set(np.round(rng.uniform(0, 290.0, 12)).tolist())) for _ in range(6)]
+relay = Neuron(parameters="tau = 10.0", equations="tau * dv/dt = -v + g_exc; gate = g_exc", spike="gate > 0.005",
+               reset="v = 0.0")
+inp = SpikeSourceArray(spike_times=times)
+post = Population(3, relay)
+proj = Projection(inp, post, "exc", synapse=STDP(tau_plus=20.0, tau_minus=20.0, A_plus=0.01, A_minus=0.0105,
+                                                  w_max=0.05))
+proj.connect_from_matrix([[0.01, None, 0.02, 0.01, None, 0.02], [0.02] * 6, [None, 0.01, None, 0.01, None, 0.01]])
+spikes = Monitor(post, "spike")
+compile()
+simulate(100.0)
+m = Monitor(proj.dendrite(2), "w")
+simulate(200.0)
+result = {"w": np.asarray(m.get("w"), dtype=float).tolist(), "pre_ranks": list(proj.dendrite(2).pre_ranks),
+          "final": list(proj.dendrite(2).w), "post_spikes": [int(s) for s in spikes.get("spike")[2]],
+          "pre_spikes": [[int(t) for t in times[r]] for r in proj.dendrite(2).pre_ranks]}
+"""
+
 
 def _run(python: str, script: str, folder, simulator: str) -> dict:
     """Run ``script`` (its import changed for dasksnn) in a process; its ``result`` as JSON."""
@@ -209,3 +234,21 @@ def test_gap_junction_notebook_as_annarchy(both):
     assert np.shape(ours["v"]) == np.shape(theirs["v"]) == (5000, 2)
     np.testing.assert_allclose(ours["v"], theirs["v"], rtol=0, atol=1e-12)
     np.testing.assert_allclose(ours["g"], theirs["g"], rtol=0, atol=1e-12)
+
+
+def test_monitor_of_a_dendrite_as_annarchy(both):
+    """A monitor of a dendrite made after compile: the same synapses in the same order, one row
+    per step from the step it was made on, and the same final weights. Rows are equal (the
+    weights at the end of each step) except at a synapse's pre-synaptic spikes: ANNarchy 4.8
+    processes a spike of step k at step k + 1, so its change shows in ANNarchy's next row,
+    while dasksnn's event timing applies it at step k (counting the intervals as ANNarchy)."""
+    theirs, ours = both(DENDRITE)
+    assert ours["pre_ranks"] == theirs["pre_ranks"] == [1, 3, 5]
+    assert ours["post_spikes"] == theirs["post_spikes"] and len(ours["post_spikes"]) > 10
+    ours_w, theirs_w = np.asarray(ours["w"]), np.asarray(theirs["w"])
+    assert ours_w.shape == theirs_w.shape == (200, 3)
+    assert np.ptp(ours_w, axis=0).min() > 0  # every weight moved while recorded
+    differ = set(zip(*np.nonzero(np.abs(ours_w - theirs_w) > 1e-12), strict=True))
+    arrivals = {(t - 100, c) for c, times in enumerate(ours["pre_spikes"]) for t in times if 100 <= t < 300}
+    assert differ <= arrivals
+    np.testing.assert_allclose(ours["final"], theirs["final"], rtol=0, atol=1e-12)

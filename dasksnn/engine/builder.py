@@ -251,4 +251,4 @@ def _build_monitor(context: _Context, mon: Monitor, m: int) -> None:
 def _build_synapse_monitor(context: _Context, mon: SynapseMonitor, m: int) -> None:
     context.arrays[Layout.control(m)] = np.zeros(CONTROL_SIZE, np.int64)
     for var in mon.variables:
-        context.arrays[Layout.recorded_synapses(m, var)] = mon.projection.recorded_index(var)
+        context.arrays[Layout.recorded_synapses(m, var)] = mon.recorded_index(var)

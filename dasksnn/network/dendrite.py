@@ -9,7 +9,7 @@ import numpy as np
 from dasksnn.errors import NetworkError
 
 if TYPE_CHECKING:
-    from dasksnn.network.synaptic import SynapticState
+    from dasksnn.network.projection import Projection
 
 __all__ = ["Dendrite", "number", "floats"]
 
@@ -40,22 +40,27 @@ class Dendrite:
     """The synapses of one post-synaptic neuron of a projection (ANNarchy's ``proj.dendrite(i)``).
 
     Attributes read and written on a dendrite (``d.w``, ``d.x``) concern its synapses only,
-    in increasing pre rank.
+    in increasing pre rank. ``Monitor(d, "w")`` records them.
     """
 
-    def __init__(self, state: SynapticState, post_rank: int, where: str) -> None:
-        ranks = state.post_ranks()
-        position = int(np.searchsorted(ranks, post_rank))
-        if position >= ranks.size or ranks[position] != post_rank:
-            raise NetworkError(f"{where}: post neuron {post_rank} receives no synapse of this projection "
-                               f"(post_ranks holds {ranks.size} neurons)")
-        bounds = state.bounds()
+    def __init__(self, projection: Projection, post_rank: int) -> None:
+        state = projection._state
+        synapses = state.dendrite(post_rank)
+        if synapses is None:
+            raise NetworkError(f"{projection!r}: post neuron {post_rank} receives no synapse of this projection "
+                               f"(post_ranks holds {state.post_ranks().size} neurons)")
         object.__setattr__(self, "_state", state)
+        object.__setattr__(self, "_projection", projection)
         object.__setattr__(self, "post_rank", int(post_rank))
-        object.__setattr__(self, "_synapses", state.order[bounds[position]:bounds[position + 1]])
+        object.__setattr__(self, "_synapses", synapses)
 
     def __repr__(self) -> str:
-        return f"<Dendrite of post neuron {self.post_rank}, {self.size} synapses>"
+        return f"<Dendrite of post neuron {self.post_rank} of {self._projection!r}, {self.size} synapses>"
+
+    @property
+    def proj(self) -> Projection:
+        """The projection (ANNarchy's name)."""
+        return self._projection
 
     @property
     def size(self) -> int:

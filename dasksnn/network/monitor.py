@@ -27,8 +27,8 @@ class Monitor(Switchable):
     Parameters
     ----------
     obj : Population or PopulationView
-        What to record (a Projection gives a
-        :class:`~dasksnn.network.synapse_monitor.SynapseMonitor` of its synapses).
+        What to record (a Projection, or a dendrite ``proj.dendrite(i)`` after compile,
+        gives a :class:`~dasksnn.network.synapse_monitor.SynapseMonitor` of its synapses).
     variables : str or list of str
         ``"spike"`` and/or names of variables (or parameters) of the neuron model.
     period : float, optional

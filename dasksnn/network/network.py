@@ -291,12 +291,21 @@ class Network(Registry):
             self._step = simulator.reached
 
     def results(self, rate_bin: float | None = None) -> Any:
-        """Everything the monitors recorded, as one labelled :class:`xarray.Dataset`.
+        """Everything the monitors recorded, and the final weights of plastic projections, as one
+        labelled :class:`xarray.Dataset`.
 
-        The monitors keep their data. Variables are those of
-        :meth:`Monitor.to_xarray`; attrs give ``dt`` and ``duration`` (ms), the
-        ``seed`` entropy (pass it as ``seed`` to repeat the run), a ``model``
-        description and the versions of dasksnn, NumPy, Numba, xarray and Python.
+        The monitors keep their data. Variables are those of :meth:`Monitor.to_xarray`,
+        recorded synaptic variables on ``(time, <proj>_synapse)``, and, for every
+        projection whose synapse model is not static (:attr:`Projection.plastic`), its
+        weights now, ``<proj>_final_w`` on ``<proj>_synapse`` (``np.concatenate(proj.w)``,
+        with the pre and post rank of each synapse as coordinates ``<proj>_pre`` and
+        ``<proj>_post``). They are always there, unasked: what plasticity made of the
+        weights is what a study of plasticity looks at, and a sweep keeps them per run
+        for 16 bytes a synapse before compression (a monitor of ``w`` takes 8 per synapse
+        per recorded step); static weights are as given, and left out. Attrs give ``dt``
+        and ``duration`` (ms), the ``seed`` entropy (pass it as ``seed`` to repeat the
+        run), a ``model`` description and the versions of dasksnn, NumPy, Numba, xarray
+        and Python.
 
         Parameters
         ----------

@@ -1,4 +1,5 @@
-"""Monitors of synaptic variables: ``Monitor(proj, "w")`` records a projection's synapses."""
+"""Monitors of synaptic variables: ``Monitor(proj, "w")`` records a projection's synapses,
+``Monitor(proj.dendrite(i), "w")`` those of one post-synaptic neuron."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from dasksnn.network.population import check_name
 from dasksnn.network.recording import Samples, Switchable, steps_of
 
 if TYPE_CHECKING:
+    from dasksnn.network.dendrite import Dendrite
     from dasksnn.network.network import Network
     from dasksnn.network.projection import Projection
 
@@ -20,12 +22,14 @@ __all__ = ["SynapseMonitor"]
 
 
 class SynapseMonitor(Switchable):
-    """Records synaptic variables of every synapse of a projection (``Monitor(proj, ["w"])``).
+    """Records synaptic variables of every synapse of a projection (``Monitor(proj, ["w"])``), or
+    of one dendrite (``Monitor(proj.dendrite(i), "w")``: the synapses of post neuron ``i``).
 
     Parameters
     ----------
-    projection : Projection
-        What to record.
+    obj : Projection or Dendrite
+        What to record. A dendrite exists once its network is compiled: its monitor is
+        made after ``compile()`` (as in ANNarchy) and records from the next simulated step.
     variables : str or list of str
         Synaptic attributes of the projection's synapse model (``"w"``, traces, parameters).
     period : float, optional
@@ -39,8 +43,12 @@ class SynapseMonitor(Switchable):
     Notes
     -----
     Values are recorded at the end of each recorded step (as ANNarchy), one column per synapse in the
-    order of the dendrites (``np.concatenate(proj.w)`` is a row of ``"w"``). An event-driven
-    variable shows its value at the synapse's last event (as ANNarchy's monitors do).
+    order of the dendrites (``np.concatenate(proj.w)`` is a row of ``"w"``), or of the
+    dendrite's ``pre_ranks``. An event-driven variable shows its value at the synapse's
+    last event (as ANNarchy's monitors do). A monitor of a dendrite keeps its post rank:
+    in a copy of the network (``Network(everything=True)``, a replica, a run of
+    :func:`~dasksnn.parallel_run`) it records that post neuron's synapses as the copy drew
+    them (none, if it receives none there).
 
     Examples
     --------
@@ -53,12 +61,19 @@ class SynapseMonitor(Switchable):
     >>> net.add([a, b, proj, m]); net.compile(); net.simulate(100.0)
     >>> net.get(m).get("w").shape
     (10, 10)
+    >>> d = ann.Monitor(net.get(proj).dendrite(1), "w")  # after compile, as in ANNarchy
+    >>> net.simulate(20.0)
+    >>> d.get("w").shape
+    (20, 5)
     """
 
-    def __init__(self, projection: Projection, variables: str | list[str], period: float | None = None,
+    def __init__(self, obj: Projection | Dendrite, variables: str | list[str], period: float | None = None,
                  start: bool = True, name: str | None = None) -> None:
+        from dasksnn.network.dendrite import Dendrite
+
         check_name(name, "Monitor")
         self._uid = uuid.uuid4().hex
+        projection = obj.proj if isinstance(obj, Dendrite) else obj
         self.name = name if name is not None else projection._network._auto_name("monitor")
         valid = projection.synapse.attribute_names
         names = [variables] if isinstance(variables, str) else list(variables) \
@@ -71,6 +86,7 @@ class SynapseMonitor(Switchable):
                 raise NetworkError(f"Monitor '{self.name}': {projection!r} has no synaptic variable '{var}' to "
                                    f"record (valid: {', '.join(valid)}).{did_you_mean(var, valid)}")
         self._projection = projection
+        self._post: int | None = obj.post_rank if isinstance(obj, Dendrite) else None
         self._network: Network = projection._network
         self.variables = tuple(dict.fromkeys(names))
         self._period: float | None = None
@@ -82,10 +98,12 @@ class SynapseMonitor(Switchable):
 
     @staticmethod
     def made(obj: Any, args: tuple, kwargs: dict) -> SynapseMonitor | None:
-        """The monitor ``Monitor(obj, *args, **kwargs)`` makes when ``obj`` is a projection (else None)."""
+        """The monitor ``Monitor(obj, *args, **kwargs)`` makes when ``obj`` is a projection or a
+        dendrite (else None)."""
+        from dasksnn.network.dendrite import Dendrite
         from dasksnn.network.projection import Projection
 
-        if not isinstance(obj, Projection):
+        if not isinstance(obj, Projection | Dendrite):
             return None
         monitor = object.__new__(SynapseMonitor)
         monitor.__init__(obj, *args, **kwargs)
@@ -96,8 +114,23 @@ class SynapseMonitor(Switchable):
 
     @property
     def projection(self) -> Projection:
-        """The recorded projection."""
+        """The recorded projection (of the dendrite, for a monitor of one)."""
         return self._projection
+
+    @property
+    def post_rank(self) -> int | None:
+        """Post rank of the recorded dendrite (``None``: every synapse of the projection)."""
+        return self._post
+
+    def recorded_index(self, name: str) -> np.ndarray:
+        """For each recorded synapse, the index of its value of ``name`` in the kernel's array
+        (see :meth:`Projection.recorded_index`)."""
+        return self._projection.recorded_index(name, self._post)
+
+    def synapse_order(self) -> np.ndarray:
+        """The recorded synapses, one per column of the recorded rows, as indices into
+        ``projection.synapses()`` (see :meth:`Projection.dendrite_order`)."""
+        return self._projection.dendrite_order(self._post)
 
     @property
     def period(self) -> float | None:
@@ -141,6 +174,10 @@ class SynapseMonitor(Switchable):
     # ------------------------------------------------------------ data
     def get(self, variables: str | list[str] | None = None, keep: bool = False) -> Any:
         """Recorded values: for one name an array ``(n_records, n_synapses)``, else a dict of them.
+
+        For a dendrite, ``n_synapses`` is its size, columns in the order of its ``pre_ranks``
+        (ANNarchy squeezes this array, so that a dendrite of one synapse gives
+        ``(n_records,)``; here it keeps both dimensions).
 
         Parameters
         ----------

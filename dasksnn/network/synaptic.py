@@ -138,6 +138,16 @@ class SynapticState:
         counts = counts[counts > 0]
         return np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
 
+    def dendrite(self, post: int) -> np.ndarray | None:
+        """The synapses of post rank ``post`` (CSR indices, by increasing pre rank), ``None``
+        if it receives none."""
+        ranks = self.post_ranks()
+        position = int(np.searchsorted(ranks, post))
+        if position >= ranks.size or ranks[position] != post:
+            return None
+        bounds = self.bounds()
+        return self.order[bounds[position]:bounds[position + 1]]
+
     # ------------------------------------------------------------ values
     def per_synapse(self, name: str) -> np.ndarray:
         """A per-synapse attribute in CSR order (a shared trace repeated for each synapse of
@@ -256,14 +266,34 @@ class SynapticAccess:
         else:
             object.__setattr__(self, name, value)
 
-    def recorded_index(self, name: str) -> np.ndarray:
-        """For each synapse in dendrite order, the index of its value of ``name`` in the kernel's
-        array (the synapse, its pre or post neuron, or 0), for monitors of synaptic variables."""
+    def dendrite_order(self, post: int | None = None) -> np.ndarray:
+        """Synapses in dendrite order (by post rank, then pre rank), as indices into
+        :meth:`synapses` and :meth:`values`: ``np.concatenate(proj.w)`` is
+        ``proj.values("w")[proj.dendrite_order()]``.
+
+        Parameters
+        ----------
+        post : int, optional
+            Only the synapses of the dendrite of this post rank, in the order of its
+            ``pre_ranks`` (none if it receives no synapse).
+        """
+        state = self._state
+        self._built_or_raise()
+        if post is None:
+            return state.order.copy()
+        synapses = state.dendrite(int(post))
+        return np.zeros(0, np.int64) if synapses is None else synapses.copy()
+
+    def recorded_index(self, name: str, post: int | None = None) -> np.ndarray:
+        """For each synapse in dendrite order (of the dendrite of post rank ``post`` only, if
+        given), the index of its value of ``name`` in the kernel's array (the synapse, its pre
+        or post neuron, or 0), for monitors of synaptic variables."""
         state, built = self._state, self._built_or_raise()
+        order = self.dendrite_order(post)
         side = state.shared.get(name) or {"postsynaptic": "post", "projection": "one"}.get(
             state.synapse.scope_of(name), "synapse")
-        where = {"synapse": lambda: state.order, "pre": lambda: built.pre()[state.order],
-                 "post": lambda: built.post[state.order], "one": lambda: np.zeros(built.size, np.int64)}
+        where = {"synapse": lambda: order, "pre": lambda: built.pre()[order],
+                 "post": lambda: built.post[order], "one": lambda: np.zeros(order.size, np.int64)}
         return np.ascontiguousarray(where[side](), np.int64)
 
     def shared_traces(self, delayed: bool, event_timing: str) -> dict[str, str]:
@@ -308,10 +338,13 @@ class SynapticAccess:
         >>> net.get(proj).dendrite(1).pre_ranks
         [0, 1, 2]
         """
-        self._built_or_raise()
+        if self._state.built is None:
+            raise NotCompiledError(f"{self!r}: synapses exist only after compile(), and so do dendrites (also to "
+                                   "monitor one, as in ANNarchy: Monitor(proj.dendrite(i), 'w') after compile()); "
+                                   "a Network of your own compiles copies: net.get(proj).dendrite(i)")
         if isinstance(post, bool) or not isinstance(post, int | np.integer):
             raise NetworkError(f"{self!r}: a dendrite is chosen by the rank of its post neuron, got {post!r}")
-        return Dendrite(self._state, int(post), repr(self))
+        return Dendrite(self, int(post))
 
     def __getitem__(self, post: int) -> Dendrite:
         return self.dendrite(post)

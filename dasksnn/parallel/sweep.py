@@ -77,8 +77,12 @@ def sweep(build: Callable[..., Network | None], params: Mapping[str, Sequence[An
         Variables of :meth:`Network.results` with a leading ``run`` dimension whose
         coordinates are the parameters, ``trial`` and ``seed`` (repeat run ``i`` with
         ``clear(); setup(seed=int(ds.seed[i])); build(**values)``); spikes of all runs are ragged events with
-        ``<pop>_spike_start``/``_stop`` per run; ``status`` (0 missing, 1 done, 2
-        failed) and ``error``. Coordinates along ``run`` (parameters, ``trial``,
+        ``<pop>_spike_start``/``_stop`` per run, and so are synapses (final weights of
+        plastic projections, recorded synaptic variables, pre and post ranks), whose
+        number differs from run to run, along ``<proj>_synapse`` with
+        ``<proj>_synapse_start``/``_stop``; ``status`` (0 missing, 1 done, 2 failed) and
+        ``error``. ``ds.snn.spikes(run=i)``, ``ds.snn.weights(run=i)`` and
+        ``ds.snn.results(run=i)`` read one run. Coordinates along ``run`` (parameters, ``trial``,
         ``seed``, ``status``) are in memory and indexed (``ds.sel(we=0.2)``,
         ``ds.groupby("we")``). With ``store`` it is opened lazily from the store with
         :func:`open_results`: data are read in this process when used, never on a

@@ -1,7 +1,9 @@
-"""The ``ds.snn`` accessor: reshape a sweep, read spikes of runs, analyse them, plot them.
+"""The ``ds.snn`` accessor: reshape a sweep, read spikes, weights and whole runs, analyse them, plot them.
 
 Analyses call :mod:`dasksnn.analysis` once over the events of every run selected, keyed
-by ``run * n_neurons + rank``: a sweep is analysed at once, never spike by spike.
+by ``run * n_neurons + rank``: a sweep is analysed at once, never spike by spike. Spikes
+and synapses are read through one mechanism, the slices ``<dim>_start:<dim>_stop`` of
+ragged dims (:mod:`dasksnn.results.layout`).
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ import xarray as xr
 
 from dasksnn import analysis
 from dasksnn.errors import ArgumentError, ArgumentTypeError
-from dasksnn.results.layout import DONE, ragged_dims
+from dasksnn.results.layout import DONE, ragged_dims, spike_dims, synapse_dims
 
 if TYPE_CHECKING:
     from dasksnn.plotting import SnnPlots
@@ -85,9 +87,9 @@ class SnnAccessor:
 
         Notes
         -----
-        Ragged spike events are left out (read them with :meth:`spikes`, which takes
-        parameter values); runs that are missing or failed are NaN (or 0 for integer
-        variables).
+        Ragged variables are left out: spike events and synapses (read them with
+        :meth:`spikes`, :meth:`weights` or :meth:`results`, which take parameter values);
+        runs that are missing or failed are NaN (or 0 for integer variables).
         """
         ds = self._require_sweep("grid()")
         target = ds if obj is None else obj
@@ -100,7 +102,7 @@ class SnnAccessor:
         if "run" not in target.dims:
             raise ArgumentError("grid(): obj has no 'run' dimension to reshape")
         ragged = ragged_dims(target)
-        events = [n for n, var in target.data_vars.items() if set(var.dims) & set(ragged)]
+        events = [n for n, var in target.variables.items() if set(var.dims) & set(ragged)]
         index = [*self.parameters, "trial"]
         along_run = [c for c in target.coords if c != "run" and target[c].dims == ("run",)]
         target = target.drop_vars(events).drop_indexes([c for c in along_run if c in target.xindexes])
@@ -179,6 +181,82 @@ class SnnAccessor:
         times, ranks, owner = self._events(pop, runs)
         keys = owner * self._n_ranks(pop) + ranks
         return analysis.inter_spike_intervals(times, keys)[0]
+
+    # ------------------------------------------------------------ synapses, whole runs
+    def weights(self, run: int | list[int] | None = None, projection: str | None = None, **values: Any) -> Any:
+        """Final weights of a plastic projection's synapses, with their pre and post ranks.
+
+        Parameters
+        ----------
+        run : int or list of int, optional
+            Index along ``run`` (a sweep needs ``run`` or parameter values).
+        projection : str, optional
+            The projection's name; needed when several plastic projections are in the results.
+        **values
+            Coordinates of the runs wanted, e.g. ``we=1.0`` or ``we=1.0, trial=2``.
+
+        Returns
+        -------
+        (numpy.ndarray, numpy.ndarray, numpy.ndarray) or list of them
+            ``(pre, post, w)`` for one run, synapses in dendrite order (post rank, then pre
+            rank; ``w`` is ``np.concatenate(proj.w)`` of the run's network at its end); a
+            list of them, one per run in run order, for a list of runs or parameter values.
+            Each run has its own synapses (random connectivity is drawn again each run).
+
+        Examples
+        --------
+        >>> pre, post, w = ds.snn.weights(run=3, projection="learn")  # doctest: +SKIP
+        >>> matrix = scipy.sparse.coo_array((w, (post, pre)))  # doctest: +SKIP
+        """
+        proj = self._projection(projection, "weights()")
+        names = [f"{proj}_pre", f"{proj}_post", f"{proj}_final_w"]
+        if "run" not in self._ds.dims:
+            if run is not None or values:
+                raise ArgumentError("weights(): this dataset holds one run; give no run= or parameter values")
+            pre, post, w = self._ragged(f"{proj}_synapse", names, None)[0]
+            return pre.astype(np.int64), post.astype(np.int64), w
+        if run is None and not values:
+            raise ArgumentError("weights(): this is a sweep; give run= (an index or a list of indices along 'run') "
+                                "or parameter values (e.g. we=1.0)")
+        runs = self.select_runs(run, **values)
+        (pre, post, w), owner = self._ragged(f"{proj}_synapse", names, runs)
+        bounds = np.searchsorted(owner, np.arange(runs.size + 1))
+        parts = [(pre[a:b].astype(np.int64), post[a:b].astype(np.int64), w[a:b]) for a, b in itertools.pairwise(bounds)]
+        return parts[0] if isinstance(run, int | np.integer) else parts
+
+    def results(self, run: int | None = None, **values: Any) -> xr.Dataset:
+        """One run of a sweep as its network's :meth:`~dasksnn.Network.results` gave it.
+
+        Per-run variables at that run, and its own slice of every ragged dim: its spike
+        events, its synapses (final weights, recorded synaptic variables on
+        ``(time, <proj>_synapse)``, pre and post ranks). The run's coordinates (parameters,
+        ``trial``, ``seed``, ``status``) stay as scalar coordinates. From a store, only
+        that run's part of each array is read.
+
+        Parameters
+        ----------
+        run : int, optional
+            Index along ``run``.
+        **values
+            Coordinates that select one run, e.g. ``we=1.0, trial=2``.
+
+        Examples
+        --------
+        >>> one = ds.snn.results(run=3)  # doctest: +SKIP
+        >>> one.learn_w.plot()  # a monitor of w, over (time, learn_synapse)  # doctest: +SKIP
+        """
+        ds = self._require_sweep("results()")
+        if run is not None and not isinstance(run, int | np.integer):
+            raise ArgumentTypeError(f"results(): run must be one index along 'run', got {run!r}")
+        runs = self.select_runs(run, **values)
+        if runs.size != 1:
+            raise ArgumentError(f"results(): {', '.join(f'{k}={v!r}' for k, v in values.items())} selects "
+                                f"{runs.size} runs; give values that select one (e.g. trial=0) or run=")
+        r = int(runs[0])
+        ragged = ragged_dims(ds)
+        parts = {dim: slice(int(ds[f"{dim}_start"].values[r]), int(ds[f"{dim}_stop"].values[r])) for dim in ragged}
+        offsets = [f"{dim}_{end}" for dim in ragged for end in ("start", "stop")]
+        return ds.isel({"run": r, **parts}).drop_vars(offsets)
 
     # ------------------------------------------------------------ analyses per run
     def rates(self, population: str | None = None) -> xr.DataArray:
@@ -271,7 +349,7 @@ class SnnAccessor:
 
     # ------------------------------------------------------------ helpers
     def _population(self, population: str | None, what: str) -> str:
-        names = [dim.removesuffix("_spike") for dim in ragged_dims(self._ds)]
+        names = [dim.removesuffix("_spike") for dim in spike_dims(self._ds)]
         if population is None:
             if len(names) != 1:
                 raise ArgumentError(f"{what}: give population= one of {', '.join(names) or 'none recorded spikes'}")
@@ -280,25 +358,41 @@ class SnnAccessor:
             raise ArgumentError(f"{what}: no spikes of '{population}' (recorded: {', '.join(names) or 'none'})")
         return population
 
+    def _projection(self, projection: str | None, what: str) -> str:
+        names = [name for dim in synapse_dims(self._ds)
+                 if f"{(name := dim.removesuffix('_synapse'))}_final_w" in self._ds.variables]
+        if projection is None:
+            if len(names) != 1:
+                raise ArgumentError(f"{what}: give projection= one of {', '.join(names) or 'none is plastic'}")
+            return names[0]
+        if projection not in names:
+            raise ArgumentError(f"{what}: no final weights of '{projection}' (plastic projections: "
+                                f"{', '.join(names) or 'none'})")
+        return projection
+
     def _events(self, pop: str, runs: np.ndarray | None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Times, ranks and position in ``runs`` of the events of ``runs`` (all events of one run's dataset)."""
         dim = f"{pop}_spike"
-        times, ranks = self._ds[f"{dim}_time"], self._ds[f"{dim}_neuron"]
+        (times, ranks), owner = self._ragged(dim, [f"{dim}_time", f"{dim}_neuron"], runs)
+        return times, ranks.astype(np.int64), owner
+
+    def _ragged(self, dim: str, names: list[str], runs: np.ndarray | None) -> tuple[list[np.ndarray], np.ndarray]:
+        """The rows (along ragged ``dim``, which comes first) of variables ``names`` of ``runs``, run after
+        run (all rows of one run's dataset), and the position in ``runs`` of each row's run."""
+        variables = [self._ds[name].variable.transpose(dim, ...) for name in names]
         if runs is None:
-            times, ranks = np.asarray(times.values), np.asarray(ranks.values, dtype=np.int64)
-            return times, ranks, np.zeros(times.size, np.int64)
+            return [np.asarray(var.values) for var in variables], np.zeros(self._ds.sizes[dim], np.int64)
         start = np.asarray(self._ds[f"{dim}_start"].values)[runs]
         lengths = np.asarray(self._ds[f"{dim}_stop"].values)[runs] - start
         offsets = np.cumsum(lengths) - lengths
-        # the events of each run in turn, without a loop: run i's slice starts at start[i]
+        # the rows of each run in turn, without a loop: run i's slice starts at start[i]
         index = np.arange(lengths.sum()) - np.repeat(offsets - start, lengths)
-        if index.size and index.max() - index.min() + 1 < times.size // 2:
+        if index.size and index.max() - index.min() + 1 < self._ds.sizes[dim] // 2:
             lo = index.min()  # read only the span needed from a store
-            times = np.asarray(times[lo:index.max() + 1].values)[index - lo]
-            ranks = np.asarray(ranks[lo:index.max() + 1].values)[index - lo]
+            values = [np.asarray(var[lo:index.max() + 1].values)[index - lo] for var in variables]
         else:
-            times, ranks = np.asarray(times.values)[index], np.asarray(ranks.values)[index]
-        return times, ranks.astype(np.int64), np.repeat(np.arange(runs.size), lengths)
+            values = [np.asarray(var.values)[index] for var in variables]
+        return values, np.repeat(np.arange(runs.size), lengths)
 
     def _n_ranks(self, pop: str) -> int:
         """One more than the highest rank recorded (the size of a view's population may be larger)."""

@@ -4,7 +4,10 @@ Names follow the CF conventions and the project's style: dims ``time`` (ms) and
 ``<prefix>_neuron``; variables ``<prefix>_<var>``, where the prefix is the population's
 name (or the monitor's, when a population has several monitors). Spikes are ragged
 events, as NWB stores spike trains: flat ``<prefix>_spike_time`` and
-``<prefix>_spike_neuron`` arrays along ``<prefix>_spike``, nothing dropped.
+``<prefix>_spike_neuron`` arrays along ``<prefix>_spike``, nothing dropped. Synapses are
+along ``<proj>_synapse``, in dendrite order, with their pre and post ranks as coordinates
+``<proj>_pre`` and ``<proj>_post``: the final weights of plastic projections
+(``<proj>_final_w``) and recorded synaptic variables.
 """
 
 from __future__ import annotations
@@ -22,9 +25,11 @@ from dasksnn.errors import ArgumentTypeError, NetworkError
 
 if TYPE_CHECKING:
     from dasksnn.network import Monitor, Network, Recording
+    from dasksnn.network.projection import Projection
     from dasksnn.network.synapse_monitor import SynapseMonitor
 
-__all__ = ["bin_steps", "monitor_dataset", "recording_dataset", "network_dataset", "versions"]
+__all__ = ["bin_steps", "monitor_dataset", "recording_dataset", "synapse_monitor_dataset", "final_weights_dataset",
+           "network_dataset", "versions"]
 
 
 @functools.cache  # reading package metadata takes milliseconds; a sweep asks once per run
@@ -87,28 +92,63 @@ def recording_dataset(rec: Recording, bin_steps: int = 1, where: str = "Monitor"
 
 
 def synapse_monitor_dataset(mon: SynapseMonitor) -> xr.Dataset:
-    """What a monitor of synaptic variables holds (it keeps it): ``<proj>_<var>`` on
-    ``(time, <proj>_synapse)`` (``<proj>_time`` with a period), with the pre and post rank of
-    each synapse as coordinates (``<proj>`` is the monitor's name when its projection has
-    several monitors)."""
+    """What a monitor of synaptic variables holds (it keeps it): ``<prefix>_<var>`` on
+    ``(time, <prefix>_synapse)`` (``<prefix>_time`` with a period), with the pre and post rank of
+    each synapse as coordinates ``<prefix>_pre``, ``<prefix>_post``.
+
+    ``<prefix>`` is the projection's name for a monitor of the projection, or
+    ``<proj>_dendrite<rank>`` for a monitor of one dendrite; the monitor's name when
+    several monitors record the same synapses.
+    """
     proj, net = mon.projection, mon.projection._network
-    siblings = [m for m in net.get_synapse_monitors() if m.projection is proj]
-    prefix = proj.name if len(siblings) <= 1 else mon.name
-    dim = f"{prefix}_synapse"
-    order = np.concatenate([[0], np.cumsum([len(w) for w in proj.w])])
-    post = np.repeat(np.asarray(proj.post_ranks, np.int64), np.diff(order))
-    pre = np.concatenate([np.asarray(proj.dendrite(r).pre_ranks, np.int64) for r in proj.post_ranks] or
-                         [np.zeros(0, np.int64)])
+    same = [m for m in net.get_synapse_monitors() if m.projection is proj and m.post_rank == mon.post_rank]
+    prefix = mon.name if len(same) > 1 else proj.name if mon.post_rank is None \
+        else f"{proj.name}_dendrite{mon.post_rank}"
+    order = mon.synapse_order()
     # as population monitors: every-step grids share ``time``, one with a period has its own
     time_dim = "time" if mon.period_steps(net.dt) == 1 else f"{prefix}_time"
     steps, values = mon.held()
-    coords = {time_dim: _time(steps, net.dt, time_dim),
-              f"{prefix}_pre": xr.Variable(dim, pre, {"long_name": f"pre-synaptic rank of {proj.name}'s synapses"}),
-              f"{prefix}_post": xr.Variable(dim, post, {"long_name": f"post-synaptic rank of {proj.name}'s synapses"})}
-    data = {f"{prefix}_{var}": xr.Variable((time_dim, dim), array.reshape(-1, pre.size),
-                                           {"long_name": f"{var} of the synapses of {proj.name}"})
-            for var, array in values.items()}
-    return xr.Dataset(data, coords)
+    dim = f"{prefix}_synapse"
+    data = {}
+    for var, array in values.items():
+        attrs = {"long_name": f"{var} of the synapses of {proj.name}"
+                 + ("" if mon.post_rank is None else f" onto post neuron {mon.post_rank}")}
+        data[f"{prefix}_{var}"] = xr.Variable((time_dim, dim), array.reshape(steps.size, order.size),
+                                              _with_units(attrs, weight_units(proj) if var == "w" else None))
+    return xr.Dataset(data, {time_dim: _time(steps, net.dt, time_dim), **_synapse_coords(proj, order, prefix)})
+
+
+def final_weights_dataset(proj: Projection) -> xr.Dataset:
+    """The weights of a compiled projection's synapses now: ``<proj>_final_w`` on
+    ``<proj>_synapse``, in dendrite order (``np.concatenate(proj.w)``), with pre and post ranks."""
+    order = proj.dendrite_order()
+    attrs = _with_units({"long_name": f"weights of the synapses of {proj.name} at the end of the simulation"},
+                        weight_units(proj))
+    return xr.Dataset({f"{proj.name}_final_w": xr.Variable(f"{proj.name}_synapse", proj.values("w")[order], attrs)},
+                      _synapse_coords(proj, order, proj.name))
+
+
+def weight_units(proj: Projection) -> str | None:
+    """Units of a projection's weights: those of the post-synaptic variable its spikes add them
+    to (``g_exc`` of ``IF_cond_exp``: uS), unless its synapse model sums a ``psp``."""
+    if proj.synapse.psp:
+        return None
+    targets = proj.target_variable if isinstance(proj.target_variable, tuple) else (proj.target_variable,)
+    units = {proj.post_population.neuron.unit_of(target) for target in targets}
+    return units.pop() if len(units) == 1 else None
+
+
+def _synapse_coords(proj: Projection, order: np.ndarray, prefix: str) -> dict[str, xr.Variable]:
+    """Pre and post ranks of the synapses ``order`` (indices into ``proj.synapses()``), along ``<prefix>_synapse``."""
+    dim = f"{prefix}_synapse"
+    pre, post = proj.synapses()
+    return {f"{prefix}_{side}": xr.Variable(dim, ranks[order].astype(np.int32), {
+        "long_name": f"rank of the {side}-synaptic neuron of each synapse of {proj.name}", "units": "1"})
+        for side, ranks in (("pre", pre), ("post", post))}
+
+
+def _with_units(attrs: dict[str, str], units: str | None) -> dict[str, str]:
+    return {**attrs, "units": units} if units else attrs
 
 
 def _time(steps: np.ndarray, dt: float, dim: str) -> xr.Variable:
@@ -168,7 +208,8 @@ def describe(net: Network) -> str:
     for mon in net.get_monitors():
         lines.append(f"monitor {mon.name}: {mon.object.name} records {', '.join(mon.variables)}")
     for mon in net.get_synapse_monitors():
-        lines.append(f"monitor {mon.name}: {mon.projection.name} records {', '.join(mon.variables)}")
+        which = "" if mon.post_rank is None else f" (the dendrite of post neuron {mon.post_rank})"
+        lines.append(f"monitor {mon.name}: {mon.projection.name}{which} records {', '.join(mon.variables)}")
     for proj in net.get_projections():
         if proj.plastic:
             model = proj.synapse
@@ -185,12 +226,15 @@ def describe(net: Network) -> str:
 
 
 def network_dataset(net: Network, rate_bin: float | None = None) -> xr.Dataset:
-    """Everything ``net``'s monitors hold, merged into one Dataset (monitors keep it).
+    """Everything ``net``'s monitors hold, and the final weights of its plastic projections,
+    merged into one Dataset (monitors keep their data).
 
     See :meth:`dasksnn.Network.results`.
     """
     parts = [monitor_dataset(mon, rate_bin) for mon in net.get_monitors()]
     parts += [synapse_monitor_dataset(mon) for mon in net.get_synapse_monitors()]
+    if net.compiled:  # what plasticity made of the weights: what a study of plasticity looks at
+        parts += [final_weights_dataset(proj) for proj in net.get_projections() if proj.plastic]
     merged = xr.merge(parts, join="outer", compat="no_conflicts", combine_attrs="drop_conflicts") \
         if parts else xr.Dataset()
     merged.attrs = {

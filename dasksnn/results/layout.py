@@ -3,10 +3,13 @@
 A sweep dataset has a ``run`` dimension. Its coordinates along ``run`` are the swept
 parameters, ``trial``, ``seed`` and ``status`` (0 missing, 1 done, 2 failed), held in
 memory and indexed, so ``ds.sel(we=0.2)``, ``ds.where(...)`` and ``ds.groupby("we")``
-work. Per-run (dense) variables gain a leading ``run`` dimension; ragged spike events of
-all runs are concatenated along ``<pop>_spike`` in run order, and
-``<pop>_spike_start`` / ``<pop>_spike_stop`` give each run's slice (an Awkward
-``ListArray``). ``error`` holds the message of a failed run.
+work. Per-run (dense) variables gain a leading ``run`` dimension. Ragged variables, those
+along a dim whose length differs from run to run, are concatenated along it in run order,
+and ``<dim>_start`` / ``<dim>_stop`` give each run's slice (an Awkward ``ListArray``):
+spike events along ``<pop>_spike``, and synapses along ``<proj>_synapse`` (their final
+weights, recorded synaptic variables on ``(time, <proj>_synapse)``, their pre and post
+ranks), since each run draws its own connectivity. ``error`` holds the message of a
+failed run.
 """
 
 from __future__ import annotations
@@ -20,7 +23,8 @@ from typing import Any
 import numpy as np
 import xarray as xr
 
-__all__ = ["MISSING", "DONE", "FAILED", "STORE_ATTR", "ragged_dims", "layout", "template", "indexed", "Chunking"]
+__all__ = ["MISSING", "DONE", "FAILED", "STORE_ATTR", "spike_dims", "synapse_dims", "ragged_dims", "ragged_names",
+           "ragged_axis", "rows_first", "layout", "template", "indexed", "Chunking"]
 
 MISSING, DONE, FAILED = 0, 1, 2
 # the attribute that marks a dasksnn store and holds its bookkeeping (left out of datasets)
@@ -37,16 +41,46 @@ _EVENT_CHUNK = 1 << 17
 _EVENT_SHARD = 1 << 21
 
 
+def spike_dims(ds: xr.Dataset) -> list[str]:
+    """Dims of spike events, ``<pop>_spike`` (marked by ``<pop>_spike_time``)."""
+    return [dim for dim in ds.dims if dim.endswith("_spike") and f"{dim}_time" in ds.variables]
+
+
+def synapse_dims(ds: xr.Dataset) -> list[str]:
+    """Dims of synapses, ``<proj>_synapse`` (marked by the pre-synaptic ranks ``<proj>_pre``)."""
+    return [dim for dim in ds.dims
+            if dim.endswith("_synapse") and f"{dim.removesuffix('_synapse')}_pre" in ds.variables]
+
+
 def ragged_dims(ds: xr.Dataset) -> list[str]:
-    """Dims of spike events (``<pop>_spike``), whose lengths differ from run to run."""
-    return [dim for dim in ds.dims if dim.endswith("_spike") and f"{dim}_time" in ds]
+    """Dims whose lengths differ from run to run: spike events, and synapses (each run draws
+    its own connectivity)."""
+    return [*spike_dims(ds), *synapse_dims(ds)]
+
+
+def ragged_names(ds: xr.Dataset) -> dict[str, list[str]]:
+    """The variables (data and coordinates) along each ragged dim."""
+    return {dim: [name for name, var in ds.variables.items() if dim in var.dims] for dim in ragged_dims(ds)}
+
+
+def ragged_axis(dims: tuple[str, ...], ragged: list[str] | dict[str, list[str]]) -> tuple[str, int]:
+    """The ragged dim among ``dims`` (a variable has one) and its axis."""
+    dim = next(d for d in dims if d in ragged)
+    return dim, dims.index(dim)
+
+
+def rows_first(var: xr.Variable, dim: str) -> np.ndarray:
+    """The values of a ragged variable with its ragged ``dim`` first: one row per event or
+    synapse, the form in which runs are staged and concatenated."""
+    return np.asarray(var.transpose(dim, ...).values)
 
 
 def layout(ds: xr.Dataset) -> tuple[list[str], list[str], list[str]]:
-    """Per-run (dense) variables, ragged variables and ragged dims of a run or sweep dataset."""
+    """Per-run (dense) variables, ragged variables (coordinates included) and ragged dims of a
+    run or sweep dataset."""
     ragged = ragged_dims(ds)
     offsets = {f"{dim}_{end}" for dim in ragged for end in ("start", "stop")}
-    ragged_vars = [name for name, var in ds.data_vars.items() if set(var.dims) & set(ragged)]
+    ragged_vars = [name for name, var in ds.variables.items() if set(var.dims) & set(ragged)]
     dense = [name for name in ds.data_vars
              if name not in ragged_vars and name not in offsets and name not in _BOOKKEEPING]
     return dense, ragged_vars, ragged
@@ -68,8 +102,10 @@ def template(first: xr.Dataset, coords: dict[str, np.ndarray], attrs: dict[str, 
         data[name] = xr.Variable(("run", *var.dims), full(name, (n, *var.shape), var.dtype, fill_value(var.dtype)),
                                  var.attrs)
     for name in ragged_vars:
-        var = first[name].variable
-        data[name] = xr.Variable(var.dims, np.zeros(0, var.dtype), var.attrs)
+        var = first.variables[name]
+        _, axis = ragged_axis(var.dims, ragged)
+        data[name] = xr.Variable(var.dims, np.zeros((*var.shape[:axis], 0, *var.shape[axis + 1:]), var.dtype),
+                                 var.attrs)
     for dim in ragged:
         for end in ("start", "stop"):
             data[f"{dim}_{end}"] = xr.Variable("run", np.zeros(n, np.int64), {
@@ -78,8 +114,9 @@ def template(first: xr.Dataset, coords: dict[str, np.ndarray], attrs: dict[str, 
     run_coords = {name: ("run", np.asarray(values)) for name, values in coords.items() if name != "run"}
     run_coords["status"] = xr.Variable("run", np.zeros(n, np.int8), {
         "long_name": "run status", "flag_values": [MISSING, DONE, FAILED], "flag_meanings": "missing done failed"})
-    other = {name: coord.variable for name, coord in first.coords.items()}
+    other = {name: coord.variable for name, coord in first.coords.items() if name not in ragged_vars}
     ds = xr.Dataset(data, {"run": coords["run"], **run_coords, **other})
+    ds = ds.set_coords([name for name in ragged_vars if name in first.coords])  # pre and post ranks of synapses
     ds.attrs = {**{k: v for k, v in first.attrs.items() if k != "seed"}, **attrs}
     if "sweep" in attrs:  # the fingerprint covers the time step of the runs' networks
         ds.attrs["sweep"] = json.dumps({**json.loads(attrs["sweep"]), "dt": first.attrs.get("dt")})
@@ -119,8 +156,9 @@ class Chunking:
 
     Dense variables are sharded along ``run``: ``block`` runs (a power of two) is the
     unit the store is written in, each variable's shards hold one or more blocks (about
-    8 MiB), inner chunks a power of two of runs (about 1 MiB). Ragged events have shards
-    of 2**21 events. Powers of two divide each other, so blocks never straddle shards.
+    8 MiB), inner chunks a power of two of runs (about 1 MiB). Ragged variables have
+    shards of 2**21 values (events, or synapses times recorded steps), inner chunks of
+    2**17. Powers of two divide each other, so blocks never straddle shards.
     """
 
     block: int
@@ -129,7 +167,7 @@ class Chunking:
     @classmethod
     def of(cls, first: xr.Dataset, runs: int) -> Chunking:
         """Chunking of a sweep of ``runs`` runs like ``first`` (one run's dataset)."""
-        dense, ragged_vars, _ = layout(first)
+        dense, ragged_vars, ragged = layout(first)
         cap = 1 << max(0, math.ceil(math.log2(max(1, runs))))  # no shard longer than the sweep needs
         per_run = {name: max(1, first[name].dtype.itemsize * math.prod(first[name].shape)) for name in dense}
         block = min(cap, _power_below(_SHARD_BYTES // max(per_run.values(), default=1)))
@@ -140,13 +178,23 @@ class Chunking:
             chunk = min(block, _power_below(_CHUNK_BYTES // per_run[name]))
             encoding[name] = {"chunks": (chunk, *rest), "shards": (shard, *rest)}
         for name in ragged_vars:
-            encoding[name] = {"chunks": (_EVENT_CHUNK,), "shards": (_EVENT_SHARD,)}
+            var = first.variables[name]
+            _, axis = ragged_axis(var.dims, ragged)
+            encoding[name] = {"chunks": _ragged_block(var.shape, axis, _EVENT_CHUNK),
+                              "shards": _ragged_block(var.shape, axis, _EVENT_SHARD)}
         return cls(block, encoding)
 
     def dask_chunks(self, name: str, shape: tuple[int, ...]) -> tuple[int, ...]:
         """Dask chunks of a template array: one per shard (xarray checks they align)."""
         shard = self.encoding[name]["shards"][0]
         return (min(shard, shape[0]), *shape[1:])
+
+
+def _ragged_block(shape: tuple[int, ...], axis: int, values: int) -> tuple[int, ...]:
+    """A chunk or shard of a ragged variable of one run's ``shape``: about ``values`` values,
+    a power of two of events or synapses along ``axis``, whole along the other dims."""
+    row = max(1, math.prod(shape[:axis] + shape[axis + 1:]))  # values per event or synapse (recorded steps)
+    return (*shape[:axis], _power_below(max(1, values // row)), *shape[axis + 1:])
 
 
 def _power_below(value: int) -> int:

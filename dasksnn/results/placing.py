@@ -27,8 +27,8 @@ import numpy as np
 from dasksnn.results.layout import STORE_ATTR, fill_value
 from dasksnn.results.staging import Staging, ensure_dir, staging_dir, write_batch
 
-__all__ = ["store_lock", "read_book", "place", "place_on_worker", "WorkerPlacements", "PlacementError",
-           "WorkerWrites", "write_probe", "remove_probe"]
+__all__ = ["store_lock", "read_book", "place", "axis_of", "cut", "read_rows", "place_on_worker", "WorkerPlacements",
+           "PlacementError", "WorkerWrites", "write_probe", "remove_probe"]
 
 # waiting for a placement task: how often the cluster is looked at, and how long it may
 # have no worker before the client places the runs itself
@@ -61,10 +61,10 @@ def place(group: Any, staging: Staging, block: int, start: int, end: int, runs: 
           ragged: dict[str, list[str]], events: dict[str, int]) -> dict[str, int]:
     """Write staged ``runs`` (those of ``start:end`` that are staged) into the arrays of ``group``.
 
-    Dense variables a block at a time (each shard written once); ragged events appended
-    in run order after the first ``events[dim]`` events, which is where the arrays are cut
-    first (events of an interrupted step are dropped and written again). Returns the
-    number of events of each ragged dim afterwards. Writes data only: the caller marks
+    Dense variables a block at a time (each shard written once); ragged variables (events,
+    synapses) appended in run order after the first ``events[dim]`` along their ragged dim,
+    which is where the arrays are cut first (what an interrupted step appended is dropped
+    and written again). Returns the length of each ragged dim afterwards. Writes data only: the caller marks
     the runs done and moves ``placed``.
     """
     for name in dense:
@@ -97,21 +97,39 @@ def _place_events(group: Any, staging: Staging, dim: str, names: list[str], star
     counts[runs - start] = [staging.count(dim, int(run)) for run in runs]
     for name in names:
         array = group[name]
-        if array.shape[0] != length:  # events of an interrupted step: dropped, written again
-            array.resize((length,))
+        axis = axis_of(array, dim)  # 1 for synapses' recorded values, on (time, synapse)
+        if array.shape[axis] != length:  # events of an interrupted step: dropped, written again
+            cut(array, dim, length)
         pieces, size = [], 0
         for run in runs:
             pieces.append(staging.events(name, dim, int(run)))
-            size += pieces[-1].size
-            if size >= array.shards[0]:
-                array.append(np.concatenate(pieces))
+            size += pieces[-1].shape[0]
+            if size >= array.shards[axis]:
+                array.append(np.moveaxis(np.concatenate(pieces), 0, axis), axis=axis)
                 pieces, size = [], 0
         if size:
-            array.append(np.concatenate(pieces))
+            array.append(np.moveaxis(np.concatenate(pieces), 0, axis), axis=axis)
     starts = length + np.concatenate([[0], np.cumsum(counts)[:-1]])
     group[f"{dim}_start"][start:end] = starts
     group[f"{dim}_stop"][start:end] = starts + counts
     return length + int(counts.sum())
+
+
+def axis_of(array: Any, dim: str) -> int:
+    """The axis of a stored array along ``dim``."""
+    return list(array.metadata.dimension_names).index(dim)
+
+
+def cut(array: Any, dim: str, length: int) -> None:
+    """Resize a stored ragged array to ``length`` along ``dim`` (its ragged dim)."""
+    axis = axis_of(array, dim)
+    array.resize((*array.shape[:axis], length, *array.shape[axis + 1:]))
+
+
+def read_rows(array: Any, dim: str, start: int, stop: int) -> np.ndarray:
+    """Rows ``start:stop`` of a stored ragged array along ``dim``, that dim first (as staged)."""
+    axis = axis_of(array, dim)
+    return np.moveaxis(array[(slice(None),) * axis + (slice(start, stop),)], axis, 0)
 
 
 class NotWriterError(RuntimeError):
@@ -243,12 +261,14 @@ class WorkerPlacements:
 # ---------------------------------------------------------------------------- staging on workers
 def write_probe(path: str, token: str, dt: float, shapes: dict[str, tuple[int, ...]],
                 ragged: dict[str, list[str]]) -> None:
-    """Tell workers that see ``path`` to stage their runs there: the call's token and what a run must hold."""
+    """Tell workers that see ``path`` to stage their runs there: the call's token and what a run
+    must hold (``shapes`` of every per-run variable, -1 along ragged dims; ``ragged``: the
+    variables along each ragged dim)."""
     root = staging_dir(path)
     ensure_dir(root)
     tmp = os.path.join(root, f".{_PROBE}.{token}")
     with open(tmp, "w") as handle:
-        json.dump({"token": token, "dt": dt, "dense": {k: list(v) for k, v in shapes.items()}, "ragged": ragged},
+        json.dump({"token": token, "dt": dt, "shapes": {k: list(v) for k, v in shapes.items()}, "ragged": ragged},
                   handle)
     os.replace(tmp, os.path.join(root, _PROBE))
 
@@ -284,12 +304,14 @@ class WorkerWrites:
 
     def __call__(self, outcomes: list[Any]) -> list[Any]:
         """Stage the good runs of ``outcomes`` if the store is visible; the outcomes to send back."""
-        from dasksnn.results.sink import check_run
+        from dasksnn.results.sink import check_run, run_parts
 
         probe = _probe(self.path, self.token)
         if probe is None:
             return outcomes
-        shapes = {name: tuple(shape) for name, shape in probe["dense"].items()}
+        shapes = {name: tuple(shape) for name, shape in probe["shapes"].items()}
+        ragged = probe["ragged"]
+        along = {name for names in ragged.values() for name in names}
         good = []
         for outcome in outcomes:
             if outcome.value is not None and not outcome.error:
@@ -300,12 +322,8 @@ class WorkerWrites:
                     good.append(outcome)
         if not good:
             return outcomes
-        batch = write_batch(
-            staging_dir(self.path), "w", [o.run for o in good],
-            {name: [o.value.variables[name].values for o in good] for name in shapes},
-            {dim: np.array([o.value.sizes.get(dim, 0) for o in good], np.int64) for dim in probe["ragged"]},
-            {name: [o.value.variables[name].values for o in good] for names in probe["ragged"].values()
-             for name in names})
+        batch = write_batch(staging_dir(self.path), "w", [o.run for o in good],
+                            *run_parts(good, [name for name in shapes if name not in along], ragged))
         for outcome in good:
             outcome.value, outcome.staged = None, os.path.basename(batch)
         return outcomes

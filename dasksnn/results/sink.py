@@ -14,7 +14,17 @@ from typing import Any
 import numpy as np
 import xarray as xr
 
-from dasksnn.results.layout import DONE, FAILED, indexed, layout, ragged_dims, template
+from dasksnn.results.layout import (
+    DONE,
+    FAILED,
+    indexed,
+    layout,
+    ragged_axis,
+    ragged_dims,
+    ragged_names,
+    rows_first,
+    template,
+)
 
 __all__ = ["Outcome", "Sink", "MemorySink"]
 
@@ -32,21 +42,39 @@ class Outcome:
 
 def check_run(value: xr.Dataset, dt: float, shapes: dict[str, tuple[int, ...]]) -> str:
     """Why a run's dataset does not fit a sweep of time step ``dt`` and per-run variables
-    of ``shapes`` ("" if it does)."""
+    of ``shapes`` ("" if it does; -1 in a shape: any length, along a ragged dim)."""
     if value.attrs.get("dt") != dt:
         return (f"its network's dt = {value.attrs.get('dt')} ms differs from the sweep's ({dt} ms, of the first "
                 "run kept); every run must have the same dt")
     for name, shape in shapes.items():
-        if name not in value or value.variables[name].shape != shape:
-            got = value[name].shape if name in value else "missing"
-            return (f"its results do not fit the sweep: '{name}' has shape {got}, the first run gave {shape} "
-                    "(every run must record the same things for the same duration)")
+        got = value.variables[name].shape if name in value.variables else None
+        if got is None or len(got) != len(shape) or any(w not in (-1, g) for g, w in zip(got, shape, strict=True)):
+            want = tuple("any" if w == -1 else w for w in shape)
+            return (f"its results do not fit the sweep: '{name}' has shape {got or 'missing'}, the first run gave "
+                    f"{want} (every run must record the same things for the same duration)")
     return ""
 
 
 def run_shapes(template: xr.Dataset) -> dict[str, tuple[int, ...]]:
-    """The shape of one run's value of each per-run variable of a sweep dataset."""
-    return {name: template.variables[name].shape[1:] for name in layout(template)[0]}
+    """The shape of one run's value of each per-run variable of a sweep dataset: dense ones
+    without ``run``, ragged ones with -1 along their ragged dim (any number of events or synapses)."""
+    dense, ragged_vars, ragged = layout(template)
+    shapes = {name: template.variables[name].shape[1:] for name in dense}
+    for name in ragged_vars:
+        var = template.variables[name]
+        _, axis = ragged_axis(var.dims, ragged)
+        shapes[name] = (*var.shape[:axis], -1, *var.shape[axis + 1:])
+    return shapes
+
+
+def run_parts(outcomes: list[Outcome], dense: list[str], ragged: dict[str, list[str]]) -> tuple[
+        dict[str, list[np.ndarray]], dict[str, np.ndarray], dict[str, list[np.ndarray]]]:
+    """What staging takes of runs' datasets: each dense variable's value per run, the length
+    of each ragged dim per run, and each ragged variable's rows per run (ragged dim first)."""
+    return ({name: [o.value.variables[name].values for o in outcomes] for name in dense},
+            {dim: np.array([o.value.sizes.get(dim, 0) for o in outcomes], np.int64) for dim in ragged},
+            {name: [rows_first(o.value.variables[name], dim) for o in outcomes]
+             for dim, names in ragged.items() for name in names})
 
 
 class Sink:
@@ -116,26 +144,24 @@ class MemorySink(Sink):
     def _create(self, first: xr.Dataset) -> None:
         self.template = template(first, self.coords, self.attrs,
                                  lambda name, shape, dtype, fill: np.full(shape, fill, dtype))
-        self._ragged: dict[str, list[np.ndarray]] = {name: [] for name in layout(first)[1]}
-        self._lengths = dict.fromkeys(self._ragged, 0)
+        self._ragged: dict[str, list[np.ndarray]] = {name: [] for name in layout(first)[1]}  # rows, run after run
+        self._lengths = dict.fromkeys(ragged_dims(first), 0)
 
     def _put(self, good: list[Outcome]) -> None:
         ds = self.template
-        dense, ragged_vars, ragged = layout(ds)
+        dense, _, _ = layout(ds)
+        ragged = ragged_names(ds)
         index = np.array([o.run for o in good])
+        values, counts, rows = run_parts(good, dense, ragged)
         for name in dense:
-            ds[name].values[index] = np.stack([o.value.variables[name].values for o in good])
-        for dim in ragged:
-            names = [n for n in ragged_vars if ds[n].dims == (dim,)]
-            counts = np.array([o.value.sizes.get(dim, 0) for o in good])
-            offset = self._lengths[names[0]]
-            for name in names:
-                values = np.concatenate([o.value.variables[name].values for o in good])
-                self._ragged[name].append(values)
-                self._lengths[name] += values.size
-            starts = offset + np.concatenate([[0], np.cumsum(counts)[:-1]])
+            ds[name].values[index] = np.stack(values[name])
+        for name, parts in rows.items():
+            self._ragged[name].extend(parts)
+        for dim, count in counts.items():
+            starts = self._lengths[dim] + np.concatenate([[0], np.cumsum(count)[:-1]])
             ds[f"{dim}_start"].values[index] = starts
-            ds[f"{dim}_stop"].values[index] = starts + counts
+            ds[f"{dim}_stop"].values[index] = starts + count
+            self._lengths[dim] += int(count.sum())
         ds["status"].values[index] = DONE
 
     def _fail(self, failed: list[Outcome]) -> None:
@@ -151,9 +177,16 @@ class MemorySink(Sink):
         if self.template is None:
             return self._failures_only()
         ds = self.template
-        events = {name: xr.Variable(ds[name].dims, np.concatenate([ds[name].values, *parts]), ds[name].attrs)
-                  for name, parts in self._ragged.items()}
-        return indexed(_in_run_order(ds.drop_vars(list(events)).assign(events)[list(ds.data_vars)]))
+        ragged = ragged_dims(ds)
+        events = {}
+        for name, parts in self._ragged.items():
+            var = ds.variables[name]
+            dim, _ = ragged_axis(var.dims, ragged)
+            rows = np.concatenate([rows_first(var, dim), *parts])
+            events[name] = xr.Variable((dim, *(d for d in var.dims if d != dim)), rows, var.attrs).transpose(*var.dims)
+        coords = [name for name in events if name in ds.coords]
+        merged = ds.drop_vars(list(events)).assign(events).set_coords(coords)
+        return indexed(_in_run_order(merged[list(ds.data_vars)]))
 
 
 def _in_run_order(ds: xr.Dataset) -> xr.Dataset:

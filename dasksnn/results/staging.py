@@ -1,9 +1,10 @@
 """Runs written to a store but not yet placed in its arrays: one directory per batch.
 
 A batch directory under ``<store>/_staging/`` holds the runs it carries (``runs.npy``),
-the event counts per run (``counts<k>.npy``), and raw binary files: per-run variables one
-row per run, spike events concatenated in the batch's order, with their dtypes and shapes
-in ``manifest.json``. It is written under a temporary name and renamed, so it is whole or
+the lengths of the ragged dims per run (``counts<k>.npy``: events, synapses), and raw binary
+files: per-run variables one row per run, ragged variables one row per event or synapse
+(all recorded steps of a synapse), runs concatenated in the batch's order, with their
+dtypes and row shapes in ``manifest.json``. It is written under a temporary name and renamed, so it is whole or
 absent: a writer killed mid-write leaves a temporary directory, removed at the next open,
 and never damages another batch. The store's consolidation reads batches back to write
 runs into the arrays in run order, then deletes them. Files are written a run at a time
@@ -95,12 +96,12 @@ class Staging:
             out[row] = self._read(int(self.batch[run]), "dense", name, int(self.position[run]), 1)[0]
 
     def count(self, dim: str, run: int) -> int:
-        """Events of staged ``run`` along ragged ``dim``."""
+        """Events (or synapses) of staged ``run`` along ragged ``dim``."""
         offsets = self._offsets[int(self.batch[run])][dim]
         return int(offsets[self.position[run] + 1] - offsets[self.position[run]])
 
     def events(self, name: str, dim: str, run: int) -> np.ndarray:
-        """Events of ragged variable ``name`` (along ``dim``) of staged ``run``."""
+        """Rows of ragged variable ``name`` (along ``dim``, which comes first) of staged ``run``."""
         batch = int(self.batch[run])
         offsets = self._offsets[batch][dim]
         start, stop = int(offsets[self.position[run]]), int(offsets[self.position[run] + 1])
@@ -157,8 +158,9 @@ def write_batch(root: str, prefix: str, runs: Sequence[int], dense: Mapping[str,
     """Write one batch into staging directory ``root``, whole or not at all; its path.
 
     ``dense`` maps per-run variables to one array per run; ``counts`` maps ragged dims
-    to events per run; ``events`` maps ragged variables to one array of events per run;
-    all in the order of ``runs``. The batch is written under a temporary name and renamed
+    to their length per run; ``events`` maps ragged variables to their rows per run (the
+    ragged dim first, see :func:`~dasksnn.results.layout.rows_first`), or to the rows of
+    all runs concatenated; all in the order of ``runs``. The batch is written under a temporary name and renamed
     to ``<prefix>-<random>``: any number of writers (the client, workers) may write
     batches at once, never into the same files.
     """
@@ -173,7 +175,7 @@ def write_batch(root: str, prefix: str, runs: Sequence[int], dense: Mapping[str,
     for kind, arrays in (("dense", dense), ("events", events)):
         for k, (name, parts) in enumerate(arrays.items()):
             manifest[kind][name] = {"file": f"{kind}{k}.bin", "dtype": parts[0].dtype.str,
-                                    "row": list(parts[0].shape) if kind == "dense" else []}
+                                    "row": list(parts[0].shape if kind == "dense" else parts[0].shape[1:])}
             with open(os.path.join(tmp, f"{kind}{k}.bin"), "wb") as handle:
                 for part in parts:
                     handle.write(np.ascontiguousarray(part, parts[0].dtype).data)

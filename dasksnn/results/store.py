@@ -31,21 +31,25 @@ from dasksnn.results.layout import (
     STORE_ATTR,
     Chunking,
     layout,
+    ragged_axis,
     ragged_dims,
+    ragged_names,
     template,
 )
 from dasksnn.results.placing import (
     PlacementError,
     WorkerPlacements,
     WorkerWrites,
+    cut,
     place,
     read_book,
+    read_rows,
     remove_probe,
     store_lock,
     write_probe,
 )
 from dasksnn.results.resume import check_stored_dt, resumable
-from dasksnn.results.sink import MemorySink, Outcome, Sink, run_shapes
+from dasksnn.results.sink import MemorySink, Outcome, Sink, run_parts, run_shapes
 from dasksnn.results.staging import Staging, remove_partial_files, remove_stale_temporaries
 
 # Outcome and MemorySink are defined in sink.py; parallel/ imports them from here
@@ -114,9 +118,11 @@ class ZarrSink(Sink):
         with store_lock(self.path):  # a placement of an earlier call may still be running
             for name in group.array_keys():  # events of a step interrupted after they were appended
                 array = group[name]
-                dims = array.metadata.dimension_names or ()
-                if len(dims) == 1 and dims[0] in book["events"] and array.shape[0] > book["events"][dims[0]]:
-                    array.resize((book["events"][dims[0]],))
+                dims = tuple(array.metadata.dimension_names or ())
+                if set(dims) & set(book["events"]):
+                    dim, axis = ragged_axis(dims, book["events"])
+                    if array.shape[axis] > book["events"][dim]:
+                        cut(array, dim, book["events"][dim])
             self.template = xr.open_zarr(self.path, consolidated=False, chunks=None)
             self.status = np.asarray(group["status"][:])
             # failed runs are computed again: missing here until they finish, failed in the store until then
@@ -190,8 +196,7 @@ class ZarrSink(Sink):
                     self._ragged_names())
 
     def _ragged_names(self) -> dict[str, list[str]]:
-        _, ragged_vars, ragged = layout(self.template)
-        return {dim: [name for name in ragged_vars if self.template[name].dims == (dim,)] for dim in ragged}
+        return ragged_names(self.template)
 
     @contextlib.contextmanager
     def _writing(self) -> Iterator[None]:
@@ -240,12 +245,7 @@ class ZarrSink(Sink):
     def _put(self, good: list[Outcome]) -> None:
         self._ready()
         self.written["client"] += len(good)
-        dense, ragged_vars, ragged = layout(self.template)
-        self.staging.put(
-            [o.run for o in good],
-            {name: [o.value.variables[name].values for o in good] for name in dense},
-            {dim: np.array([o.value.sizes.get(dim, 0) for o in good], np.int64) for dim in ragged},
-            {name: [o.value.variables[name].values for o in good] for name in ragged_vars})
+        self.staging.put([o.run for o in good], *run_parts(good, layout(self.template)[0], self._ragged_names()))
         self._place(final=False)
 
     def _fail(self, failed: list[Outcome]) -> None:
@@ -360,7 +360,8 @@ class ZarrSink(Sink):
         run order behind it. Their copy is staged before ``placed`` moves back, and the
         arrays are cut after: an interruption anywhere loses nothing.
         """
-        dense, ragged_vars, ragged = layout(self.template)
+        dense, _, _ = layout(self.template)
+        ragged = self._ragged_names()
         done = np.flatnonzero(self.status[first:self.placed] == DONE) + first
         bounds = {dim: (np.asarray(self.group[f"{dim}_start"][:]), np.asarray(self.group[f"{dim}_stop"][:]))
                   for dim in ragged}
@@ -368,10 +369,11 @@ class ZarrSink(Sink):
             runs = done[k:k + self.block]
             lo, hi = int(runs[0]), int(runs[-1]) + 1
             events = {}
-            for name in ragged_vars:
-                start, stop = bounds[self.template[name].dims[0]]
-                whole = self.group[name][int(start[lo]):int(stop[hi - 1])]
-                events[name] = np.concatenate([whole[start[r] - start[lo]:stop[r] - start[lo]] for r in runs])
+            for dim, names in ragged.items():
+                start, stop = bounds[dim]
+                for name in names:
+                    whole = read_rows(self.group[name], dim, int(start[lo]), int(stop[hi - 1]))
+                    events[name] = np.concatenate([whole[start[r] - start[lo]:stop[r] - start[lo]] for r in runs])
             self.staging.put(runs.tolist(), {name: list(self.group[name][lo:hi][runs - lo]) for name in dense},
                              {dim: bounds[dim][1][runs] - bounds[dim][0][runs] for dim in ragged},
                              {name: [values] for name, values in events.items()})
@@ -380,8 +382,8 @@ class ZarrSink(Sink):
         self.group.attrs[STORE_ATTR] = self._book()
         self.status[done] = MISSING
         self.group["status"][first:] = self._stored_status(first, len(self.status))
-        for name in ragged_vars:
-            self.group[name].resize((self.events[self.template[name].dims[0]],))
+        for dim, name in ((dim, name) for dim, names in ragged.items() for name in names):
+            cut(self.group[name], dim, self.events[dim])
 
     def _stored_status(self, start: int, end: int) -> np.ndarray:
         """Status of runs ``start:end`` as the store shows it: failed until retried successfully."""
