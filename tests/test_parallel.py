@@ -268,6 +268,23 @@ def test_sweep_records_failures(client, tmp_path):
     assert np.isnan(ds.pop_mean_rate.values[failed]).all() and (ds.pop_mean_rate.values[~failed] > 0).all()
 
 
+def uneven_build(we, wi):
+    """Runs with we = 1.5 also record their input's spikes: more than the first run did."""
+    build(we, wi)
+    if we == 1.5:
+        ann.Monitor(ann.get_population("inp"), "spike")
+
+
+def test_a_run_that_records_more_than_the_sweep_is_a_failed_run(tmp_path):
+    """Its extra variable would be lost in the store (as a store begun by an older dasksnn
+    would lose variables it does not have): the run fails, naming the variable."""
+    ds = ann.sweep(uneven_build, **SWEEP, sequential=True, errors="record", progress=False,
+                   store=tmp_path / "u.zarr").load()
+    extra = ds.we.values == 1.5
+    assert (ds.status.values[extra] == 2).all() and (ds.status.values[~extra] == 1).all()
+    assert all("its results have 'inp_" in e for e in ds.error.values[extra])
+
+
 # ---------------------------------------------------------------------------- review fixes
 def test_store_refuses_a_directory_that_is_not_a_store(tmp_path):
     (tmp_path / "notes.txt").write_text("mine")

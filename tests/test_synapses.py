@@ -624,8 +624,8 @@ def test_continuous_synaptic_equations_use_the_neurons_integration_rules(method,
         post = ann.Population(1, receiver)
         proj = ann.Projection(src, post, "exc", synapse=decay).connect_one_to_one(weights=2.0)
     made.network.compile()
-    made.network.simulate(1.0)  # steps 0 and 1; the spike of step 2 sets g = 2, then it decays
-    made.network.simulate(10.0)  # steps 2 to 21: 20 steps of decay
+    made.network.simulate(1.5)  # steps 0 to 2: the spike of step 2 sets g = 2 after the step's equations
+    made.network.simulate(10.0)  # steps 3 to 22: 20 steps of decay
     expected = 2.0 * (factor if factor is not None else math.exp(-1.0))
     assert proj.values("g")[0] == pytest.approx(expected, rel=1e-6 if factor is None else 1e-12)
 
@@ -638,3 +638,19 @@ def test_a_synaptic_equation_flagged_exponential_must_be_linear():
                        synapse=rule).connect_one_to_one(1.0)
     with pytest.raises(ModelError, match=r"quadratic.*'g' cannot be integrated with 'exponential'"):
         made.network.compile()
+
+
+def test_a_monitored_held_trace_reads_as_the_projection_does():
+    """With ANNarchy's timing, a monitor of STDP's y shows the neuron's trace plus each synapse's
+    difference, as proj.y reads it (rows are taken before the step's pre-synaptic events)."""
+    net, proj = _teacher_network(ann.STDP)
+    net.compile()
+    monitor = ann.Monitor(proj, "y")  # after compile, in the projection's network
+    inputs = ann.Monitor(net.get_population("inp"), "spike")
+    net.simulate(200.0)
+    last = monitor.get("y")[-1]
+    pre = proj.synapses()[0][monitor.synapse_order()]
+    quiet = ~np.isin(pre, [r for r, steps in inputs.get("spike").items() if 399 in steps])
+    assert quiet.sum() > 0.5 * quiet.size
+    np.testing.assert_allclose(last[quiet], proj.values("y")[monitor.synapse_order()][quiet], rtol=0, atol=1e-15)
+    assert np.unique(np.round(last, 15)).size > proj.size  # differences within dendrites

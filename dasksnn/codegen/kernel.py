@@ -11,17 +11,18 @@ Order of one step ``k`` (time ``t = k * dt``):
 2. every population integrates its equations from ``t`` to ``t + dt`` and tests its
    spike condition (refractory counters count down);
 3. neurons that spiked run their reset statements and start their refractory period;
-4. projections with a synapse model run the post-synaptic events of the spikes of step
-   ``k`` (:mod:`dasksnn.codegen.synapses`);
+4. projections with a synapse model run their continuous equations, then the
+   post-synaptic events of the spikes of step ``k`` (:mod:`dasksnn.codegen.synapses`), and
+   monitors of synaptic variables record (before the pre-synaptic events of step ``k``,
+   which ANNarchy processes at the start of step ``k + 1``);
 5. spikes are delivered: the weight of a spike emitted at step ``k`` with a delay of
    ``d`` steps is added to its target at the end of step ``k + lag`` (``lag = max(d - 1,
    0)``, :meth:`~dasksnn.codegen.layout.Layout.lag`), so that it acts on the integration
    of step ``k + max(d, 1)``, as in ANNarchy (with a synapse model: its pre-synaptic
    events then);
-6. projections with a synapse model run their continuous equations;
-7. state monitors record the other variables, at the end of the step (ANNarchy's
-   convention: a row of step ``k`` holds them after the step's update), and synaptic
-   variables; spike monitors record the spikes of step ``k`` (with time ``t``).
+6. state monitors record the other variables, at the end of the step (ANNarchy's
+   convention: a row of step ``k`` holds them after the step's update); spike monitors
+   record the spikes of step ``k`` (with time ``t``).
 """
 
 from __future__ import annotations
@@ -124,20 +125,21 @@ def generate(spec: NetworkSpec) -> KernelSource:
             _spikes(body, index, pop)
         if index in tracked:
             synapses.last_spikes(body, index)
-    # post-synaptic events first: a pre-synaptic spike of this step acts on the next one, so it
-    # comes after a post-synaptic spike of this step (as in ANNarchy)
-    for j, proj in enumerate(spec.projections):
-        if proj.synapse is not None:
-            synapses.post_synaptic(body, j, proj)
-    for j, proj in enumerate(spec.projections):
-        (_deliver if proj.synapse is None else synapses.pre_synaptic)(body, j, proj)
+    # ANNarchy's order: continuous synaptic equations, post-synaptic events, recording, then the
+    # pre-synaptic events of this step's spikes (ANNarchy's at the start of the next step): a
+    # pre-synaptic spike cannot have caused a post-synaptic spike of the same step
     for j, proj in enumerate(spec.projections):
         if proj.synapse is not None:
             continuous(body, j, proj)
+    for j, proj in enumerate(spec.projections):
+        if proj.synapse is not None:
+            synapses.post_synaptic(body, j, proj)
+    for m, mon in enumerate(spec.synapse_monitors, start=len(spec.monitors)):
+        _record_synapses(body, m, mon, spec.projections[mon.projection])
+    for j, proj in enumerate(spec.projections):
+        (_deliver if proj.synapse is None else synapses.pre_synaptic)(body, j, proj)
     for m, mon in enumerate(spec.monitors):
         _record_variables(body, m, mon, spec.populations[mon.population], start=False)
-    for m, mon in enumerate(spec.synapse_monitors, start=len(spec.monitors)):
-        _record_synapses(body, m, mon)
     for m, mon in enumerate(spec.monitors):
         if mon.spikes:
             _record_spikes(body, m, mon)
@@ -380,16 +382,21 @@ def _record_variables(w: _Writer, m: int, mon: MonitorSpec, pop: PopulationSpec,
         w.add(3, f"{rows} = _r + 1")
 
 
-def _record_synapses(w: _Writer, m: int, mon: SynapseMonitorSpec) -> None:
-    """Record synaptic variables at the end of the step (as ANNarchy): one row per recorded step."""
+def _record_synapses(w: _Writer, m: int, mon: SynapseMonitorSpec, proj: ProjectionSpec) -> None:
+    """Record synaptic variables where ANNarchy does: after the step's continuous equations and
+    post-synaptic events, before the pre-synaptic events that ANNarchy processes at the next
+    step. One row per recorded step; a held trace adds each synapse's difference."""
     ctl = w.array(Layout.control(m))
     active, period, phase, rows = (f"{ctl}[{c.value}]" for c in Control)
+    held = () if proj.delayed else proj.synapse.held_traces(proj.event_timing)
     w.add(2, comment(f"monitor m{m}: record {', '.join(mon.variables)} of j{mon.projection}"),
           f"if {active} != 0 and (_k - {phase}) % {period} == 0:", f"    _r = {rows}")
     for var in mon.variables:
         at, recorded = w.array(Layout.recorded_synapses(m, var)), w.array(Layout.recorded(m, var))
-        w.add(3, f"for _n in range({at}.shape[0]):",
-              f"    {recorded}[_r, _n] = {w.array(Layout.synapses(mon.projection, var))}[{at}[_n]]")
+        value = f"{w.array(Layout.synapses(mon.projection, var))}[{at}[_n]]"
+        if var in held:
+            value += f" + {w.array(Layout.held(mon.projection, var))}[{w.array(Layout.held_at(m, var))}[_n]]"
+        w.add(3, f"for _n in range({at}.shape[0]):", f"    {recorded}[_r, _n] = {value}")
     w.add(3, f"{rows} = _r + 1")
 
 

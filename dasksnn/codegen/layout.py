@@ -99,6 +99,12 @@ class Layout:
         return f"j{proj}_{field}"
 
     @staticmethod
+    def held_at(monitor: int, variable: str) -> str:
+        """For each synapse a monitor records, its index in the differences of held trace
+        ``variable`` (:meth:`held`; int64)."""
+        return f"m{monitor}__held_{variable}"
+
+    @staticmethod
     def lag(proj: int) -> str:
         """Steps each synapse's spikes wait before the step they are delivered at (int32): a
         delay of ``d`` steps acts ``max(d, 1)`` steps after the spike, as in ANNarchy (one step

@@ -250,5 +250,8 @@ def _build_monitor(context: _Context, mon: Monitor, m: int) -> None:
 @register(SynapseMonitor)
 def _build_synapse_monitor(context: _Context, mon: SynapseMonitor, m: int) -> None:
     context.arrays[Layout.control(m)] = np.zeros(CONTROL_SIZE, np.int64)
+    held = mon.projection.held_traces()
     for var in mon.variables:
         context.arrays[Layout.recorded_synapses(m, var)] = mon.recorded_index(var)
+        if var in held:
+            context.arrays[Layout.held_at(m, var)] = mon.synapse_order()

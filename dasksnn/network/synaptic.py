@@ -296,6 +296,11 @@ class SynapticAccess:
                  "post": lambda: built.post[order], "one": lambda: np.zeros(order.size, np.int64)}
         return np.ascontiguousarray(where[side](), np.int64)
 
+    def held_traces(self) -> tuple[str, ...]:
+        """Traces kept per neuron with per-synapse differences in the compiled kernel (see
+        :meth:`Synapse.held_traces`)."""
+        return tuple(name for name in self._state.names() if held_key(name) in self._state.arrays)
+
     def shared_traces(self, delayed: bool, event_timing: str) -> dict[str, str]:
         """Traces the kernel keeps once per pre or post neuron (none with delays; see
         :meth:`Synapse.shared_traces`)."""

@@ -52,6 +52,10 @@ def check_run(value: xr.Dataset, dt: float, shapes: dict[str, tuple[int, ...]]) 
             want = tuple("any" if w == -1 else w for w in shape)
             return (f"its results do not fit the sweep: '{name}' has shape {got or 'missing'}, the first run gave "
                     f"{want} (every run must record the same things for the same duration)")
+    extra = [name for name in value.data_vars if name not in shapes]
+    if extra:  # e.g. a store begun by an older dasksnn that did not keep them: they would be lost
+        return (f"its results have '{extra[0]}', which the sweep's store or first run does not (every run must "
+                "record the same things; a store begun by another version of dasksnn: choose another path)")
     return ""
 
 
