@@ -526,3 +526,28 @@ def test_if_curr_alpha_psc_peaks_at_weight_after_tau():
     np.testing.assert_allclose(alpha, expected, rtol=0.0, atol=0.02 * w)
     # and it depolarises the membrane
     assert v.max() > -65.0 + 0.1
+
+
+def test_alpha_synapse_of_the_builtin_models_as_annarchy():
+    """IF_curr_alpha's alpha_exc after one spike of weight 1 follows ANNarchy's definition
+    (gmax = exp((tau - dt/2)/tau) in place of e, which puts the discrete peak at 1)."""
+    dt, tau = 0.1, 2.0
+    src = ann.SpikeSourceArray([[1.0]])
+    pop = ann.Population(1, ann.IF_curr_alpha(tau_syn_E=tau))
+    proj = ann.Projection(src, pop, "exc").connect_all_to_all(weights=1.0)
+    mon = ann.Monitor(pop, ["alpha_exc", "gmax_exc"])
+    net = ann.Network(dt=dt, seed=1)
+    net.add([src, pop, proj, mon])
+    net.compile()
+    net.simulate(20.0)
+    data = net.get(mon).get()
+    gmax = math.exp((tau - dt / 2.0) / tau)
+    np.testing.assert_allclose(data["gmax_exc"][:, 0], gmax, rtol=1e-15)
+    decay = math.exp(-dt / tau)
+    g, alpha, expected = 0.0, 0.0, []
+    for k in range(200):
+        g += 1.0 if k == 11 else 0.0  # the spike of step 10 acts on step 11
+        g, alpha = g * decay, alpha * decay + (1.0 - decay) * gmax * g
+        expected.append(alpha)
+    np.testing.assert_allclose(data["alpha_exc"][:, 0], expected, rtol=1e-12, atol=1e-15)
+    assert abs(max(expected) - 1.0) < 0.003

@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from dasksnn.codegen import synapses
-from dasksnn.codegen.integrators import INTEGRATORS, plan_integration
+from dasksnn.codegen.integrators import INTEGRATORS, equation_blocks, plan_integration
 from dasksnn.codegen.layout import STATUS_WHERE, Control, Layout, Status
 from dasksnn.codegen.spec import MonitorSpec, NetworkSpec, PopulationSpec, ProjectionSpec, SynapseMonitorSpec
 from dasksnn.codegen.synapse_equations import continuous, psp
@@ -237,32 +237,38 @@ def _update(w: _Writer, index: int, pop: PopulationSpec) -> None:
            operand_of: str | None = None) -> str:
         return translate(expr, rename, eager, invariant=pop.shared, operand_of=operand_of)
 
-    code: list[str] = []
-    for eq in equations:
-        if not eq.ode:
-            code += [comment(eq.text), f"{eq.name} = {tr(eq.rhs)}"]
-    for method, rule in INTEGRATORS.items():
-        group = [plan for plan in plans if plan.method == method]
-        if group:
-            code += rule(group, f"_{p}", tr, [eq for eq in equations if not eq.ode])
-    for eq in odes:
-        for bound, func in ((eq.min, "max"), (eq.max, "min")):
-            if bound:
-                code.append(f"_new_{eq.name} = {func}(_new_{eq.name}, {tr(bound)})")
     refractory = _has_refractory(neuron) and spike is not None
-    clamped = set(neuron.clamped) if refractory else set()
-    for eq in odes:
-        held = f" if _ref == 0 else {eq.name}" if eq.name in clamped else ""
-        code.append(f"{eq.name} = _new_{eq.name}{held}")
+    held = set(neuron.refractory_held) if refractory else set()
+
+    def switch(name: str) -> str:
+        # a held variable keeps its value while the neuron is refractory
+        return f"{name} = _new_{name} if _ref == 0 else {name}" if name in held else f"{name} = _new_{name}"
+
+    code: list[str] = []
+    for ode, block in equation_blocks(equations):
+        if ode:
+            for method, rule in INTEGRATORS.items():
+                group = [plan for plan in plans if plan.method == method and plan.equation in block]
+                if group:
+                    code += rule(group, f"_{p}", tr)
+        for eq in block:
+            direct = not ode and eq.name not in held and not (eq.min or eq.max)
+            if not ode:
+                code += [comment(eq.text), f"{'' if direct else '_new_'}{eq.name} = {tr(eq.rhs)}"]
+            for bound, func in ((eq.min, "max"), (eq.max, "min")):
+                if bound:
+                    code.append(f"_new_{eq.name} = {func}(_new_{eq.name}, {tr(bound)})")
+            if not direct:
+                code.append(switch(eq.name))
     spike_names = _expression_names([spike or "0"])
     # NaN or infinity is looked for in the differential variables of the spike condition,
     # which any invalid value of the model reaches
     watched = [e.name for e in odes if e.name in spike_names] or [e.name for e in odes]
-    read = _expression_names([e.rhs for e in equations] + [e.min or "0" for e in odes]
-                             + [e.max or "0" for e in odes]
+    read = _expression_names([e.rhs for e in equations] + [e.min or "0" for e in equations]
+                             + [e.max or "0" for e in equations]
                              + [plan.rate for plan in plans if plan.rate]
                              + [plan.drive for plan in plans if plan.drive])
-    read |= {e.name for e in odes} | spike_names
+    read |= {e.name for e in odes} | spike_names | held
     if watched:
         w.add(2, "_bad = False")
     _neuron_loop(w, index, pop, read, comment(f"population {p}: update ({neuron.name})"))
@@ -272,8 +278,10 @@ def _update(w: _Writer, index: int, pop: PopulationSpec) -> None:
     for eq in equations:
         w.add(3, f"{w.array(Layout.variable(index, eq.name))}[_i] = {eq.name}")
     for name in neuron.inputs:
-        # a synaptic input without its own equation is an instantaneous current
-        w.add(3, f"{w.array(Layout.variable(index, name))}[_i] = 0.0")
+        # a synaptic input without its own equation is an instantaneous current, cleared
+        # after the step; ANNarchy does not clear it while the neuron is refractory
+        array = w.array(Layout.variable(index, name))
+        w.add(3, f"{array}[_i] = 0.0 if _ref == 0 else {array}[_i]" if refractory else f"{array}[_i] = 0.0")
     if refractory:
         w.add(3, f"{w.array(Layout.refractory(index))}[_i] = _ref - 1 if _ref > 0 else 0")
     if spike:

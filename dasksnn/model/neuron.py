@@ -25,7 +25,6 @@ from dasksnn.model.expressions import (
     RANDOM_FUNCTIONS,
     RESERVED,
     linear_split,
-    names_in,
     parse_expression,
 )
 from dasksnn.model.statements import Statement, parse_statements
@@ -227,12 +226,10 @@ class Neuron:
         return frozenset(p.name for p in self.parameter_defs if p.population)
 
     @property
-    def clamped(self) -> tuple[str, ...]:
-        """Variables held during the refractory period: those of the spike condition."""
-        if not self.spike_condition:
-            return ()
-        read = names_in(ast.parse(self.spike_condition, mode="eval"))
-        return tuple(e.name for e in self.equation_defs if e.ode and e.name in read)
+    def refractory_held(self) -> tuple[str, ...]:
+        """Variables that keep their value while a neuron is refractory: every equation's but
+        the conductances (differential equations of ``g_*``), as in ANNarchy 4.8."""
+        return tuple(e.name for e in self.equation_defs if not (e.ode and e.name.startswith("g_")))
 
     def __call__(self, **defaults: float) -> Neuron:
         """Return a copy of this model with other parameter defaults.
