@@ -66,10 +66,10 @@ INTEGRATION = ann.Neuron(
 
 # --------------------------------------------------------------------------- helpers
 
-def _network(objects, dt, seed=1):
+def _network(objects, dt, seed=1, event_timing="annarchy"):
     # "auto": linear equations with parameter time constants are integrated exactly, which the
     # analytic results here rely on (the default, ANNarchy's, is explicit Euler)
-    net = ann.Network(dt=dt, seed=seed, method="auto")
+    net = ann.Network(dt=dt, seed=seed, method="auto", event_timing=event_timing)
     net.add(objects)
     net.compile()
     return net
@@ -105,7 +105,7 @@ def _quantised_isi_steps(current, dt, tau_refrac):
     return round(tau_refrac / dt) + math.ceil(ratio)
 
 
-def _decay_network(dt, n_post, weights, delays, spike_times, g0=0.0):
+def _decay_network(dt, n_post, weights, delays, spike_times, g0=0.0, event_timing="annarchy"):
     """One spike source -> n_post DECAY neurons through a dense matrix (delayed projection)."""
     src = ann.SpikeSourceArray([list(spike_times)])
     post = ann.Population(n_post, DECAY)
@@ -113,7 +113,7 @@ def _decay_network(dt, n_post, weights, delays, spike_times, g0=0.0):
     proj = ann.Projection(src, post, "exc").connect_from_matrix(
         np.asarray(weights, dtype=float).reshape(n_post, 1), delays=delays)
     mon = ann.Monitor(post, "g_exc")
-    net = _network([src, post, proj, mon], dt)
+    net = _network([src, post, proj, mon], dt, event_timing=event_timing)
     return net, net.get(post), net.get(proj), net.get(mon)
 
 
@@ -194,11 +194,11 @@ def test_exponential_decay_and_synaptic_jump_are_exact():
     expected = np.zeros(500)
     arrivals = []
     for ts in spike_times:
-        row = round(ts / dt) + round(delay / dt) + 1  # added at the end of step k + d
+        row = round(ts / dt) + round(delay / dt)  # acts on step k + d (ANNarchy's delays)
         arrivals.append(row)
         expected[row:] += w * np.exp(-(t[row:] - t[row]) / tau)
-    assert arrivals == [71, 144]
-    assert np.all(g[:71, 0] == 0.0)
+    assert arrivals == [70, 143]
+    assert np.all(g[:70, 0] == 0.0)
     for row in arrivals:
         # the jump is exactly w on top of the exactly decayed previous value
         assert g[row, 0] - g[row - 1, 0] * math.exp(-dt / tau) == pytest.approx(w, rel=1e-12)
@@ -399,15 +399,18 @@ def test_refractory_period_holds_v_at_reset():
 
 # --------------------------------------------------------------------------- 7. delays
 
-def test_delay_takes_effect_at_the_documented_step():
-    """A spike at 10 ms with a 3 ms delay (dt=0.1) shows first in row 10/0.1 + 30 + 1."""
+@pytest.mark.parametrize("timing", ["annarchy", "exact"])
+def test_delay_takes_effect_at_the_documented_step(timing):
+    """A spike at 10 ms with a 3 ms delay (dt=0.1) shows first in row 10/0.1 + 30 (ANNarchy's
+    delays: a delay replaces the step every spike waits), 10/0.1 + 30 + 1 with exact timing."""
     dt, w = 0.1, 1.25
-    net, post, proj, mon = _decay_network(dt, 1, [w], 3.0, [10.0])
+    net, post, proj, mon = _decay_network(dt, 1, [w], 3.0, [10.0], event_timing=timing)
     np.testing.assert_allclose(proj.delay, [3.0])
     net.simulate(20.0)
     g = mon.get("g_exc")[:, 0]
-    assert np.all(g[:131] == 0.0)
-    assert g[131] == w
+    row = 130 if timing == "annarchy" else 131
+    assert np.all(g[:row] == 0.0)
+    assert g[row] == w
 
 
 def test_heterogeneous_delays_from_distribution():
@@ -421,7 +424,7 @@ def test_heterogeneous_delays_from_distribution():
     delays[post_ranks] = proj.delay
     assert np.all(np.isin(np.round(delays, 9), np.arange(1, 9)))
     assert np.unique(delays).size >= 4  # really heterogeneous
-    expected_rows = 100 + np.rint(delays / dt).astype(int) + 1
+    expected_rows = 100 + np.rint(delays / dt).astype(int)
     np.testing.assert_array_equal(_first_nonzero_rows(g), expected_rows)
     np.testing.assert_array_equal(g[expected_rows, np.arange(n_post)], w)
 
@@ -440,8 +443,8 @@ def test_separate_projections_with_their_own_delays():
     net.simulate(20.0)
     data = net.get(mon).get()
     g, v = data["g_exc"], data["v"]
-    rows = [100 + round(d / dt) + 1 for d in delays]
-    assert rows == [101, 111, 126]
+    rows = [100 + max(round(d / dt), 1) for d in delays]  # a delay replaces the step a spike waits
+    assert rows == [101, 110, 125]
     for i, row in enumerate(rows):
         # an input without its own equation is seen by one update only, then cleared
         expected = np.zeros(g.shape[0])

@@ -59,10 +59,11 @@ def test_stdp_with_delay_acts_at_arrival(timing):
     net.compile()
     net.simulate(250.0)
     dw = np.array([values[0] for values in proj.w]) - 0.5
-    # arrival at 104: the post spike at 110 follows it by 6 ms (5 with ANNarchy's timing), the
-    # one at 90 precedes it by 14 ms
-    ltp = 5.0 if timing == "annarchy" else 6.0
-    np.testing.assert_allclose(dw, [0.01 * math.exp(-ltp / 20.0), -0.01 * math.exp(-14 / 20.0)], rtol=1e-9)
+    # arrival at 104 (exact timing): the post spike at 110 follows it by 6 ms, the one at 90
+    # precedes it by 14 ms; with ANNarchy's, a delay of 4 steps includes the step every spike
+    # waits, so the spike arrives at 103: 7 ms (counted 6) and 13 ms (as ANNarchy 4.8 computes)
+    ltp, ltd = (6.0, 13.0) if timing == "annarchy" else (6.0, 14.0)
+    np.testing.assert_allclose(dw, [0.01 * math.exp(-ltp / 20.0), -0.01 * math.exp(-ltd / 20.0)], rtol=1e-9)
 
 
 @pytest.mark.parametrize("timing", ["annarchy", "exact"])
@@ -561,3 +562,19 @@ def test_a_synaptic_equation_flagged_exponential_must_be_linear():
                        synapse=rule).connect_one_to_one(1.0)
     with pytest.raises(ModelError, match=r"quadratic.*'g' cannot be integrated with 'exponential'"):
         made.network.compile()
+
+
+@pytest.mark.parametrize("timing", ["annarchy", "exact"])
+def test_pre_spike_reads_t_of_the_step_the_spike_acts_on(timing):
+    """ANNarchy runs pre_spike at the start of the step a spike acts on: a spike at 100 ms reads
+    t = 101 (dt = 1), with a delay of 5 steps t = 105 (as ANNarchy 4.8 gives them); exact timing
+    reads the step it is processed in."""
+    stamp = ann.Synapse(pre_spike="g_target += w\nw = t", name="stamp")
+    got = []
+    for delay in (0.0, 1.0, 5.0):
+        net, proj, _ = _pairs([50], stamp, delay=delay, timing=timing)
+        net.compile()
+        net.simulate(200.0)
+        got.append(proj.w[0][0])
+        ann.clear()
+    assert got == ([101.0, 101.0, 105.0] if timing == "annarchy" else [100.0, 101.0, 105.0])

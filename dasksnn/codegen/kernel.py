@@ -13,9 +13,11 @@ Order of one step ``k`` (time ``t = k * dt``):
 3. neurons that spiked run their reset statements and start their refractory period;
 4. projections with a synapse model run the post-synaptic events of the spikes of step
    ``k`` (:mod:`dasksnn.codegen.synapses`);
-5. spikes are delivered: the weight of a spike emitted at step ``k`` with a delay of
-   ``d`` steps is added to its target at the end of step ``k + d``, so that it acts on
-   the integration of step ``k + d + 1`` (with a synapse model: its pre-synaptic events);
+5. spikes are delivered: the weight of a spike emitted at step ``k`` is added to its
+   target at the end of the step, so that it acts on the integration of step ``k + 1``;
+   with a delay of ``d >= 1`` steps, at the end of step ``k + d - 1`` (acting at ``k +
+   d``, as in ANNarchy, where a delay of one step is no delay), or of ``k + d`` with
+   ``event_timing="exact"`` (with a synapse model: its pre-synaptic events);
 6. projections with a synapse model run their continuous equations;
 7. state monitors record the other variables, at the end of the step (ANNarchy's
    convention: a row of step ``k`` holds them after the step's update), and synaptic
@@ -345,7 +347,10 @@ def _deliver(w: _Writer, j: int, proj: ProjectionSpec) -> None:
         w.add(4, *(f"{target}[{targets}[_q]] += {weights}[_q]" for target in variables))
         return
     delays, buffer = w.array(Layout.synapses(j, "delay")), w.array(Layout.delay_buffer(j))
-    w.add(4, f"{buffer}[(_k + {delays}[_q]) % {buffer}.shape[0], {targets}[_q]] += {weights}[_q]")
+    # ANNarchy: a delay of d >= 1 steps takes the place of the step every spike waits (acts at
+    # k + d); exact timing adds it (acts at k + d + 1)
+    delay = f"max({delays}[_q] - 1, 0)" if proj.event_timing == "annarchy" else f"{delays}[_q]"
+    w.add(4, f"{buffer}[(_k + {delay}) % {buffer}.shape[0], {targets}[_q]] += {weights}[_q]")
     w.add(2, f"_row = _k % {buffer}.shape[0]", f"for _i in range({buffer}.shape[1]):",
           *(f"    {target}[_i] += {buffer}[_row, _i]" for target in variables), f"    {buffer}[_row, _i] = 0.0")
 

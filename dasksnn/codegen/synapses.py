@@ -11,8 +11,9 @@ A projection whose synapse is not the static one gets, in the step of
   a pre-synaptic spike of step ``k`` acts on step ``k + 1``, so it cannot have caused a
   post-synaptic spike of step ``k`` (a pair in one step counts as post before pre);
 - in place of the static delivery, the **pre-synaptic pathway**: for each spike
-  that arrives at step ``k`` (emitted at ``k - d`` by a neuron whose CSR row holds
-  synapses of delay ``d``), each synapse of that row brings its event-driven variables
+  that arrives at step ``k`` (emitted at ``k - d + 1`` for synapses of delay ``d >= 1``
+  steps with ANNarchy's timing, where a delay of one step is no delay; at ``k - d`` with
+  exact timing), each synapse of that row brings its event-driven variables
   from its last event to ``t``, then runs the ``pre_spike`` statements (``g_target +=
   ...`` adds to the post-synaptic target, which acts on the integration of step ``k +
   1``, as a static synapse's weight);
@@ -358,6 +359,10 @@ def pre_synaptic(w: _Writer, j: int, proj: ProjectionSpec) -> None:
         hist, nhist = w.array(Layout.spike_history(j)), w.array(Layout.spike_history_count(j))
         w.add(2, f"_row = _k % {hist}.shape[0]", f"{nhist}[_row] = {nspk}[0]",
               f"for _s in range({nspk}[0]):", f"    {hist}[_row, _s] = {spk}[_s]")
+    # ANNarchy runs pre_spike at the start of the step the spike acts on: its t is one step later
+    later = plan.annarchy and "t" in _reads([s.rhs for s in synapse.pre_defs])
+    if later:
+        w.add(2, "t = (_k + 1) * _dt")
     for learning in (True, False):
         statements = synapse.pre_defs if learning else [s for s in synapse.pre_defs if s in plan.frozen_kept]
         w.add(2, f"if {learn}[0] != 0:" if learning else "else:")
@@ -370,7 +375,9 @@ def pre_synaptic(w: _Writer, j: int, proj: ProjectionSpec) -> None:
         _open(w, plan, names, learning, 3)
         if proj.delayed:
             dorder, dptr = w.array(Layout.delay_order(j)), w.array(Layout.delay_pointer(j))
-            w.add(3, f"_depth = {hist}.shape[0]", "for _d in range(_depth):", "    _r = (_k - _d) % _depth",
+            # spikes of step k - d act at k + 1 (exact timing), of k - d + 1 (ANNarchy's)
+            lag = "max(_d - 1, 0)" if plan.annarchy else "_d"
+            w.add(3, f"_depth = {hist}.shape[0]", "for _d in range(_depth):", f"    _r = (_k - {lag}) % _depth",
                   f"    for _s in range({nhist}[_r]):", f"        _j = {hist}[_r, _s]")
             plan.load_neurons(w, names, 5, "pre")
             w.add(5, "_b = _j * _depth + _d", f"for _o in range({dptr}[_b], {dptr}[_b + 1]):",
@@ -385,6 +392,8 @@ def pre_synaptic(w: _Writer, j: int, proj: ProjectionSpec) -> None:
         w.add(indent, f"_i = {post}[_q]")
         plan.load_neurons(w, names, indent, "post")
         plan.event_body(w, statements, learning, indent, "pre")
+    if later:
+        w.add(2, "t = _k * _dt")
 
 
 def post_synaptic(w: _Writer, j: int, proj: ProjectionSpec) -> None:

@@ -96,7 +96,11 @@ class Network(Registry):
         ANNarchy 4.8, which processes a spike of step ``k`` at step ``k + 1``, bringing
         the variables to step ``k`` but recording ``k + 1`` as the synapse's last event,
         so that their next update is one step short (a post-synaptic spike ``d`` ms after
-        a pre-synaptic one sees ``d - dt``). ``exact``: every interval as it is.
+        a pre-synaptic one sees ``d - dt``); a delay of ``d >= 1`` steps takes the place
+        of the step every spike waits (the spike acts on step ``k + d``; a delay of one
+        step is no delay), and ``pre_spike`` statements read ``t`` of the step the spike
+        acts on. ``exact``: every interval as it is, a delay added to that step (``k + d
+        + 1``), ``t`` of the step the spike is processed in.
 
     Notes
     -----

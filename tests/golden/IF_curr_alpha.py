@@ -195,7 +195,7 @@ def kernel(
         for _s in range(p0__nspk[0]):
             _j = p0__spk[_s]
             for _q in range(j1_rowptr[_j], j1_rowptr[_j + 1]):
-                j1_buf[(_k + j1_delay[_q]) % j1_buf.shape[0], j1_post[_q]] += j1_w[_q]
+                j1_buf[(_k + max(j1_delay[_q] - 1, 0)) % j1_buf.shape[0], j1_post[_q]] += j1_w[_q]
         _row = _k % j1_buf.shape[0]
         for _i in range(j1_buf.shape[1]):
             p1_g_inh[_i] += j1_buf[_row, _i]

@@ -383,7 +383,7 @@ def kernel(
             _rate_y = -1.0 / tau_minus
             _depth = j1__hist.shape[0]
             for _d in range(_depth):
-                _r = (_k - _d) % _depth
+                _r = (_k - max(_d - 1, 0)) % _depth
                 for _s in range(j1__nhist[_r]):
                     _j = j1__hist[_r, _s]
                     _b = _j * _depth + _d
@@ -431,7 +431,7 @@ def kernel(
         else:
             _depth = j1__hist.shape[0]
             for _d in range(_depth):
-                _r = (_k - _d) % _depth
+                _r = (_k - max(_d - 1, 0)) % _depth
                 for _s in range(j1__nhist[_r]):
                     _j = j1__hist[_r, _s]
                     _b = _j * _depth + _d
