@@ -205,6 +205,6 @@ def test_midpoint_as_annarchy():
     made.network.compile()
     made.network.simulate(0.1)
     dt, x, y = 0.1, 1.0, 1.0
-    kx, ky = -y, 2.0 * x
+    ky = 2.0 * x  # the derivative of y at the start of the step
     assert pop.x[0] == pytest.approx(x + dt * -(y + 0.5 * dt * ky), rel=1e-15)
     assert pop.y[0] == pytest.approx(y + dt * 2.0 * x, rel=1e-15)
