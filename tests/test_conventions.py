@@ -104,7 +104,7 @@ def test_getting_some_variables_keeps_the_others():
     assert m.get("v").shape == (0, 3)  # handed over
     spikes = m.get("spike")
     assert sum(len(s) for s in spikes.values()) > 3
-    np.testing.assert_array_equal(m.times("u"), np.arange(100.0))
+    np.testing.assert_array_equal(m.sample_times("u"), np.arange(100.0))
     made.network.simulate(10.0)
     assert m.get("v").shape == (10, 3)
     both = m.get(["u", "v"])

@@ -185,7 +185,7 @@ def test_exponential_decay_and_synaptic_jump_are_exact():
     net, post, proj, mon = _decay_network(dt, 2, [w, np.nan], delay, spike_times, g0=[0.0, 1.5])
     assert proj.nb_synapses == 1
     net.simulate(50.0)
-    t = mon.times()
+    t = mon.sample_times()
     g = mon.get("g_exc")
     assert g.shape == (500, 2)
     np.testing.assert_array_equal(t, np.arange(500) * dt)

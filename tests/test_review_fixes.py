@@ -105,7 +105,7 @@ def test_no_duplicate_samples_when_another_buffer_grows():
     ann.Monitor(b, "spike")
     ann.compile()
     ann.simulate(200.0)
-    np.testing.assert_array_equal(mv.times(), np.arange(200.0))
+    np.testing.assert_array_equal(mv.sample_times(), np.arange(200.0))
     assert mv.get("v").shape == (200, 5)
 
 
