@@ -548,8 +548,8 @@ def test_continuous_synaptic_equations_use_the_neurons_integration_rules(method,
         post = ann.Population(1, receiver)
         proj = ann.Projection(src, post, "exc", synapse=decay).connect_one_to_one(weights=2.0)
     made.network.compile()
-    made.network.simulate(1.0)  # steps 0 and 1; the spike of step 2 sets g = 2, then it decays
-    made.network.simulate(10.0)  # steps 2 to 21: 20 steps of decay
+    made.network.simulate(1.0)  # steps 0 and 1; the spike of step 2 sets g = 2 at its end
+    made.network.simulate(10.5)  # steps 2 to 22: it decays in steps 3 to 22, as ANNarchy's update_synapse
     expected = 2.0 * (factor if factor is not None else math.exp(-1.0))
     assert proj.values("g")[0] == pytest.approx(expected, rel=1e-6 if factor is None else 1e-12)
 
@@ -578,3 +578,21 @@ def test_pre_spike_reads_t_of_the_step_the_spike_acts_on(timing):
         got.append(proj.w[0][0])
         ann.clear()
     assert got == ([101.0, 101.0, 105.0] if timing == "annarchy" else [100.0, 101.0, 105.0])
+
+
+def test_continuous_equations_then_post_events_then_pre_events_as_annarchy():
+    """ANNarchy's step: update_synapse, then post_event; a pre-synaptic spike's events run at
+    the start of the next step, before its update_synapse. A value set by post_spike is
+    recorded as set; one set by pre_spike decays from the next step on."""
+    rule = ann.Synapse(parameters="tau = 10.0 : projection", equations="""
+        tau * dltp/dt = -ltp
+        tau * dltd/dt = -ltd
+    """, pre_spike="g_target += w\nltp = 1.0", post_spike="ltd = 1.0", name="traces")
+    net, proj, _ = _pairs([5], rule)
+    m = ann.Monitor(proj, ["ltp", "ltd"])  # in the projection's network
+    net.compile()
+    net.simulate(110.0)
+    data = m.get()
+    ltp, ltd = data["ltp"][:, 0], data["ltd"][:, 0]
+    assert np.flatnonzero(ltd)[0] == 105 and ltd[105] == 1.0 and ltd[106] == pytest.approx(0.9, rel=1e-12)
+    assert np.flatnonzero(ltp)[0] == 100 and ltp[100] == 1.0 and ltp[101] == pytest.approx(0.9, rel=1e-12)

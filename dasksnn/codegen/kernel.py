@@ -11,15 +11,16 @@ Order of one step ``k`` (time ``t = k * dt``):
 2. every population integrates its equations from ``t`` to ``t + dt`` and tests its
    spike condition (refractory counters count down);
 3. neurons that spiked run their reset statements and start their refractory period;
-4. projections with a synapse model run the post-synaptic events of the spikes of step
-   ``k`` (:mod:`dasksnn.codegen.synapses`);
+4. projections with a synapse model run their continuous equations, then the post-synaptic
+   events of the spikes of step ``k`` (:mod:`dasksnn.codegen.synapses`), as ANNarchy's
+   ``update_synapse`` and ``post_event``;
 5. spikes are delivered: the weight of a spike emitted at step ``k`` is added to its
    target at the end of the step, so that it acts on the integration of step ``k + 1``;
    with a delay of ``d >= 1`` steps, at the end of step ``k + d - 1`` (acting at ``k +
    d``, as in ANNarchy, where a delay of one step is no delay), or of ``k + d`` with
-   ``event_timing="exact"`` (with a synapse model: its pre-synaptic events);
-6. projections with a synapse model run their continuous equations;
-7. state monitors record the other variables, at the end of the step (ANNarchy's
+   ``event_timing="exact"`` (with a synapse model: its pre-synaptic events, which the
+   continuous equations of the next step see, as in ANNarchy);
+6. state monitors record the other variables, at the end of the step (ANNarchy's
    convention: a row of step ``k`` holds them after the step's update), and synaptic
    variables; spike monitors record the spikes of step ``k`` (with time ``t``).
 """
@@ -124,16 +125,17 @@ def generate(spec: NetworkSpec) -> KernelSource:
             _spikes(body, index, pop)
         if index in tracked:
             synapses.last_spikes(body, index)
-    # post-synaptic events first: a pre-synaptic spike of this step acts on the next one, so it
-    # comes after a post-synaptic spike of this step (as in ANNarchy)
+    # continuous synaptic equations, then post-synaptic events, as ANNarchy's update_synapse and
+    # post_event; a pre-synaptic spike of this step acts on the next one, so its events come
+    # last (ANNarchy runs them at the start of the next step, before update_synapse)
+    for j, proj in enumerate(spec.projections):
+        if proj.synapse is not None:
+            continuous(body, j, proj)
     for j, proj in enumerate(spec.projections):
         if proj.synapse is not None:
             synapses.post_synaptic(body, j, proj)
     for j, proj in enumerate(spec.projections):
         (_deliver if proj.synapse is None else synapses.pre_synaptic)(body, j, proj)
-    for j, proj in enumerate(spec.projections):
-        if proj.synapse is not None:
-            continuous(body, j, proj)
     for m, mon in enumerate(spec.monitors):
         _record_variables(body, m, mon, spec.populations[mon.population], start=False)
     for m, mon in enumerate(spec.synapse_monitors, start=len(spec.monitors)):

@@ -4,8 +4,9 @@
   integrate, summed into the target(s) from the values of the start of the step (as
   ANNarchy computes it; so the first step has it, and values set between two
   ``simulate`` calls act at once);
-- continuous equations: one pass over all synapses per step, after the pre-synaptic
-  events (see :mod:`dasksnn.codegen.synapses`), in ANNarchy's order (assignments in turn,
+- continuous equations: one pass over all synapses per step, after the populations and
+  before the post-synaptic events (ANNarchy's ``update_synapse``; the pre-synaptic events
+  of the step before are seen, see :mod:`dasksnn.codegen.synapses`), in ANNarchy's order (assignments in turn,
   each run of non-event-driven ODEs from the values before it, by its flag or the network's
   method, as neurons' equations), while learning is on and at the steps of its period.
 """

@@ -3,7 +3,9 @@
 A projection whose synapse is not the static one gets, in the step of
 :mod:`dasksnn.codegen.kernel`:
 
-- first, for all projections in order, the **post-synaptic pathway**: for each spike of
+- first, for all projections in order, continuous synaptic equations (one pass over all
+  synapses, :mod:`dasksnn.codegen.synapse_equations`), as ANNarchy's ``update_synapse``;
+- then, for all projections in order, the **post-synaptic pathway**: for each spike of
   the post population at step ``k``, the synapses of that neuron, found through
   ``j<j>__postptr`` and ``j<j>__order`` (synapses sorted by post neuron), never a scan of
   all synapses, bring their event-driven variables to ``t`` and run their ``post_spike``
@@ -16,9 +18,9 @@ A projection whose synapse is not the static one gets, in the step of
   exact timing), each synapse of that row brings its event-driven variables
   from its last event to ``t``, then runs the ``pre_spike`` statements (``g_target +=
   ...`` adds to the post-synaptic target, which acts on the integration of step ``k +
-  1``, as a static synapse's weight);
-- then, for all projections in order, continuous synaptic equations and ``psp``: one
-  pass over all synapses per step.
+  1``, as a static synapse's weight); the continuous equations of the next step see what
+  they changed, as ANNarchy runs them at the start of that step;
+- ``psp``: one pass over all synapses at the start of the next step.
 
 Learning is switched by ``j<j>__learn`` (on, period, offset in steps) without compiling
 again: when off, only what the post-synaptic input depends on is computed (``w`` is
