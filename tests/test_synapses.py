@@ -596,3 +596,19 @@ def test_continuous_equations_then_post_events_then_pre_events_as_annarchy():
     ltp, ltd = data["ltp"][:, 0], data["ltd"][:, 0]
     assert np.flatnonzero(ltd)[0] == 105 and ltd[105] == 1.0 and ltd[106] == pytest.approx(0.9, rel=1e-12)
     assert np.flatnonzero(ltp)[0] == 100 and ltp[100] == 1.0 and ltp[101] == pytest.approx(0.9, rel=1e-12)
+
+
+def test_continuous_synaptic_assignment_with_bounds_from_parameters():
+    """ANNarchy's ``w += ... : min=0.0, max=w_max`` in a synapse's equations: an assignment
+    every step, bounded by expressions of parameters."""
+    rule = ann.Synapse(parameters="w_max = 0.7 : projection\nrate = 0.1 : projection",
+                       equations="w += rate : min=0.0, max=w_max", name="ramp")
+    with ann.building(seed=1, dt=1.0) as made:
+        src = ann.SpikeSourceArray(spike_times=[[1.0]])
+        post = ann.Population(1, ann.Neuron(equations="x = g_exc", name="sink"))
+        proj = ann.Projection(src, post, "exc", synapse=rule).connect_one_to_one(weights=0.0)
+    made.network.compile()
+    made.network.simulate(3.0)
+    assert proj.w[0][0] == pytest.approx(0.3, rel=1e-12)
+    made.network.simulate(10.0)
+    assert proj.w[0][0] == 0.7

@@ -72,7 +72,7 @@ def continuous(w: _Writer, j: int, proj: ProjectionSpec) -> None:
     for condition, group in ((update, post_eqs), (f"{learn}[0] == 0", [e for e in post_eqs if e in frozen])):
         if not group:
             continue
-        names = _reads([e.rhs for e in group]) | {e.name for e in group}
+        names = _reads([e.rhs for e in group] + _bounds(group)) | {e.name for e in group}
         w.add(2, f"if {condition}:")
         plan.load_projection(w, names, 3)
         w.add(3, f"for _i in range({w.array(Layout.spikes(proj.post))}.shape[0]):")
@@ -81,7 +81,7 @@ def continuous(w: _Writer, j: int, proj: ProjectionSpec) -> None:
         _integrate(w, plan, group, 4)
     if not syn_eqs:
         return
-    names = _reads([e.rhs for e in syn_eqs]) | {e.name for e in syn_eqs}
+    names = _reads([e.rhs for e in syn_eqs] + _bounds(syn_eqs)) | {e.name for e in syn_eqs}
     w.add(2, f"_update = {update}")
     plan.load_projection(w, names, 2)
     w.add(2, f"for _j in range({spk}.shape[0]):")
@@ -95,6 +95,11 @@ def continuous(w: _Writer, j: int, proj: ProjectionSpec) -> None:
     if frozen_syn:
         w.add(4, f"elif {learn}[0] == 0:")
         _integrate(w, plan, frozen_syn, 5)
+
+
+def _bounds(equations) -> list[str]:
+    """The ``min`` and ``max`` expressions of ``equations``."""
+    return [bound for e in equations for bound in (e.min, e.max) if bound]
 
 
 def integration_plans(synapse, default: str) -> list[Plan]:
