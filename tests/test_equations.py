@@ -12,7 +12,7 @@ LIF = dict(parameters="tau = 10.0\nEl = -65.0", equations="tau * dv/dt = El - v 
 def test_izhikevich_parses_annarchy_syntax():
     """ANNarchy spellings: ^ for powers, ';' between statements, flags after ':'."""
     neuron = ann.Izhikevich
-    assert neuron.variable_names == ("I", "v", "u", "g_exc", "g_inh")
+    assert neuron.variable_names == ("I", "v", "u", "g_exc", "g_inh", "r")  # r: ANNarchy's mean firing rate
     assert neuron.defaults["v"] == -65.0 and neuron.defaults["u"] == -13.0
     assert [s.text for s in neuron.reset_defs] == ["v = c", "u += d"]
     assert "v ** 2" in neuron.equation_defs[1].rhs

@@ -87,3 +87,14 @@ def test_population_rate_and_smoothed_rate_as_annarchy(recorded):
     np.testing.assert_allclose(filtered[0, :8], [0, 0, 0, 0, 0, 0, 1000 / 4.5 / 20, 1000 / 4.5 * (1 - 0.95 ** 2)])
     with pytest.raises(NetworkError, match=r"smooth must be a number of ms >= 0"):
         m.smoothed_rate(spikes, smooth=-1.0)
+
+
+def test_get_of_everything_is_a_dict_as_annarchy():
+    """``data = m.get()`` of a monitor of spikes alone is ``{"spike": ...}`` (ANNarchy's PyNN
+    notebook reads ``data['spike']``); ``m.get("spike")`` is the spikes."""
+    with ann.building(dt=1.0) as made:
+        m = ann.Monitor(ann.SpikeSourceArray([[2.0]]), "spike")
+    made.network.compile()
+    made.network.simulate(5.0)
+    assert m.get(keep=True) == {"spike": {0: [2]}}
+    assert m.get("spike") == {0: [2]}

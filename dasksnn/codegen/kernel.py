@@ -32,7 +32,7 @@ from functools import lru_cache
 
 from dasksnn.codegen import synapses
 from dasksnn.codegen.integrators import INTEGRATORS, equation_blocks, plan_integration
-from dasksnn.codegen.layout import STATUS_WHERE, Control, Layout, Status
+from dasksnn.codegen.layout import STATUS_WHERE, Control, Layout, RateWindow, Status
 from dasksnn.codegen.spec import MonitorSpec, NetworkSpec, PopulationSpec, ProjectionSpec, SynapseMonitorSpec
 from dasksnn.codegen.synapse_equations import continuous, psp
 from dasksnn.codegen.translate import comment, parse, translate
@@ -111,6 +111,9 @@ def generate(spec: NetworkSpec) -> KernelSource:
     # every early return comes before any recording, so a resumed step records once
     for m, mon in enumerate(spec.monitors):
         _monitor_capacity(body, m, mon)
+    for index, pop in enumerate(spec.populations):
+        if pop.firing_rate:
+            _rate_capacity(body, index)
     for j, proj in enumerate(spec.projections):  # recorded with the input it is part of
         if proj.synapse is not None:
             psp(body, j, proj)
@@ -123,6 +126,8 @@ def generate(spec: NetworkSpec) -> KernelSource:
         else:
             _update(body, index, pop)
             _spikes(body, index, pop)
+            if pop.firing_rate:
+                _firing_rate(body, index)
         if index in tracked:
             synapses.last_spikes(body, index)
     # continuous synaptic equations, then post-synaptic events, as ANNarchy's update_synapse and
@@ -323,6 +328,35 @@ def _spikes(w: _Writer, index: int, pop: PopulationSpec) -> None:
         w.add(3, f"{w.array(Layout.refractory(index))}[_i] = int({period} / _dt + 0.5)")
     w.add(3, f"{spk}[_nspk] = _i", "_nspk += 1")
     w.add(2, f"{nspk}[0] = _nspk")
+
+
+def _rate_capacity(w: _Writer, index: int) -> None:
+    """Stop before the step when the spikes of a firing rate window might not fit."""
+    control, steps = w.array(Layout.rate_control(index)), w.array(Layout.rate_steps(index))
+    head, tail = (f"{control}[{c.value}]" for c in (RateWindow.HEAD, RateWindow.TAIL))
+    w.add(2, comment(f"population p{index}: stop before the step if its firing rate window might overflow"),
+          f"if {head} - {tail} + {w.array(Layout.spikes(index))}.shape[0] > {steps}.shape[0]:",
+          f"    _status[0] = {Status.RATE_BUFFER_FULL.value}", f"    _status[{STATUS_WHERE}] = {index}",
+          "    return _k")
+
+
+def _firing_rate(w: _Writer, index: int) -> None:
+    """ANNarchy's ``compute_firing_rate``: ``r`` of a neuron is 1000 / window times its spikes of
+    the last ``window`` steps (this one included); only the neurons whose count changed are
+    written."""
+    control, steps, ranks, counts = (w.array(name(index)) for name in (
+        Layout.rate_control, Layout.rate_steps, Layout.rate_ranks, Layout.rate_counts))
+    rate, spk, nspk = (w.array(Layout.variable(index, "r")), w.array(Layout.spikes(index)),
+                       w.array(Layout.spike_count(index)))
+    head, tail, window = (f"{control}[{c.value}]" for c in RateWindow)
+    w.add(2, comment(f"population p{index}: mean firing rate r over the window"),
+          f"_factor = 1000.0 / ({window} * _dt)", f"_cap = {steps}.shape[0]",
+          f"for _s in range({nspk}[0]):", f"    _i = {spk}[_s]", f"    _e = {head} % _cap",
+          f"    {steps}[_e] = _k", f"    {ranks}[_e] = _i", f"    {head} += 1", f"    {counts}[_i] += 1",
+          f"    {rate}[_i] = {counts}[_i] * _factor",
+          f"while {tail} < {head} and {steps}[{tail} % _cap] <= _k - {window}:",
+          f"    _i = {ranks}[{tail} % _cap]", f"    {tail} += 1", f"    {counts}[_i] -= 1",
+          f"    {rate}[_i] = {counts}[_i] * _factor")
 
 
 def _spike_source(w: _Writer, index: int) -> None:

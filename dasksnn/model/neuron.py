@@ -213,15 +213,26 @@ class Neuron:
 
     @property
     def variable_names(self) -> tuple[str, ...]:
-        """Names of the variables (equation left sides, then synaptic inputs)."""
-        return tuple(e.name for e in self.equation_defs) + self.inputs
+        """Names of the variables (equation left sides, then synaptic inputs, then the mean
+        firing rate ``r`` of a spiking model that does not define ``r``)."""
+        return tuple(e.name for e in self.equation_defs) + self.inputs + self.rate_variable
+
+    @property
+    def rate_variable(self) -> tuple[str, ...]:
+        """``("r",)`` for a spiking model that does not define ``r`` itself: as in ANNarchy,
+        its mean firing rate in Hz over the window of ``Population.compute_firing_rate``
+        (0 until that is called); ``()`` otherwise."""
+        if self.spike_condition is None or "r" in self.parameter_names \
+                or any(e.name == "r" for e in self.equation_defs):
+            return ()
+        return ("r",)
 
     @property
     def defaults(self) -> dict[str, float]:
         """Default value of every parameter and initial value of every variable."""
         values = {p.name: p.value for p in self.parameter_defs}
         values.update({e.name: e.init for e in self.equation_defs})
-        values.update({name: 0.0 for name in self.inputs})
+        values.update({name: 0.0 for name in self.inputs + self.rate_variable})
         return values
 
     def unit_of(self, name: str) -> str | None:

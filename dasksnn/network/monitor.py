@@ -266,7 +266,8 @@ class Monitor(Switchable):
         Returns
         -------
         dict or numpy.ndarray
-            For one name, its data; for several, a dict of name to data. Variables are
+            For one name, its data; for several, or all (``variables=None``), a dict of
+            name to data, as ANNarchy's. Variables are
             arrays of shape ``(n_records, n_neurons)``; ``"spike"`` is a dict of rank to
             the list of spike steps (multiply by ``dt`` for ms).
         """
@@ -296,7 +297,8 @@ class Monitor(Switchable):
                 self._times[var] = {"start": [now], "stop": [None]}
         if not keep:
             self._clear_data(names)
-        return result[names[0]] if len(names) == 1 else result
+        # as ANNarchy's: a dict for several names or for all (get() of a monitor of one variable)
+        return result[names[0]] if len(names) == 1 and variables is not None else result
 
     def times(self, variables: str | list[str] | None = None) -> dict[str, dict[str, list]]:
         """Start and stop steps of the recordings of the data last handed over by :meth:`get`,

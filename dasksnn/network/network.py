@@ -359,6 +359,9 @@ class Network(Registry):
         """
         simulator = self._require_compiled("reset()")
         simulator.reset(populations)
+        self._step = 0  # monitors and spike sources start again from step 0
+        for pop in self._populations:
+            pop.clear()
         if projections:
             for proj in self._projections:
                 proj.restore_weights()
@@ -366,7 +369,6 @@ class Network(Registry):
             for mon in (*self._monitors, *self._synapse_monitors):
                 mon.reset()
                 mon.forget_phase()
-        self._step = 0
 
     def get_time(self) -> float:
         """Current time in ms."""
