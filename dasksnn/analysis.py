@@ -16,6 +16,7 @@ import numpy as np
 
 __all__ = [
     "spike_counts", "mean_rate", "firing_rates", "population_rate", "gaussian_smooth", "smoothed_rate",
+    "low_pass", "instantaneous_rates",
     "inter_spike_intervals", "coefficient_of_variation", "isi_histogram", "spikes_by_neuron",
 ]
 
@@ -142,6 +143,60 @@ def smoothed_rate(rate: np.ndarray, smooth: float, bin_width: float) -> np.ndarr
     if not smooth >= 0:
         raise ValueError(f"smoothed_rate: smooth must be a number of ms >= 0, got {smooth!r}")
     return gaussian_smooth(rate, smooth / bin_width)
+
+
+def low_pass(values: np.ndarray, smooth: float, dt: float) -> np.ndarray:
+    """``values`` filtered along their last axis by ANNarchy's first-order low-pass filter.
+
+    ``y[0] = x[0]`` and ``y[t + 1] = y[t] + (x[t + 1] - y[t]) * dt / smooth``: an
+    exponential moving average of time constant ``smooth`` ms (ANNarchy's
+    ``Monitor.population_rate`` and ``smoothed_rate``). ``smooth <= dt`` leaves the values
+    as they are (ANNarchy filters the population rate only then, and this function is its
+    one implementation).
+
+    Examples
+    --------
+    >>> low_pass(np.array([0.0, 10.0, 10.0]), 2.0, 1.0)
+    array([0. , 5. , 7.5])
+    """
+    values = np.asarray(values, dtype=np.float64)
+    if smooth <= dt or values.shape[-1] == 0:
+        return values
+    delta = dt / smooth
+    out = np.empty_like(values)
+    out[..., 0] = values[..., 0]
+    for t in range(1, values.shape[-1]):  # a recurrence: one step after the other
+        out[..., t] = out[..., t - 1] + (values[..., t] - out[..., t - 1]) * delta
+    return out
+
+
+def instantaneous_rates(steps: np.ndarray, ranks: np.ndarray, neurons: np.ndarray, start: int, stop: int,
+                        dt: float) -> np.ndarray:
+    """Each neuron's instantaneous rate in Hz per step of ``[start, stop)``, as ANNarchy's
+    ``smoothed_rate`` computes it before smoothing: ``1000 / (dt * isi)`` from each spike to
+    the next, zero before a neuron's second spike and after its last (and, as ANNarchy, for
+    an interval that begins at ``start`` itself).
+
+    Returns
+    -------
+    numpy.ndarray
+        ``(len(neurons), stop - start)``, rows in the order of ``neurons``.
+
+    Examples
+    --------
+    >>> instantaneous_rates(np.array([1, 3, 7]), np.array([0, 0, 0]), np.array([0]), 0, 9, 1.0)
+    array([[  0., 500., 500., 250., 250., 250., 250.,   0.,   0.]])
+    """
+    rates = np.zeros((len(neurons), max(0, stop - start)))
+    steps, ranks = np.asarray(steps, dtype=np.int64), np.asarray(ranks, dtype=np.int64)
+    row_of = {int(n): i for i, n in enumerate(np.asarray(neurons).tolist())}
+    intervals, owner = inter_spike_intervals(steps.astype(np.float64), ranks)
+    order = np.lexsort((steps, ranks))
+    firsts = steps[order][1:][ranks[order][1:] == ranks[order][:-1]] - intervals.astype(np.int64)
+    for first, isi, rank in zip(firsts.tolist(), intervals.tolist(), owner.tolist(), strict=True):
+        if rank in row_of and isi > 0 and first > start:
+            rates[row_of[rank], max(first - start, 0):max(first + int(isi) - start, 0)] = 1000.0 / (dt * isi)
+    return rates
 
 
 def inter_spike_intervals(times: np.ndarray, ranks: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

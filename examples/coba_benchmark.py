@@ -5,7 +5,7 @@
 inhibitory weight 6.7, ``v`` uniform in [-60, -50] mV, 1000 ms at dt = 0.1 ms: the
 network fires irregularly at about 21 Hz (Brian2, NEST and ANNarchy give 21.0-21.9 Hz).
 
-The figure: a raster of the first 200 neurons, the population rate (5 ms Gaussian), and
+The figure: a raster of the first 200 neurons, the population rate (5 ms low-pass), and
 the histogram of inter-spike intervals with their coefficient of variation.
 
 Run: python examples/coba_benchmark.py [--quick] [--out DIR]
@@ -80,7 +80,7 @@ def main() -> None:
     plotting.raster(t[first], n[first], raster_ax, title=f"COBA, 4000 neurons: {mon.mean_fr():.1f} Hz "
                     f"(raster of the first 200)")
     rate_ax, isi_ax = bottom.subplots(1, 2)
-    plotting.population_rate(np.arange(rate.size) * 0.1, rate, rate_ax, title="population rate (5 ms Gaussian)")
+    plotting.population_rate(np.arange(rate.size) * 0.1, rate, rate_ax, title="population rate (5 ms low-pass)")
     plotting.isi_histogram(intervals, 1.0, isi_ax, max_isi=100.0,
                            title=f"inter-spike intervals; mean CV {np.nanmean(cv):.2f}")
     path = args.out / "coba_benchmark.png"

@@ -18,6 +18,25 @@ def pytest_configure(config):
         os.environ["DASKSNN_CACHE_DIR"] = tempfile.mkdtemp(prefix="dasksnn-test-cache-")
 
 
+@pytest.fixture(scope="module")
+def both(tmp_path_factory):
+    """``both(script)``: the results of a script under ANNarchy 4.8 and under dasksnn (see
+    ``annarchy_reference.py``); skips where ``DASKSNN_ANNARCHY_PYTHON`` is not set."""
+    import sys
+
+    from annarchy_reference import ANNARCHY_PYTHON, run
+
+    python = os.environ.get(ANNARCHY_PYTHON)
+    if not python:
+        pytest.skip(f"{ANNARCHY_PYTHON} (an interpreter with ANNarchy 4.8) is not set")
+
+    def results(script: str) -> tuple[dict, dict]:
+        folder = tmp_path_factory.mktemp("reference")
+        return run(python, script, folder, "ANNarchy"), run(sys.executable, script, folder, "dasksnn")
+
+    return results
+
+
 @pytest.fixture(autouse=True)
 def clean_default_network():
     """Every test starts with an empty default network with ANNarchy's dt of 1 ms."""

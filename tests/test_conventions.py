@@ -104,7 +104,7 @@ def test_getting_some_variables_keeps_the_others():
     assert m.get("v").shape == (0, 3)  # handed over
     spikes = m.get("spike")
     assert sum(len(s) for s in spikes.values()) > 3
-    np.testing.assert_array_equal(m.times("u"), np.arange(100.0))
+    np.testing.assert_array_equal(m.sample_times("u"), np.arange(100.0))
     made.network.simulate(10.0)
     assert m.get("v").shape == (10, 3)
     both = m.get(["u", "v"])
@@ -148,3 +148,63 @@ def test_monitors_made_after_compile_record_from_then_on():
     reference.compile()
     reference.simulate(150.0)
     np.testing.assert_array_equal(reference.get(later).get("u")[50:], u)
+
+
+def test_refractory_holds_every_equation_but_the_conductances():
+    """ANNarchy 4.8 during the refractory period: differential equations other than g_* and
+    assignments keep their values, and an instantaneous input is not cleared (it acts when
+    the period ends). The rows are those ANNarchy 4.8 records for this script."""
+    with ann.building(dt=1.0) as made:
+        neuron = ann.Neuron(parameters="tau = 10.0", equations="""
+            I = g_exc + 1.0
+            tau * dv/dt = -v + I
+            dw/dt = 0.1
+            tau * dg_slow/dt = -g_slow
+        """, spike="v > 0.5", reset="v = 0.0; g_slow = 1.0", refractory=3.0)
+        src = ann.SpikeSourceArray([[float(t) for t in range(1, 40)]])
+        pop = ann.Population(1, neuron)
+        ann.Projection(src, pop, "exc").connect_all_to_all(weights=0.3)
+        m = ann.Monitor(pop, ["v", "w", "I", "g_exc", "g_slow", "spike"])
+    made.network.compile()
+    made.network.simulate(20.0)
+    data = m.get()
+    assert data["spike"][0] == [5, 12, 19]
+    np.testing.assert_allclose(data["w"][:13, 0], [0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.6, 0.6, 0.6, 0.7, 0.8, 0.9, 1.0])
+    np.testing.assert_allclose(data["I"][:12, 0], [1.0, 1.0, 1.3, 1.3, 1.3, 1.3, 1.3, 1.3, 1.3, 2.2, 1.3, 1.3])
+    np.testing.assert_allclose(data["g_exc"][:11, 0], [0, 0, 0.3, 0.3, 0.3, 0.3, 0.3, 0.6, 0.9, 1.2, 0.3])
+    np.testing.assert_allclose(data["v"][5:11, 0], [0.0, 0.0, 0.0, 0.0, 0.22, 0.328])
+    # a conductance decays through the refractory period
+    np.testing.assert_allclose(data["g_slow"][5:9, 0], [0.0, 1.0, 0.9, 0.81])  # recorded as an input
+
+
+def test_equations_are_evaluated_in_annarchy_order():
+    """A run of differential equations is updated at once; an assignment written after it
+    reads the new values, one written before it the old ones."""
+    with ann.building(dt=1.0) as made:
+        pop = ann.Population(1, ann.Neuron(equations="""
+            before = v
+            dv/dt = 1.0
+            du/dt = v
+            after = v + u
+        """))
+    made.network.compile()
+    made.network.simulate(3.0)
+    # v: 1, 2, 3; u reads v of the start of each step: 0, 1, 3
+    assert (pop.v[0], pop.u[0], pop.before[0], pop.after[0]) == (3.0, 3.0, 2.0, 6.0)
+
+
+def test_midpoint_as_annarchy():
+    """midpoint evaluates the derivatives at x + dt/2 * k for the variables of all midpoint
+    equations, and assignments at the start of the step (ANNarchy's coupled midpoint)."""
+    with ann.building(dt=0.1) as made:
+        pop = ann.Population(1, ann.Neuron(equations="""
+            a = 2.0 * x
+            dx/dt = -y : init=1.0, midpoint
+            dy/dt = a : init=1.0, midpoint
+        """))
+    made.network.compile()
+    made.network.simulate(0.1)
+    dt, x, y = 0.1, 1.0, 1.0
+    ky = 2.0 * x  # the derivative of y at the start of the step
+    assert pop.x[0] == pytest.approx(x + dt * -(y + 0.5 * dt * ky), rel=1e-15)
+    assert pop.y[0] == pytest.approx(y + dt * 2.0 * x, rel=1e-15)

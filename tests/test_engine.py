@@ -64,7 +64,7 @@ def test_registered_build_function_is_found_through_the_class_hierarchy():
 
 def test_simulator_status_codes_and_buffer_growth():
     """A monitor whose spike buffer fills makes the kernel return early; nothing is lost."""
-    assert [s.value for s in Status] == [0, 1, 2]
+    assert [s.value for s in Status] == [0, 1, 2, 3]
     pop = ann.Population(5, ann.IF_curr_exp(i_offset=5.0, tau_refrac=0.0))
     m = ann.Monitor(pop, "spike")
     ann.compile()

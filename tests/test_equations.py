@@ -12,7 +12,7 @@ LIF = dict(parameters="tau = 10.0\nEl = -65.0", equations="tau * dv/dt = El - v 
 def test_izhikevich_parses_annarchy_syntax():
     """ANNarchy spellings: ^ for powers, ';' between statements, flags after ':'."""
     neuron = ann.Izhikevich
-    assert neuron.variable_names == ("I", "v", "u", "g_exc", "g_inh")
+    assert neuron.variable_names == ("I", "v", "u", "g_exc", "g_inh", "r")  # r: ANNarchy's mean firing rate
     assert neuron.defaults["v"] == -65.0 and neuron.defaults["u"] == -13.0
     assert [s.text for s in neuron.reset_defs] == ["v = c", "u += d"]
     assert "v ** 2" in neuron.equation_defs[1].rhs
@@ -107,3 +107,35 @@ def test_leak_term_on_the_left_side_as_annarchy_writes_it():
     assert leak.equation_defs[0].rhs == plain.equation_defs[0].rhs
     with pytest.raises(ModelError, match=r"the term added to dv/dt must be 'v' itself"):
         ann.Neuron(equations="tau * dv/dt + u = 1.0", parameters="tau = 1.0\nu = 0.0")
+
+
+def test_neuron_functions_and_annarchy_function_names():
+    """A neuron's own functions (a parameter may be called t, as in ANNarchy's nmda(v, t, s)),
+    and ANNarchy's fabs, positive, negative and power."""
+    neuron = ann.Neuron(parameters="k = 2.0", equations="""
+        a = nmda(v, -80.0, 60.0)
+        b = fabs(v) + positive(v) + negative(v) + power(k, 3)
+        dv/dt = 1.0 : init=-2.0
+    """, spike="sq(v) > 100.0", reset="v = sq(k)",
+        functions="nmda(v, t, s) = ((v-t)/(s))^2 / (1.0 + ((v-t)/(s))^2)\nsq(x) = x * x", name="fn")
+    with ann.building(dt=1.0) as made:
+        pop = ann.Population(1, neuron)
+    made.network.compile()
+    made.network.simulate(1.0)
+    x = (-2.0 + 80.0) / 60.0
+    assert pop.a[0] == pytest.approx(x * x / (1.0 + x * x), rel=1e-15)
+    assert pop.b[0] == 2.0 + 0.0 - 2.0 + 8.0
+    with pytest.raises(ModelError, match=r"fn2.*unknown name 'undefined'"):
+        ann.Neuron(equations="dv/dt = f(v)", functions="f(x) = undefined * x", name="fn2")
+
+
+def test_augmented_assignments_in_equations_as_annarchy():
+    """``x += rhs`` in equations (ANNarchy's, as its Ramp notebook's ``w += ...``) adds every step."""
+    neuron = ann.Neuron(equations="x += 2.0\ny *= 0.5 : init=8.0\nz -= x")
+    with ann.building(dt=1.0) as made:
+        pop = ann.Population(1, neuron)
+    made.network.compile()
+    made.network.simulate(3.0)
+    assert (pop.x[0], pop.y[0], pop.z[0]) == (6.0, 1.0, -12.0)
+    with pytest.raises(ModelError, match=r"cannot read the left side 'dv/dt \+'"):
+        ann.Neuron(equations="dv/dt += 1.0")

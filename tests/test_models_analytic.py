@@ -66,10 +66,10 @@ INTEGRATION = ann.Neuron(
 
 # --------------------------------------------------------------------------- helpers
 
-def _network(objects, dt, seed=1):
+def _network(objects, dt, seed=1, event_timing="annarchy"):
     # "auto": linear equations with parameter time constants are integrated exactly, which the
     # analytic results here rely on (the default, ANNarchy's, is explicit Euler)
-    net = ann.Network(dt=dt, seed=seed, method="auto")
+    net = ann.Network(dt=dt, seed=seed, method="auto", event_timing=event_timing)
     net.add(objects)
     net.compile()
     return net
@@ -105,7 +105,7 @@ def _quantised_isi_steps(current, dt, tau_refrac):
     return round(tau_refrac / dt) + math.ceil(ratio)
 
 
-def _decay_network(dt, n_post, weights, delays, spike_times, g0=0.0):
+def _decay_network(dt, n_post, weights, delays, spike_times, g0=0.0, event_timing="annarchy"):
     """One spike source -> n_post DECAY neurons through a dense matrix (delayed projection)."""
     src = ann.SpikeSourceArray([list(spike_times)])
     post = ann.Population(n_post, DECAY)
@@ -113,7 +113,7 @@ def _decay_network(dt, n_post, weights, delays, spike_times, g0=0.0):
     proj = ann.Projection(src, post, "exc").connect_from_matrix(
         np.asarray(weights, dtype=float).reshape(n_post, 1), delays=delays)
     mon = ann.Monitor(post, "g_exc")
-    net = _network([src, post, proj, mon], dt)
+    net = _network([src, post, proj, mon], dt, event_timing=event_timing)
     return net, net.get(post), net.get(proj), net.get(mon)
 
 
@@ -185,7 +185,7 @@ def test_exponential_decay_and_synaptic_jump_are_exact():
     net, post, proj, mon = _decay_network(dt, 2, [w, np.nan], delay, spike_times, g0=[0.0, 1.5])
     assert proj.nb_synapses == 1
     net.simulate(50.0)
-    t = mon.times()
+    t = mon.sample_times()
     g = mon.get("g_exc")
     assert g.shape == (500, 2)
     np.testing.assert_array_equal(t, np.arange(500) * dt)
@@ -528,3 +528,28 @@ def test_if_curr_alpha_psc_peaks_at_weight_after_tau():
     np.testing.assert_allclose(alpha, expected, rtol=0.0, atol=0.02 * w)
     # and it depolarises the membrane
     assert v.max() > -65.0 + 0.1
+
+
+def test_alpha_synapse_of_the_builtin_models_as_annarchy():
+    """IF_curr_alpha's alpha_exc after one spike of weight 1 follows ANNarchy's definition
+    (gmax = exp((tau - dt/2)/tau) in place of e, which puts the discrete peak at 1)."""
+    dt, tau = 0.1, 2.0
+    src = ann.SpikeSourceArray([[1.0]])
+    pop = ann.Population(1, ann.IF_curr_alpha(tau_syn_E=tau))
+    proj = ann.Projection(src, pop, "exc").connect_all_to_all(weights=1.0)
+    mon = ann.Monitor(pop, ["alpha_exc", "gmax_exc"])
+    net = ann.Network(dt=dt, seed=1)
+    net.add([src, pop, proj, mon])
+    net.compile()
+    net.simulate(20.0)
+    data = net.get(mon).get()
+    gmax = math.exp((tau - dt / 2.0) / tau)
+    np.testing.assert_allclose(data["gmax_exc"][:, 0], gmax, rtol=1e-15)
+    decay = math.exp(-dt / tau)
+    g, alpha, expected = 0.0, 0.0, []
+    for k in range(200):
+        g += 1.0 if k == 11 else 0.0  # the spike of step 10 acts on step 11
+        g, alpha = g * decay, alpha * decay + (1.0 - decay) * gmax * g
+        expected.append(alpha)
+    np.testing.assert_allclose(data["alpha_exc"][:, 0], expected, rtol=1e-12, atol=1e-15)
+    assert abs(max(expected) - 1.0) < 0.003

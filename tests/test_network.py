@@ -167,12 +167,12 @@ def test_monitor_controls_and_periods():
     assert mon.get("v", keep=True).shape == (0, 3)
     mon.start()
     net.simulate(10.0)
-    np.testing.assert_allclose(mon.times(), np.arange(10.0, 20.0, 2.0))
+    np.testing.assert_allclose(mon.sample_times(), np.arange(10.0, 20.0, 2.0))
     mon.pause()
     net.simulate(10.0)
     mon.resume()
     net.simulate(4.0)
-    np.testing.assert_allclose(mon.times(), [10, 12, 14, 16, 18, 30, 32])
+    np.testing.assert_allclose(mon.sample_times(), [10, 12, 14, 16, 18, 30, 32])
     data = mon.get()
     assert set(data) == {"v", "spike"} and data["v"].shape == (7, 3)
     assert mon.get("v").shape == (0, 3)  # handed over by the previous get()
@@ -345,3 +345,99 @@ def test_parameters_made_heterogeneous_after_compile():
     assert "i_offset = p0_i_offset[_i]" in net.generated_source()
     spikes = net.get(m).get("spike")
     assert all(len(spikes[r]) > 0 for r in range(5)) and all(len(spikes[r]) == 0 for r in range(5, 10))
+
+
+def test_spike_source_clear_and_reset_restart_its_times_as_annarchy():
+    """ANNarchy's SpikeSourceArray keeps a clock of its own: clear() (and reset()) start it
+    again, so that ``clear(); simulate(T)`` emits the spikes of [0, T) again (its STDP
+    notebook's protocol); a copy in another network counts from that network's start."""
+    ann.setup(dt=1.0)
+    src = ann.SpikeSourceArray([[2.0, 5.0]])
+    m = ann.Monitor(src, "spike")
+    copy = ann.Network(everything=True)
+    ann.compile()
+    ann.simulate(10.0)
+    src.clear()
+    late = ann.Network(everything=True)  # a copy starts at its network's step 0
+    ann.simulate(10.0)
+    src.spike_times = [[1.0, 3.0, 12.0]]  # from the clock's now: 3 is past, 12 is to come
+    ann.simulate(10.0)
+    assert m.get("spike")[0] == [2, 5, 12, 15, 22]
+    ann.reset()
+    ann.simulate(5.0)
+    assert m.get("spike")[0] == [1, 3]
+    for other in (copy, late):
+        other.compile()
+        other.simulate(6.0)
+        assert other.get(m).get("spike")[0] == [2, 5]
+
+
+def test_population_clear_and_reset_as_annarchy():
+    """clear() forgets refractory periods and spikes still in their delays; reset() also
+    restores the values of compile time (all or some)."""
+    with ann.building(dt=1.0) as made:
+        src = ann.SpikeSourceArray([[1.0]])
+        cell = ann.Neuron(equations="x = g_exc\ndv/dt = 1.0", spike="v > 2.5", reset="v = 0.0", refractory=5.0)
+        pop = ann.Population(1, cell)
+        ann.Projection(src, pop, "exc").connect_all_to_all(weights=1.0, delays=4.0)
+        m = ann.Monitor(pop, ["x", "v", "spike"])
+    net = made.network
+    net.compile()
+    net.simulate(3.0)  # v: 1, 2, 3 -> spike at step 2; the spike of src (step 1) is on its way
+    src.clear()
+    pop.clear()
+    net.simulate(4.0)
+    data = m.get()
+    assert data["spike"][0] == [2, 5]  # no refractory period left after clear()
+    assert not np.any(data["x"])  # the delayed spike was forgotten
+    pop.v = 10.0
+    pop.reset(["v"])
+    assert pop.v[0] == 0.0
+    with pytest.raises(UnknownAttributeError, match=r"unknown parameter or variable 'vv'"):
+        pop.reset(["vv"])
+    with pytest.raises(NotCompiledError):
+        ann.Population(1, cell).reset()
+
+
+def test_one_value_in_a_sequence_is_for_every_neuron():
+    """``pop.tau_refrac = 2.0,`` (a tuple, as in ANNarchy's PyNN notebook) sets every neuron,
+    as NumPy broadcasts it and ANNarchy accepts it."""
+    pop = ann.Population(3, ann.IF_curr_alpha)
+    pop.tau_refrac = 2.0,
+    pop[1:].v_thresh = [-50.0]
+    assert pop.tau_refrac.tolist() == [2.0] * 3 and pop.v_thresh.tolist() == [-50.0, -50.0, -50.0]
+    with pytest.raises(NetworkError, match=r"expects a scalar, a distribution or an array of 3 values"):
+        pop.v = [1.0, 2.0]
+
+
+def test_compute_firing_rate_counts_the_spikes_of_the_window_as_annarchy():
+    """r = 1000 / window * (spikes of the last window, this step's included), every step; the
+    window's buffer grows as needed; clear() empties it; a model with an 'r' of its own, or one
+    that does not spike, cannot."""
+    steps = list(range(3, 60, 2))  # 29 spikes, far more than the first buffer holds
+    relay = ann.Neuron(equations="x = g_exc", spike="x > 0.5", name="relay")
+    with ann.building(dt=1.0) as made:
+        src = ann.SpikeSourceArray([[float(s - 1) for s in steps]])
+        pop = ann.Population(2, relay)
+        ann.Projection(src, pop[0], "exc").connect_all_to_all(weights=1.0)
+        m = ann.Monitor(pop, ["r", "spike"])
+    pop.compute_firing_rate(20.0)
+    made.network.compile()
+    made.network.simulate(40.0)
+    pop.compute_firing_rate(10.0)  # after compile, as ANNarchy allows
+    made.network.simulate(40.0)
+    data = m.get()
+    assert data["spike"][0] == steps
+    for k in range(80):
+        window = 20 if k < 40 else 10
+        expected = 1000.0 / window * sum(1 for s in steps if k - window < s <= k)
+        assert data["r"][k, 0] == pytest.approx(expected, rel=1e-12), k
+    assert not np.any(data["r"][:, 1])
+    pop.clear()
+    assert not np.any(pop.r)
+    with pytest.raises(NetworkError, match=r"defines 'r' itself"):
+        ann.Population(1, ann.Neuron(equations="r = 1.0", spike="r > 2.0")).compute_firing_rate(10.0)
+    with pytest.raises(NetworkError, match=r"does not spike"):
+        ann.Population(1, ann.Neuron(equations="x = 1.0")).compute_firing_rate(10.0)
+    with pytest.raises(NetworkError, match=r"window 0.5 ms is not a multiple of dt"):
+        ann.Population(1, relay).compute_firing_rate(0.5)

@@ -654,3 +654,54 @@ def test_a_monitored_held_trace_reads_as_the_projection_does():
     assert quiet.sum() > 0.5 * quiet.size
     np.testing.assert_allclose(last[quiet], proj.values("y")[monitor.synapse_order()][quiet], rtol=0, atol=1e-15)
     assert np.unique(np.round(last, 15)).size > proj.size  # differences within dendrites
+
+
+@pytest.mark.parametrize("timing", ["annarchy", "exact"])
+def test_pre_spike_reads_t_of_the_step_the_spike_acts_on(timing):
+    """ANNarchy runs pre_spike at the start of the step a spike acts on: a spike at 100 ms reads
+    t = 101 (dt = 1), with a delay of 5 steps t = 105 (as ANNarchy 4.8 gives them); exact timing
+    reads the step it is processed in (the step before it acts)."""
+    stamp = ann.Synapse(pre_spike="g_target += w\nw = t", name="stamp")
+    got = []
+    for delay in (0.0, 1.0, 5.0):
+        net, proj, _ = _pairs([50], stamp, delay=delay, timing=timing)
+        net.compile()
+        net.simulate(200.0)
+        got.append(proj.w[0][0])
+        ann.clear()
+    assert got == ([101.0, 101.0, 105.0] if timing == "annarchy" else [100.0, 100.0, 104.0])
+
+
+def test_continuous_equations_then_post_events_then_pre_events_as_annarchy():
+    """ANNarchy's step: update_synapse, then post_event; a pre-synaptic spike's events run at
+    the start of the next step, before its update_synapse, and monitors record after
+    post_event. A value set by post_spike is recorded as set; one set by pre_spike has decayed
+    one step when first recorded, as in ANNarchy."""
+    rule = ann.Synapse(parameters="tau = 10.0 : projection", equations="""
+        tau * dltp/dt = -ltp
+        tau * dltd/dt = -ltd
+    """, pre_spike="g_target += w\nltp = 1.0", post_spike="ltd = 1.0", name="traces")
+    net, proj, _ = _pairs([5], rule)
+    m = ann.Monitor(proj, ["ltp", "ltd"])  # in the projection's network
+    net.compile()
+    net.simulate(110.0)
+    data = m.get()
+    ltp, ltd = data["ltp"][:, 0], data["ltd"][:, 0]
+    assert np.flatnonzero(ltd)[0] == 105 and ltd[105] == 1.0 and ltd[106] == pytest.approx(0.9, rel=1e-12)
+    assert np.flatnonzero(ltp)[0] == 101 and ltp[101] == pytest.approx(0.9, rel=1e-12)
+
+
+def test_continuous_synaptic_assignment_with_bounds_from_parameters():
+    """ANNarchy's ``w += ... : min=0.0, max=w_max`` in a synapse's equations: an assignment
+    every step, bounded by expressions of parameters."""
+    rule = ann.Synapse(parameters="w_max = 0.7 : projection\nrate = 0.1 : projection",
+                       equations="w += rate : min=0.0, max=w_max", name="ramp")
+    with ann.building(seed=1, dt=1.0) as made:
+        src = ann.SpikeSourceArray(spike_times=[[1.0]])
+        post = ann.Population(1, ann.Neuron(equations="x = g_exc", name="sink"))
+        proj = ann.Projection(src, post, "exc", synapse=rule).connect_one_to_one(weights=0.0)
+    made.network.compile()
+    made.network.simulate(3.0)
+    assert proj.w[0][0] == pytest.approx(0.3, rel=1e-12)
+    made.network.simulate(10.0)
+    assert proj.w[0][0] == 0.7

@@ -1,18 +1,14 @@
 """ANNarchy 4.8 scripts run as written and with the import changed: the same results.
 
 Runs where ``DASKSNN_ANNARCHY_PYTHON`` names an interpreter with ANNarchy 4.8 (and a C++
-compiler); skipped otherwise. Each script runs in its own process under both simulators;
-the only change is ``from ANNarchy import *`` -> ``from dasksnn import *``. With the
+compiler); skipped otherwise. Each script runs in its own process under both simulators
+(the ``both`` fixture, ``annarchy_reference.py``); the only change is ``from ANNarchy
+import *`` -> ``from dasksnn import *``. With the
 defaults (explicit Euler, ANNarchy's event timing) spikes are identical and weights equal
 to rounding: the inputs are spike arrays, so no random stream is involved.
 """
 
-import json
 import math
-import os
-import subprocess
-import sys
-import textwrap
 
 import numpy as np
 import pytest
@@ -165,37 +161,6 @@ result = {"w": np.asarray(m.get("w"), dtype=float).tolist(), "pre_ranks": list(p
           "final": list(proj.dendrite(2).w), "post_spikes": [int(s) for s in spikes.get("spike")[2]],
           "pre_spikes": [[int(t) for t in times[r]] for r in proj.dendrite(2).pre_ranks]}
 """
-
-
-def _run(python: str, script: str, folder, simulator: str) -> dict:
-    """Run ``script`` (its import changed for dasksnn) in a process; its ``result`` as JSON."""
-    text = textwrap.dedent(script)
-    if simulator == "dasksnn":
-        text = text.replace("from ANNarchy import *", "from dasksnn import *")
-    text += "\nimport json\nprint('@@' + json.dumps(result))\n"
-    work = folder / simulator
-    work.mkdir(exist_ok=True)
-    (work / "script.py").write_text(text)
-    env = dict(os.environ, PATH=os.pathsep.join([os.path.dirname(python), os.environ.get("PATH", "")]))
-    done = subprocess.run([python, "script.py"], capture_output=True, text=True, env=env, cwd=work,
-                          timeout=900, check=False)
-    lines = [line for line in done.stdout.splitlines() if line.startswith("@@")]
-    assert lines, done.stdout[-2000:] + done.stderr[-2000:]
-    return json.loads(lines[-1][2:])
-
-
-@pytest.fixture(scope="module")
-def both(tmp_path_factory):
-    """``both(script)``: the results of ANNarchy 4.8 and of dasksnn."""
-    python = os.environ.get("DASKSNN_ANNARCHY_PYTHON")
-    if not python:
-        pytest.skip("DASKSNN_ANNARCHY_PYTHON (an interpreter with ANNarchy 4.8) is not set")
-
-    def run(script: str) -> tuple[dict, dict]:
-        folder = tmp_path_factory.mktemp("reference")
-        return _run(python, script, folder, "ANNarchy"), _run(sys.executable, script, folder, "dasksnn")
-
-    return run
 
 
 def test_stdp_pairs_and_stp_as_annarchy(both):

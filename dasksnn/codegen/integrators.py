@@ -1,9 +1,10 @@
 """Update rules of the integration methods: ``euler``, ``exponential``, ``midpoint``, ``rk4``.
 
-Each rule turns the differential equations of one neuron model into lines of the
-per-neuron loop that compute ``_new_<x>`` from the values at the start of the step.
-Methods are registered in :data:`INTEGRATORS`; all differential equations read the
-values of the start of the step (simultaneous update).
+Each rule turns the differential equations of one block into lines of the per-neuron
+loop that compute ``_new_<x>`` from the values before the block. Methods are registered
+in :data:`INTEGRATORS`. Equations are evaluated in ANNarchy's order
+(:func:`equation_blocks`): consecutive differential equations form a block updated
+simultaneously; an assignment between two blocks sees what the block before it computed.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from dasksnn.model.equations import Equation
 from dasksnn.model.expressions import is_random, linear_split, names_in
 from dasksnn.model.neuron import Neuron
 
-__all__ = ["INTEGRATORS", "Plan", "plan_integration"]
+__all__ = ["INTEGRATORS", "Plan", "plan_integration", "equation_blocks"]
 
 
 @dataclass(frozen=True)
@@ -78,8 +79,30 @@ def plan_integration(neuron: Neuron, shared: frozenset[str] | None = None, defau
     return plans
 
 
-#: a rule gets the plans of its equations, the prefix of precomputed factors, a
-#: ``translate`` function that knows the loop-invariant names, and the model's assignments
+def equation_blocks(equations: list[Equation] | tuple[Equation, ...]) -> list[tuple[bool, list[Equation]]]:
+    """The equations in ANNarchy's order of evaluation: runs of consecutive differential
+    equations (``True``) or assignments (``False``), in the order written.
+
+    A block of differential equations is integrated from the values before it and then
+    switched at once; an assignment reads the values the blocks before it left (``I = -v``
+    written after ``dv/dt`` reads the new ``v``), as ANNarchy 4.8 generates them.
+
+    Examples
+    --------
+    >>> from dasksnn import Neuron
+    >>> n = Neuron(equations="I = 1.0; dv/dt = I - v; du/dt = v; x = v + u")
+    >>> [(ode, [e.name for e in block]) for ode, block in equation_blocks(n.equation_defs)]
+    [(False, ['I']), (True, ['v', 'u']), (False, ['x'])]
+    """
+    blocks: list[tuple[bool, list[Equation]]] = []
+    for eq in equations:
+        if blocks and blocks[-1][0] == eq.ode:
+            blocks[-1][1].append(eq)
+        else:
+            blocks.append((eq.ode, [eq]))
+    return blocks
+
+
 def _through_assignments(names: set[str], neuron: Neuron) -> set[str]:
     """``names`` and every name the assignments among them read, transitively."""
     assigned = {eq.name: eq for eq in neuron.equation_defs if not eq.ode}
@@ -92,10 +115,12 @@ def _through_assignments(names: set[str], neuron: Neuron) -> set[str]:
     return result
 
 
-Rule = Callable[[list[Plan], str, Callable[..., str], list[Equation]], list[str]]
+#: a rule gets the plans of its equations, the prefix of precomputed factors and a
+#: ``translate`` function that knows the loop-invariant names
+Rule = Callable[[list[Plan], str, Callable[..., str]], list[str]]
 
 
-def _euler(plans: list[Plan], prefix: str, tr: Callable[..., str], assignments: list[Equation]) -> list[str]:
+def _euler(plans: list[Plan], prefix: str, tr: Callable[..., str]) -> list[str]:
     lines = []
     for plan in plans:
         x = plan.equation.name
@@ -103,8 +128,7 @@ def _euler(plans: list[Plan], prefix: str, tr: Callable[..., str], assignments: 
     return lines
 
 
-def _exponential(plans: list[Plan], prefix: str, tr: Callable[..., str],
-                 assignments: list[Equation]) -> list[str]:
+def _exponential(plans: list[Plan], prefix: str, tr: Callable[..., str]) -> list[str]:
     lines = []
     for plan in plans:
         x = plan.equation.name
@@ -121,15 +145,13 @@ def _exponential(plans: list[Plan], prefix: str, tr: Callable[..., str],
     return lines
 
 
-def _runge_kutta(weights: list[float], steps: list[float]) -> Rule:
-    """Explicit Runge-Kutta rule with stage weights and stage time steps (as fractions of dt).
+def _runge_kutta(steps: list[float], combine: Callable[[str, list[str]], str]) -> Rule:
+    """Explicit Runge-Kutta rule as ANNarchy 4.8 writes it: stage ``s`` evaluates every
+    equation of the group with the group's variables at ``x + steps[s - 1] * dt * k``; the
+    assignments they read keep their values of the start of the step (ANNarchy does not
+    evaluate them again at the stages). ``combine(x, ks)`` is the new value of ``x``."""
 
-    At each intermediate stage, the assignments that read the integrated variables
-    (``I = -v``) are evaluated again with the stage's values, so that the method keeps
-    its order.
-    """
-
-    def rule(plans: list[Plan], prefix: str, tr: Callable[..., str], assignments: list[Equation]) -> list[str]:
+    def rule(plans: list[Plan], prefix: str, tr: Callable[..., str]) -> list[str]:
         names = [p.equation.name for p in plans]
         lines = [comment(p.equation.text) for p in plans]
         for stage, fraction in enumerate([0.0, *steps]):
@@ -137,15 +159,10 @@ def _runge_kutta(weights: list[float], steps: list[float]) -> Rule:
             for x in names:
                 if stage:
                     lines.append(f"_s{stage}_{x} = {x} + {fraction!r} * _dt * _k{stage - 1}_{x}")
-            for eq in assignments if stage else []:
-                if names_in(parse(eq.rhs)) & set(rename):
-                    lines.append(f"_s{stage}_{eq.name} = {tr(eq.rhs, dict(rename))}")
-                    rename[eq.name] = f"_s{stage}_{eq.name}"
             for plan in plans:
                 lines.append(f"_k{stage}_{plan.equation.name} = {tr(plan.equation.rhs, rename)}")
         for x in names:
-            total = " + ".join(f"{w!r} * _k{s}_{x}" for s, w in enumerate(weights))
-            lines.append(f"_new_{x} = {x} + _dt * ({total})")
+            lines.append(f"_new_{x} = {combine(x, [f'_k{s}_{x}' for s in range(len(steps) + 1)])}")
         return lines
 
     return rule
@@ -155,6 +172,7 @@ def _runge_kutta(weights: list[float], steps: list[float]) -> Rule:
 INTEGRATORS: dict[str, Rule] = {
     "euler": _euler,
     "exponential": _exponential,
-    "midpoint": _runge_kutta([0.0, 1.0], [0.5]),
-    "rk4": _runge_kutta([1 / 6, 1 / 3, 1 / 3, 1 / 6], [0.5, 0.5, 1.0]),
+    "midpoint": _runge_kutta([0.5], lambda x, k: f"{x} + _dt * {k[1]}"),
+    "rk4": _runge_kutta([0.5, 0.5, 1.0],
+                        lambda x, k: f"{x} + _dt / 6.0 * ({k[0]} + ({k[1]} + {k[1]}) + ({k[2]} + {k[2]}) + {k[3]})"),
 }

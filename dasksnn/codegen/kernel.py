@@ -31,8 +31,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from dasksnn.codegen import synapses
-from dasksnn.codegen.integrators import INTEGRATORS, plan_integration
-from dasksnn.codegen.layout import STATUS_WHERE, Control, Layout, Status
+from dasksnn.codegen.integrators import INTEGRATORS, equation_blocks, plan_integration
+from dasksnn.codegen.layout import STATUS_WHERE, Control, Layout, RateWindow, Status
 from dasksnn.codegen.spec import MonitorSpec, NetworkSpec, PopulationSpec, ProjectionSpec, SynapseMonitorSpec
 from dasksnn.codegen.synapse_equations import continuous, psp
 from dasksnn.codegen.translate import comment, parse, translate
@@ -111,6 +111,9 @@ def generate(spec: NetworkSpec) -> KernelSource:
     # every early return comes before any recording, so a resumed step records once
     for m, mon in enumerate(spec.monitors):
         _monitor_capacity(body, m, mon)
+    for index, pop in enumerate(spec.populations):
+        if pop.firing_rate:
+            _rate_capacity(body, index)
     for j, proj in enumerate(spec.projections):  # recorded with the input it is part of
         if proj.synapse is not None:
             psp(body, j, proj)
@@ -123,6 +126,8 @@ def generate(spec: NetworkSpec) -> KernelSource:
         else:
             _update(body, index, pop)
             _spikes(body, index, pop)
+            if pop.firing_rate:
+                _firing_rate(body, index)
         if index in tracked:
             synapses.last_spikes(body, index)
     # ANNarchy's order: continuous synaptic equations, post-synaptic events, recording, then the
@@ -241,32 +246,38 @@ def _update(w: _Writer, index: int, pop: PopulationSpec) -> None:
            operand_of: str | None = None) -> str:
         return translate(expr, rename, eager, invariant=pop.shared, operand_of=operand_of)
 
-    code: list[str] = []
-    for eq in equations:
-        if not eq.ode:
-            code += [comment(eq.text), f"{eq.name} = {tr(eq.rhs)}"]
-    for method, rule in INTEGRATORS.items():
-        group = [plan for plan in plans if plan.method == method]
-        if group:
-            code += rule(group, f"_{p}", tr, [eq for eq in equations if not eq.ode])
-    for eq in odes:
-        for bound, func in ((eq.min, "max"), (eq.max, "min")):
-            if bound:
-                code.append(f"_new_{eq.name} = {func}(_new_{eq.name}, {tr(bound)})")
     refractory = _has_refractory(neuron) and spike is not None
-    clamped = set(neuron.clamped) if refractory else set()
-    for eq in odes:
-        held = f" if _ref == 0 else {eq.name}" if eq.name in clamped else ""
-        code.append(f"{eq.name} = _new_{eq.name}{held}")
+    held = set(neuron.refractory_held) if refractory else set()
+
+    def switch(name: str) -> str:
+        # a held variable keeps its value while the neuron is refractory
+        return f"{name} = _new_{name} if _ref == 0 else {name}" if name in held else f"{name} = _new_{name}"
+
+    code: list[str] = []
+    for ode, block in equation_blocks(equations):
+        if ode:
+            for method, rule in INTEGRATORS.items():
+                group = [plan for plan in plans if plan.method == method and plan.equation in block]
+                if group:
+                    code += rule(group, f"_{p}", tr)
+        for eq in block:
+            direct = not ode and eq.name not in held and not (eq.min or eq.max)
+            if not ode:
+                code += [comment(eq.text), f"{'' if direct else '_new_'}{eq.name} = {tr(eq.rhs)}"]
+            for bound, func in ((eq.min, "max"), (eq.max, "min")):
+                if bound:
+                    code.append(f"_new_{eq.name} = {func}(_new_{eq.name}, {tr(bound)})")
+            if not direct:
+                code.append(switch(eq.name))
     spike_names = _expression_names([spike or "0"])
     # NaN or infinity is looked for in the differential variables of the spike condition,
     # which any invalid value of the model reaches
     watched = [e.name for e in odes if e.name in spike_names] or [e.name for e in odes]
-    read = _expression_names([e.rhs for e in equations] + [e.min or "0" for e in odes]
-                             + [e.max or "0" for e in odes]
+    read = _expression_names([e.rhs for e in equations] + [e.min or "0" for e in equations]
+                             + [e.max or "0" for e in equations]
                              + [plan.rate for plan in plans if plan.rate]
                              + [plan.drive for plan in plans if plan.drive])
-    read |= {e.name for e in odes} | spike_names
+    read |= {e.name for e in odes} | spike_names | held
     if watched:
         w.add(2, "_bad = False")
     _neuron_loop(w, index, pop, read, comment(f"population {p}: update ({neuron.name})"))
@@ -276,8 +287,10 @@ def _update(w: _Writer, index: int, pop: PopulationSpec) -> None:
     for eq in equations:
         w.add(3, f"{w.array(Layout.variable(index, eq.name))}[_i] = {eq.name}")
     for name in neuron.inputs:
-        # a synaptic input without its own equation is an instantaneous current
-        w.add(3, f"{w.array(Layout.variable(index, name))}[_i] = 0.0")
+        # a synaptic input without its own equation is an instantaneous current, cleared
+        # after the step; ANNarchy does not clear it while the neuron is refractory
+        array = w.array(Layout.variable(index, name))
+        w.add(3, f"{array}[_i] = 0.0 if _ref == 0 else {array}[_i]" if refractory else f"{array}[_i] = 0.0")
     if refractory:
         w.add(3, f"{w.array(Layout.refractory(index))}[_i] = _ref - 1 if _ref > 0 else 0")
     if spike:
@@ -315,6 +328,35 @@ def _spikes(w: _Writer, index: int, pop: PopulationSpec) -> None:
         w.add(3, f"{w.array(Layout.refractory(index))}[_i] = int({period} / _dt + 0.5)")
     w.add(3, f"{spk}[_nspk] = _i", "_nspk += 1")
     w.add(2, f"{nspk}[0] = _nspk")
+
+
+def _rate_capacity(w: _Writer, index: int) -> None:
+    """Stop before the step when the spikes of a firing rate window might not fit."""
+    control, steps = w.array(Layout.rate_control(index)), w.array(Layout.rate_steps(index))
+    head, tail = (f"{control}[{c.value}]" for c in (RateWindow.HEAD, RateWindow.TAIL))
+    w.add(2, comment(f"population p{index}: stop before the step if its firing rate window might overflow"),
+          f"if {head} - {tail} + {w.array(Layout.spikes(index))}.shape[0] > {steps}.shape[0]:",
+          f"    _status[0] = {Status.RATE_BUFFER_FULL.value}", f"    _status[{STATUS_WHERE}] = {index}",
+          "    return _k")
+
+
+def _firing_rate(w: _Writer, index: int) -> None:
+    """ANNarchy's ``compute_firing_rate``: ``r`` of a neuron is 1000 / window times its spikes of
+    the last ``window`` steps (this one included); only the neurons whose count changed are
+    written."""
+    control, steps, ranks, counts = (w.array(name(index)) for name in (
+        Layout.rate_control, Layout.rate_steps, Layout.rate_ranks, Layout.rate_counts))
+    rate, spk, nspk = (w.array(Layout.variable(index, "r")), w.array(Layout.spikes(index)),
+                       w.array(Layout.spike_count(index)))
+    head, tail, window = (f"{control}[{c.value}]" for c in RateWindow)
+    w.add(2, comment(f"population p{index}: mean firing rate r over the window"),
+          f"_factor = 1000.0 / ({window} * _dt)", f"_cap = {steps}.shape[0]",
+          f"for _s in range({nspk}[0]):", f"    _i = {spk}[_s]", f"    _e = {head} % _cap",
+          f"    {steps}[_e] = _k", f"    {ranks}[_e] = _i", f"    {head} += 1", f"    {counts}[_i] += 1",
+          f"    {rate}[_i] = {counts}[_i] * _factor",
+          f"while {tail} < {head} and {steps}[{tail} % _cap] <= _k - {window}:",
+          f"    _i = {ranks}[{tail} % _cap]", f"    {tail} += 1", f"    {counts}[_i] -= 1",
+          f"    {rate}[_i] = {counts}[_i] * _factor")
 
 
 def _spike_source(w: _Writer, index: int) -> None:

@@ -11,7 +11,8 @@ from __future__ import annotations
 
 from enum import IntEnum
 
-__all__ = ["Status", "STATUS_WHERE", "STATUS_SIZE", "Control", "CONTROL_SIZE", "Layout"]
+__all__ = ["Status", "STATUS_WHERE", "STATUS_SIZE", "Control", "CONTROL_SIZE", "RateWindow", "RATE_WINDOW_SIZE",
+           "Layout"]
 
 
 class Status(IntEnum):
@@ -23,9 +24,27 @@ class Status(IntEnum):
     SPIKE_BUFFER_FULL = 1
     #: population ``status[STATUS_WHERE]`` holds a NaN or infinite value
     INVALID_VALUE = 2
+    #: the spikes population ``status[STATUS_WHERE]`` counts for its mean firing rate might
+    #: overflow their buffer in the next step: grow it and call again
+    RATE_BUFFER_FULL = 3
 
 
-#: index of the status vector that names the population of INVALID_VALUE
+class RateWindow(IntEnum):
+    """Entries of a population's mean firing rate control ``p<i>__frc`` (ANNarchy's
+    ``compute_firing_rate``): its spikes of the window wait in a ring of (step, rank)."""
+
+    #: number of spikes ever pushed (the next one goes to HEAD % capacity)
+    HEAD = 0
+    #: number of spikes ever left the window (the oldest held is at TAIL % capacity)
+    TAIL = 1
+    #: the window in steps: a spike of step s counts while s > k - WINDOW
+    WINDOW = 2
+
+
+#: length of a population's mean firing rate control
+RATE_WINDOW_SIZE = 3
+
+#: index of the status vector that names the population of INVALID_VALUE or RATE_BUFFER_FULL
 STATUS_WHERE = 1
 #: length of the status vector
 STATUS_SIZE = 2
@@ -76,6 +95,27 @@ class Layout:
     def refractory(pop: int) -> str:
         """Refractory steps left per neuron (int32, population size)."""
         return f"p{pop}__ref"
+
+    @staticmethod
+    def rate_control(pop: int) -> str:
+        """Mean firing rate window of a population (int64, :data:`RATE_WINDOW_SIZE`), see
+        :class:`RateWindow`."""
+        return f"p{pop}__frc"
+
+    @staticmethod
+    def rate_steps(pop: int) -> str:
+        """Steps of the spikes in a population's mean firing rate window (int64, capacity; a ring)."""
+        return f"p{pop}__frs"
+
+    @staticmethod
+    def rate_ranks(pop: int) -> str:
+        """Ranks of the spikes of :meth:`rate_steps` (int32, capacity)."""
+        return f"p{pop}__frr"
+
+    @staticmethod
+    def rate_counts(pop: int) -> str:
+        """Spikes of each neuron in its mean firing rate window (int64, population size)."""
+        return f"p{pop}__frn"
 
     @staticmethod
     def event_steps(pop: int) -> str:

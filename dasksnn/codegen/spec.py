@@ -18,12 +18,15 @@ class PopulationSpec:
     neurons: the kernel reads them once per step instead of once per neuron, which
     lets the compiler vectorise the neuron loop. ``method`` integrates the equations
     that neither a flag nor the model's ``method`` choose (the network's).
+    ``firing_rate`` says whether the population computes its mean firing rate ``r``
+    (ANNarchy's ``compute_firing_rate``).
     """
 
     neuron: Neuron
     spike_source: bool = False
     uniform: frozenset[str] = frozenset()
     method: str = "euler"
+    firing_rate: bool = False
 
     @property
     def shared(self) -> frozenset[str]:

@@ -4,11 +4,11 @@
   integrate, summed into the target(s) from the values of the start of the step (as
   ANNarchy computes it; so the first step has it, and values set between two
   ``simulate`` calls act at once);
-- continuous equations: one pass over all synapses per step, after the pre-synaptic
-  events (see :mod:`dasksnn.codegen.synapses`): assignments, then every non-event-driven
-  ODE from the values of the start of the step, by its flag or the network's method (as
-  neurons' equations, with the same rules), while learning is on and at the steps of its
-  period.
+- continuous equations: one pass over all synapses per step, after the populations and
+  before the post-synaptic events (ANNarchy's ``update_synapse``; the pre-synaptic events
+  of the step before are seen, see :mod:`dasksnn.codegen.synapses`), in ANNarchy's order (assignments in turn,
+  each run of non-event-driven ODEs from the values before it, by its flag or the network's
+  method, as neurons' equations), while learning is on and at the steps of its period.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from __future__ import annotations
 import ast
 from typing import TYPE_CHECKING
 
-from dasksnn.codegen.integrators import INTEGRATORS, Plan
+from dasksnn.codegen.integrators import INTEGRATORS, Plan, equation_blocks
 from dasksnn.codegen.layout import Layout
 from dasksnn.codegen.synapses import _Plan, _reads, _rename, _tr
 from dasksnn.codegen.translate import comment, parse, translate
@@ -72,7 +72,7 @@ def continuous(w: _Writer, j: int, proj: ProjectionSpec) -> None:
     for condition, group in ((update, post_eqs), (f"{learn}[0] == 0", [e for e in post_eqs if e in frozen])):
         if not group:
             continue
-        names = _reads([e.rhs for e in group]) | {e.name for e in group}
+        names = _reads([e.rhs for e in group] + _bounds(group)) | {e.name for e in group}
         w.add(2, f"if {condition}:")
         plan.load_projection(w, names, 3)
         w.add(3, f"for _i in range({w.array(Layout.spikes(proj.post))}.shape[0]):")
@@ -81,7 +81,7 @@ def continuous(w: _Writer, j: int, proj: ProjectionSpec) -> None:
         _integrate(w, plan, group, 4)
     if not syn_eqs:
         return
-    names = _reads([e.rhs for e in syn_eqs]) | {e.name for e in syn_eqs}
+    names = _reads([e.rhs for e in syn_eqs] + _bounds(syn_eqs)) | {e.name for e in syn_eqs}
     w.add(2, f"_update = {update}")
     plan.load_projection(w, names, 2)
     w.add(2, f"for _j in range({spk}.shape[0]):")
@@ -95,6 +95,11 @@ def continuous(w: _Writer, j: int, proj: ProjectionSpec) -> None:
     if frozen_syn:
         w.add(4, f"elif {learn}[0] == 0:")
         _integrate(w, plan, frozen_syn, 5)
+
+
+def _bounds(equations) -> list[str]:
+    """The ``min`` and ``max`` expressions of ``equations``."""
+    return [bound for e in equations for bound in (e.min, e.max) if bound]
 
 
 def integration_plans(synapse, default: str) -> list[Plan]:
@@ -123,28 +128,30 @@ def integration_plans(synapse, default: str) -> list[Plan]:
 
 
 def _integrate(w: _Writer, plan: _Plan, equations, indent: int) -> None:
-    """Assignments in order, then every ODE from the values at the start of the step, by the
-    neurons' integration rules (:data:`~dasksnn.codegen.integrators.INTEGRATORS`)."""
+    """The equations in ANNarchy's order (:func:`~dasksnn.codegen.integrators.equation_blocks`):
+    assignments in turn, each run of ODEs from the values before it, by the neurons'
+    integration rules (:data:`~dasksnn.codegen.integrators.INTEGRATORS`); bounds after each."""
     synapse = plan.synapse
     renames = _rename(synapse)
 
     def tr(expr, rename=None, eager=False, operand_of=None) -> str:
         return translate(expr, {**renames, **(rename or {})}, operand_of=operand_of)
 
-    assignments = [e for e in equations if not e.ode]
-    for eq in assignments:
-        w.add(indent, comment(eq.text), f"{eq.name} = {tr(eq.rhs)}")
     plans = [p for p in integration_plans(synapse, plan.proj.method) if p.equation in equations]
-    for method, rule in INTEGRATORS.items():
-        group = [p for p in plans if p.method == method]
-        if group:
-            w.add(indent, *rule(group, f"_j{plan.j}", tr, assignments))
+    for ode, block in equation_blocks(equations):
+        if ode:
+            for method, rule in INTEGRATORS.items():
+                group = [p for p in plans if p.method == method and p.equation in block]
+                if group:
+                    w.add(indent, *rule(group, f"_j{plan.j}", tr))
+        for eq in block:
+            name = f"_new_{eq.name}" if eq.ode else eq.name
+            if not eq.ode:
+                w.add(indent, comment(eq.text), f"{eq.name} = {tr(eq.rhs)}")
+            for bound, func in ((eq.min, "max"), (eq.max, "min")):
+                if bound:
+                    w.add(indent, f"{name} = {func}({name}, {tr(bound)})")
+            if eq.ode:
+                w.add(indent, f"{eq.name} = _new_{eq.name}")
     for eq in equations:
-        name = f"_new_{eq.name}" if eq.ode else eq.name
-        for bound, func in ((eq.min, "max"), (eq.max, "min")):
-            if bound:
-                w.add(indent, f"{name} = {func}({name}, {tr(bound)})")
-    for eq in equations:
-        if eq.ode:
-            w.add(indent, f"{eq.name} = _new_{eq.name}")
         w.add(indent, f"{plan.array(w, eq.name)}[{plan.index(eq.name)}] = {eq.name}")

@@ -3,7 +3,9 @@
 A projection whose synapse is not the static one gets, in the step of
 :mod:`dasksnn.codegen.kernel`:
 
-- first, for all projections in order, the **post-synaptic pathway**: for each spike of
+- first, for all projections in order, continuous synaptic equations (one pass over all
+  synapses, :mod:`dasksnn.codegen.synapse_equations`), as ANNarchy's ``update_synapse``;
+- then, for all projections in order, the **post-synaptic pathway**: for each spike of
   the post population at step ``k``, the synapses of that neuron, found through
   ``j<j>__postptr`` and ``j<j>__order`` (synapses sorted by post neuron), never a scan of
   all synapses, bring their event-driven variables to ``t`` and run their ``post_spike``

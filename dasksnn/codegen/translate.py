@@ -42,6 +42,10 @@ _FUNCTIONS: dict[str, Callable[..., ast.expr]] = {
     "pos": lambda x: _builtin("max")(x, _float(0.0)),
     "neg": lambda x: _builtin("min")(x, _float(0.0)),
     "ite": lambda condition, then, other: ast.IfExp(condition, then, other),
+    "fabs": _builtin("abs"),
+    "positive": lambda x: _builtin("max")(x, _float(0.0)),
+    "negative": lambda x: _builtin("min")(x, _float(0.0)),
+    "power": lambda a, b: ast.BinOp(a, ast.Pow(), b),
     "Uniform": _draw("uniform"), "Normal": _draw("normal"),
 }
 _FIXED_NAMES: dict[str, Callable[[], ast.expr]] = {

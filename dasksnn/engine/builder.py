@@ -21,15 +21,16 @@ from typing import Any, TypeVar
 import numpy as np
 
 from dasksnn.codegen import MonitorSpec, NetworkSpec, PopulationSpec, ProjectionSpec, SynapseMonitorSpec
-from dasksnn.codegen.layout import CONTROL_SIZE, Layout
+from dasksnn.codegen.layout import CONTROL_SIZE, RATE_WINDOW_SIZE, Layout, RateWindow
 from dasksnn.engine.connectivity import build_synapses
 from dasksnn.errors import NetworkError
 from dasksnn.model.random import Distribution
 from dasksnn.network import Monitor, Network, Population, Projection
+from dasksnn.network.recording import steps_of
 from dasksnn.network.synapse_monitor import SynapseMonitor
 from dasksnn.network.synaptic import held_key
 
-__all__ = ["Build", "register", "build", "monitor_arrays", "structure", "population_spec", "NEVER"]
+__all__ = ["Build", "register", "build", "monitor_arrays", "rate_arrays", "structure", "population_spec", "NEVER"]
 
 #: the step of the last spike of a neuron that never spiked (``t_pre``, ``t_post``: -1e9 steps)
 NEVER = -10**9
@@ -96,7 +97,7 @@ def population_spec(pop: Population, method: str) -> PopulationSpec:
     values = pop.value_arrays
     uniform = frozenset(name for name in pop.neuron.parameter_names
                         if name not in shared and _uniform(values[name]))
-    return PopulationSpec(pop.neuron, pop.spike_source, uniform, method)
+    return PopulationSpec(pop.neuron, pop.spike_source, uniform, method, pop.firing_rate_window is not None)
 
 
 def _uniform(values: np.ndarray) -> bool:
@@ -157,6 +158,27 @@ def _build_population(context: _Context, pop: Population, i: int) -> None:
     arrays[Layout.flags(i)] = np.zeros(pop.size, np.bool_)
     arrays[Layout.event_pointer(i)] = np.zeros(1, np.int64)
     arrays[Layout.last_spike(i)] = np.full(pop.size, NEVER, np.int64)
+    rate_arrays(pop, i, context.network.dt, arrays)
+
+
+#: initial capacity of a firing rate window, in spikes per neuron
+_RATE_BUFFER_PER_NEURON = 4
+
+
+def rate_arrays(pop: Population, i: int, dt: float, arrays: dict[str, np.ndarray]) -> None:
+    """The ring of spikes of population ``i``'s mean firing rate window, if it computes one
+    (``Population.compute_firing_rate``); a new window keeps the spikes already held."""
+    window = pop.firing_rate_window
+    if window is None:
+        return
+    steps = steps_of(window, dt, repr(pop), "compute_firing_rate() window", "a window of whole steps")
+    if Layout.rate_control(i) not in arrays:
+        arrays[Layout.rate_control(i)] = np.zeros(RATE_WINDOW_SIZE, np.int64)
+        capacity = _RATE_BUFFER_PER_NEURON * pop.size
+        arrays[Layout.rate_steps(i)] = np.zeros(capacity, np.int64)
+        arrays[Layout.rate_ranks(i)] = np.zeros(capacity, np.int32)
+        arrays[Layout.rate_counts(i)] = np.zeros(pop.size, np.int64)
+    arrays[Layout.rate_control(i)][RateWindow.WINDOW] = steps
 
 
 @register(Projection)

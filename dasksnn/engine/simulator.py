@@ -11,9 +11,9 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from dasksnn.codegen.layout import STATUS_SIZE, STATUS_WHERE, Control, Layout, Status
+from dasksnn.codegen.layout import STATUS_SIZE, STATUS_WHERE, Control, Layout, RateWindow, Status
 from dasksnn.engine.backend import Kernel, NumbaCPU
-from dasksnn.engine.builder import NEVER, Build, build, monitor_arrays, structure
+from dasksnn.engine.builder import NEVER, Build, build, monitor_arrays, rate_arrays, structure
 from dasksnn.errors import SimulationError
 from dasksnn.network.synapse_monitor import SynapseMonitor
 
@@ -119,6 +119,8 @@ class Simulator:
             for m, mon in synaptic:
                 self._hand_over_synapses(m, mon, step, *grids[m])
             step = stop
+            if status[0] == Status.RATE_BUFFER_FULL:
+                self._grow_rate_buffer(int(status[STATUS_WHERE]))
             if status[0] == Status.INVALID_VALUE:
                 pop = network.get_populations()[status[STATUS_WHERE]]
                 raise SimulationError(
@@ -176,6 +178,43 @@ class Simulator:
         rows = int(arrays[Layout.control(m)][Control.ROWS])
         steps = step + (-(step - phase)) % period + period * np.arange(rows)
         mon.receive(steps, {var: arrays[Layout.recorded(m, var)][:rows] for var in mon.variables})
+
+    def firing_rate_changed(self, index: int) -> None:
+        """Population ``index`` computes its mean firing rate over a new window (ANNarchy's
+        ``compute_firing_rate`` after compile): lay out or update its ring of spikes; the next
+        run takes the kernel of the new structure."""
+        rate_arrays(self._network.get_populations()[index], index, self._network.dt, self.arrays)
+
+    def _grow_rate_buffer(self, index: int) -> None:
+        """Double the ring of a firing rate window, its spikes kept in order from the oldest."""
+        control = self.arrays[Layout.rate_control(index)]
+        head, tail = int(control[RateWindow.HEAD]), int(control[RateWindow.TAIL])
+        for name in (Layout.rate_steps(index), Layout.rate_ranks(index)):
+            old = self.arrays[name]
+            held = old[(tail + np.arange(head - tail)) % old.shape[0]]
+            self.arrays[name] = np.zeros(2 * old.shape[0], old.dtype)
+            self.arrays[name][:held.size] = held
+        control[RateWindow.HEAD], control[RateWindow.TAIL] = head - tail, 0
+
+    def clear_spikes(self, index: int) -> None:
+        """Forget the spikes population ``index`` emitted: its refractory counters, spike list
+        and last spike steps, and its spikes still travelling through delays."""
+        arrays = self.arrays
+        for name in (Layout.refractory(index), Layout.spike_count(index), Layout.flags(index)):
+            if name in arrays:
+                arrays[name][...] = 0
+        if Layout.last_spike(index) in arrays:
+            arrays[Layout.last_spike(index)][...] = NEVER
+        if Layout.rate_control(index) in arrays:  # the firing rate window forgets its spikes
+            control = arrays[Layout.rate_control(index)]
+            control[RateWindow.HEAD] = control[RateWindow.TAIL] = 0
+            arrays[Layout.rate_counts(index)][...] = 0
+            self._network.get_populations()[index].value_arrays["r"][...] = 0.0
+        for j, proj in enumerate(self._network.get_projections()):
+            if proj.pre_population is self._network.get_populations()[index]:
+                for name in (Layout.delay_buffer(j), Layout.spike_history_count(j)):
+                    if name in arrays:
+                        arrays[name][...] = 0
 
     def reset(self, populations: bool) -> None:
         """Restore the populations' initial values (``populations``); clear refractory

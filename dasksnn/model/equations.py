@@ -41,6 +41,10 @@ _ODE_LHS = re.compile(r"^(?:(?P<tau>.+?)\s*\*\s*)?d(?P<var>[A-Za-z][A-Za-z0-9_]*
                       r"(?:\s*\+\s*(?P<leak>[A-Za-z][A-Za-z0-9_]*))?$")
 
 
+#: ANNarchy's augmented assignments in equations
+_AUGMENTED = {"+=": ast.Add, "-=": ast.Sub, "*=": ast.Mult, "/=": ast.Div}
+
+
 def _split_assign(text: str) -> dict | None:
     """Split ``lhs op rhs`` at the first assignment (``=``, ``+=``, ``-=``, ``*=``, ``/=``)."""
     for pos, char in enumerate(text):
@@ -296,6 +300,7 @@ class RawLine:
     source: Source
     rhs_offset: int
     leak: bool = False  # ANNarchy's ``tau * dx/dt + x = rhs``, i.e. ``tau * dx/dt = rhs - x``
+    op: str = "="  # ANNarchy's ``x += rhs`` (and -=, *=, /=): ``x = x + (rhs)``, every step
 
 
 def split_equations(block: str, where: str) -> list[RawLine]:
@@ -305,7 +310,7 @@ def split_equations(block: str, where: str) -> list[RawLine]:
         text = _fragment(source)
         body, flags = _split_flags(text)
         match = _split_assign(body)
-        if not match or match["op"] != "=":
+        if not match:
             raise source.error("expected 'dx/dt = ...', 'tau * dx/dt = ...' or 'x = ...'")
         lhs = match["lhs"].strip()
         rhs_offset = source.offset + match["at"]
@@ -317,7 +322,7 @@ def split_equations(block: str, where: str) -> list[RawLine]:
             result.append(RawLine(ode["var"], ode["tau"], match["rhs"], True, flags, source, rhs_offset,
                                   ode["leak"] is not None))
         elif _NAME.match(lhs):
-            result.append(RawLine(lhs, None, match["rhs"], False, flags, source, rhs_offset))
+            result.append(RawLine(lhs, None, match["rhs"], False, flags, source, rhs_offset, op=match["op"]))
         else:
             raise source.error(f"cannot read the left side '{lhs}': expected a variable name, "
                                "'dx/dt' or 'tau * dx/dt'")
@@ -334,7 +339,10 @@ def check_equation(raw: RawLine, names: set[str], parameter_values: dict[str, fl
     """
     source = raw.source
     rhs_source = Source(source.where, source.lineno, source.line, raw.rhs_offset)
-    rhs = ast.unparse(parse_expression(raw.rhs, names, rhs_source, objects=objects, functions=functions))
+    tree = parse_expression(raw.rhs, names, rhs_source, objects=objects, functions=functions)
+    if raw.op != "=":
+        tree = ast.BinOp(ast.Name(raw.name, ast.Load()), _AUGMENTED[raw.op](), tree)
+    rhs = ast.unparse(tree)
     if raw.leak:
         rhs = ast.unparse(ast.parse(f"({rhs}) - {raw.name}", mode="eval"))
     if raw.tau is not None:

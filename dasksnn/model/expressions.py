@@ -24,6 +24,8 @@ FUNCTIONS: dict[str, int] = {
     "exp": 1, "log": 1, "log10": 1, "sqrt": 1, "sin": 1, "cos": 1, "tan": 1, "tanh": 1,
     "abs": 1, "floor": 1, "ceil": 1, "pow": 2, "clip": 3, "pos": 1, "neg": 1,
     "min": 2, "max": 2, "ite": 3,
+    # ANNarchy's names in its equations (C's fabs; positive, negative and power of its parser)
+    "fabs": 1, "positive": 1, "negative": 1, "power": 2,
 }
 #: random draws, one new number at every evaluation (per neuron and step)
 RANDOM_FUNCTIONS: dict[str, int] = {"Uniform": 2, "Normal": 2}

@@ -25,10 +25,9 @@ from dasksnn.model.expressions import (
     RANDOM_FUNCTIONS,
     RESERVED,
     linear_split,
-    names_in,
     parse_expression,
 )
-from dasksnn.model.statements import Statement, parse_statements
+from dasksnn.model.statements import Statement, parse_functions, parse_statements
 
 __all__ = ["Neuron"]
 
@@ -50,9 +49,11 @@ class Neuron:
         shared by the whole population; or a dict of name to default value.
     equations : str
         One equation per line: ``dv/dt = rhs``, ``tau * dv/dt = rhs`` or ``x = rhs``
-        (recomputed every step, in order, before the differential equations are
-        integrated), each optionally followed by flags ``: init=..., min=..., max=...``
-        and an integration method (``euler``, ``exponential``, ``midpoint``, ``rk4``).
+        (recomputed every step; ANNarchy's ``x += rhs`` and ``-=``, ``*=``, ``/=`` too),
+        each optionally followed by flags ``: init=..., min=..., max=...`` and an
+        integration method (``euler``, ``exponential``, ``midpoint``,
+        ``rk4``). As in ANNarchy, equations are evaluated in the order written, each run
+        of consecutive differential equations updated together from the values before it.
         A name ``g_<target>`` that no line defines is a synaptic input: projections
         with target ``<target>`` add their weights to it, and unless it has its own
         differential equation it is cleared after every step.
@@ -61,9 +62,9 @@ class Neuron:
     reset : str, optional
         Statements run after a spike, separated by newlines or ``;``: ``"v = c; u += d"``.
     refractory : float or str, optional
-        Refractory period in ms (a number or the name of a parameter). During it the
-        variables of the spike condition are held and no spike is emitted; every other
-        variable keeps evolving.
+        Refractory period in ms (a number or the name of a parameter). During it no spike
+        is emitted and, as in ANNarchy, every equation keeps its value except the
+        conductances (differential equations of ``g_*``), which keep evolving.
     name : str, default "Neuron"
         Name used in messages and generated code.
     description : str, optional
@@ -78,6 +79,10 @@ class Neuron:
         Units of parameters and variables, for labelled results (no unit checking):
         ``"v/v_thresh mV, tau_* ms"`` (names joined by ``/``, ``*`` matches anything,
         then the unit) or a dict of name to unit.
+    functions : str, optional
+        One ``name(x, y) = expression`` per line: functions of their parameters that the
+        equations, spike condition and reset may call (their calls are replaced by their
+        bodies), as ANNarchy's ``functions``.
 
     Examples
     --------
@@ -103,6 +108,7 @@ class Neuron:
     description: str = field(default="", compare=False)
     method: str | None = None
     units: str | dict = field(default="", compare=False)
+    functions: str | None = None
 
     parameter_defs: tuple[Parameter, ...] = field(init=False, repr=False, compare=False)
     equation_defs: tuple[Equation, ...] = field(init=False, repr=False, compare=False)
@@ -118,6 +124,9 @@ class Neuron:
         for block in ("equations", "reset"):
             if not isinstance(getattr(self, block), str):
                 raise ModelError(f"{where}: {block} must be text, got {type(getattr(self, block)).__name__}")
+        if self.functions is not None and not isinstance(self.functions, str):
+            raise ModelError(f"{where}: functions must be text, got {type(self.functions).__name__}")
+        functions = parse_functions(self.functions or "", where)
         if self.spike is not None and not isinstance(self.spike, str):
             raise ModelError(f"{where}: spike must be text such as 'v > v_thresh', got "
                              f"{type(self.spike).__name__}")
@@ -139,7 +148,7 @@ class Neuron:
         inputs = tuple(sorted(n for n in used if n.startswith("g_") and n not in defined))
         names = defined | set(inputs)
         values = {p.name: p.value for p in params}
-        equations = tuple(check_equation(r, names, values) for r in raw)
+        equations = tuple(check_equation(r, names, values, functions=functions) for r in raw)
         for eq, line in zip(equations, raw, strict=True):
             method = eq.method or (self.method if eq.ode else None)
             if method == "exponential" and linear_split(ast.parse(eq.rhs, mode="eval").body, eq.name) is None:
@@ -149,12 +158,14 @@ class Neuron:
         if self.spike and _fragment_text(self.spike):
             # a condition may be written over several lines, as ANNarchy's examples do
             location = one_line(self.spike, f"{where} spike")
-            tree = parse_expression(location.line.split("#", 1)[0][location.offset:], names, location)
+            tree = parse_expression(location.line.split("#", 1)[0][location.offset:], names, location,
+                                    functions=functions)
             if not _is_condition(tree):
                 raise location.error("a spike condition must be a comparison such as 'v > v_thresh' "
                                      "(or several joined with and/or)")
             spike = ast.unparse(tree)
-        reset = parse_statements(self.reset, f"{where} reset", set(var_names) | set(inputs), names)
+        reset = parse_statements(self.reset, f"{where} reset", set(var_names) | set(inputs), names,
+                                 functions=functions)
         if isinstance(self.refractory, str) and self.refractory not in param_names:
             try:
                 object.__setattr__(self, "refractory", float(self.refractory))
@@ -203,15 +214,26 @@ class Neuron:
 
     @property
     def variable_names(self) -> tuple[str, ...]:
-        """Names of the variables (equation left sides, then synaptic inputs)."""
-        return tuple(e.name for e in self.equation_defs) + self.inputs
+        """Names of the variables (equation left sides, then synaptic inputs, then the mean
+        firing rate ``r`` of a spiking model that does not define ``r``)."""
+        return tuple(e.name for e in self.equation_defs) + self.inputs + self.rate_variable
+
+    @property
+    def rate_variable(self) -> tuple[str, ...]:
+        """``("r",)`` for a spiking model that does not define ``r`` itself: as in ANNarchy,
+        its mean firing rate in Hz over the window of ``Population.compute_firing_rate``
+        (0 until that is called); ``()`` otherwise."""
+        if self.spike_condition is None or "r" in self.parameter_names \
+                or any(e.name == "r" for e in self.equation_defs):
+            return ()
+        return ("r",)
 
     @property
     def defaults(self) -> dict[str, float]:
         """Default value of every parameter and initial value of every variable."""
         values = {p.name: p.value for p in self.parameter_defs}
         values.update({e.name: e.init for e in self.equation_defs})
-        values.update({name: 0.0 for name in self.inputs})
+        values.update({name: 0.0 for name in self.inputs + self.rate_variable})
         return values
 
     def unit_of(self, name: str) -> str | None:
@@ -227,12 +249,10 @@ class Neuron:
         return frozenset(p.name for p in self.parameter_defs if p.population)
 
     @property
-    def clamped(self) -> tuple[str, ...]:
-        """Variables held during the refractory period: those of the spike condition."""
-        if not self.spike_condition:
-            return ()
-        read = names_in(ast.parse(self.spike_condition, mode="eval"))
-        return tuple(e.name for e in self.equation_defs if e.ode and e.name in read)
+    def refractory_held(self) -> tuple[str, ...]:
+        """Variables that keep their value while a neuron is refractory: every equation's but
+        the conductances (differential equations of ``g_*``), as in ANNarchy 4.8."""
+        return tuple(e.name for e in self.equation_defs if not (e.ode and e.name.startswith("g_")))
 
     def __call__(self, **defaults: float) -> Neuron:
         """Return a copy of this model with other parameter defaults.

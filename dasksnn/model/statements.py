@@ -51,7 +51,8 @@ def parse_functions(block: str, where: str) -> dict[str, Function]:
                 or keyword.iskeyword(name):
             raise source.error(f"'{name}' is already a function or a reserved name")
         for parameter in parameters:
-            if not _NAME.match(parameter) or keyword.iskeyword(parameter) or parameter in RESERVED:
+            # a parameter may be called t, dt or pi (as ANNarchy's nmda(v, t, s)): it hides them
+            if not _NAME.match(parameter) or keyword.iskeyword(parameter):
                 raise source.error(f"'{parameter}' cannot be a parameter of {name}()")
         if len(set(parameters)) != len(parameters):
             raise source.error(f"{name}() names a parameter twice")

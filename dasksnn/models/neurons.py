@@ -48,12 +48,17 @@ _EXP_SYNAPSES = """
         tau_syn_E * dg_exc/dt = -g_exc : exponential
         tau_syn_I * dg_inh/dt = -g_inh : exponential
 """
-# a weight w gives alpha(t) = w (t/tau) exp(1 - t/tau), peaking at w after tau
+# a weight w gives alpha(t) = w (t/tau) exp(1 - t/tau), peaking at w after tau; ANNarchy
+# writes exp(1) as exp((tau - dt/2) / tau), which corrects the discretisation of the peak
 _ALPHA_SYNAPSES = """
-        tau_syn_E * dalpha_exc/dt = exp(1.0) * g_exc - alpha_exc : exponential
-        tau_syn_I * dalpha_inh/dt = exp(1.0) * g_inh - alpha_inh : exponential
         tau_syn_E * dg_exc/dt = -g_exc : exponential
         tau_syn_I * dg_inh/dt = -g_inh : exponential
+        tau_syn_E * dalpha_exc/dt = gmax_exc * g_exc - alpha_exc : exponential
+        tau_syn_I * dalpha_inh/dt = gmax_inh * g_inh - alpha_inh : exponential
+"""
+_ALPHA_PEAKS = """
+        gmax_exc = exp((tau_syn_E - dt / 2.0) / tau_syn_E)
+        gmax_inh = exp((tau_syn_I - dt / 2.0) / tau_syn_I)
 """
 _PYNN_THRESHOLD = dict(spike="v > v_thresh", reset="v = v_reset", refractory="tau_refrac")
 _COND_REVERSAL = """
@@ -112,10 +117,10 @@ IF_cond_exp = _builtin(
 IF_curr_alpha = _builtin(
     "Leaky integrate-and-fire neuron with alpha-shaped current inputs (PyNN): a weight w\n"
     "gives a current w * (t/tau) * exp(1 - t/tau), which peaks at w after tau.",
-    _PYNN_LIF_UNITS + ", alpha_exc/alpha_inh/g_exc/g_inh nA",
+    _PYNN_LIF_UNITS + ", alpha_exc/alpha_inh/g_exc/g_inh nA, gmax_* 1",
     name="IF_curr_alpha",
     parameters=_PYNN_LIF,
-    equations="""
+    equations=_ALPHA_PEAKS + """
         cm * dv/dt = cm / tau_m * (v_rest - v) + alpha_exc - alpha_inh + i_offset : init=-65.0, exponential
     """ + _ALPHA_SYNAPSES,
     **_PYNN_THRESHOLD,
@@ -124,10 +129,10 @@ IF_curr_alpha = _builtin(
 IF_cond_alpha = _builtin(
     "Leaky integrate-and-fire neuron with alpha-shaped conductances (PyNN): a weight w\n"
     "gives a conductance w * (t/tau) * exp(1 - t/tau), which peaks at w after tau.",
-    _PYNN_LIF_UNITS + ", e_rev_* mV, alpha_exc/alpha_inh/g_exc/g_inh uS",
+    _PYNN_LIF_UNITS + ", e_rev_* mV, alpha_exc/alpha_inh/g_exc/g_inh uS, gmax_* 1",
     name="IF_cond_alpha",
     parameters=_PYNN_LIF + _COND_REVERSAL,
-    equations="""
+    equations=_ALPHA_PEAKS + """
         cm * dv/dt = cm / tau_m * (v_rest - v) + alpha_exc * (e_rev_E - v) + alpha_inh * (e_rev_I - v) + i_offset : init=-65.0, exponential
     """ + _ALPHA_SYNAPSES,
     **_PYNN_THRESHOLD,

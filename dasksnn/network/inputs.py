@@ -87,6 +87,22 @@ class SpikeSourceArray(Population):
         nested = _nested_times(spike_times)
         super().__init__(len(nested), Neuron(name="SpikeSourceArray"), name)
         self.spike_times = nested
+        # the step the times count from: ANNarchy's spike sources keep a clock of their own,
+        # which clear() and reset() set back to zero
+        self._origin = 0
+
+    def clear(self) -> None:
+        """Forget the spikes emitted so far and count the spike times from now on, as
+        ANNarchy's: ``clear(); simulate(T)`` emits the spikes of ``[0, T)`` again.
+
+        Examples
+        --------
+        >>> import dasksnn as ann
+        >>> src = ann.SpikeSourceArray([[1.0, 2.0]])
+        >>> src.clear()
+        """
+        super().clear()
+        self._origin = self._network.get_current_step()
 
     @property
     def spike_source(self) -> bool:
@@ -111,14 +127,20 @@ class SpikeSourceArray(Population):
         self._times = [np.sort(np.asarray(t, dtype=np.float64)) for t in nested]
 
     def spike_events(self, dt: float) -> tuple[np.ndarray, np.ndarray]:
-        """All spikes as (step, rank), sorted by step."""
-        steps = [np.rint(t / dt).astype(np.int64) for t in self._times]
+        """All spikes as (step, rank), sorted by step (counted from the last :meth:`clear`)."""
+        steps = [np.rint(t / dt).astype(np.int64) + self._origin for t in self._times]
         ranks = [np.full(s.size, r, dtype=np.int32) for r, s in enumerate(steps)]
         all_steps = np.concatenate(steps) if steps else np.zeros(0, np.int64)
         all_ranks = np.concatenate(ranks) if ranks else np.zeros(0, np.int32)
         # a neuron spikes at most once per step: times that round to one step merge
         events = np.unique(np.stack([all_steps, all_ranks.astype(np.int64)]), axis=1)
         return events[0], events[1].astype(np.int32)
+
+
+    def _copy(self, network: Any) -> SpikeSourceArray:
+        clone = super()._copy(network)
+        clone._origin = 0  # a copy starts at its network's step 0
+        return clone
 
 
 def _nested_times(times: Any) -> list:

@@ -2,13 +2,22 @@
 
 from __future__ import annotations
 
+import copy
 import uuid
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from dasksnn.analysis import mean_rate, smoothed_rate, spike_counts, spikes_by_neuron
+from dasksnn.analysis import (
+    coefficient_of_variation,
+    instantaneous_rates,
+    inter_spike_intervals,
+    low_pass,
+    mean_rate,
+    spike_counts,
+    spikes_by_neuron,
+)
 from dasksnn.errors import NetworkError, did_you_mean
 from dasksnn.network.population import Population, PopulationView, check_name
 from dasksnn.network.recording import Recording, Samples, Span, Switchable, steps_of
@@ -136,6 +145,10 @@ class Monitor(Switchable):
         """Forget the data and the recorded time spans."""
         self._handed_span = Span()
         self._span = Span()
+        now = self._network.get_current_step()
+        # ANNarchy's start and stop steps of each variable's recordings (see times())
+        self._times = {var: {"start": [now], "stop": [None]} for var in self.variables}
+        self._last_times = copy.deepcopy(self._times)
         self._clear_data()
 
     def _clear_data(self, names: list[str] | None = None) -> None:
@@ -222,6 +235,19 @@ class Monitor(Switchable):
         self._active = True
         self._phase = None
 
+    def pause(self) -> None:
+        """Pause recording; :meth:`resume` continues."""
+        super().pause()
+        for times in self._times.values():
+            times["stop"][-1] = self._network.get_current_step()
+
+    def resume(self) -> None:
+        """Resume a paused recording."""
+        super().resume()
+        for times in self._times.values():
+            times["start"].append(self._network.get_current_step())
+            times["stop"].append(None)
+
     # ------------------------------------------------------------ data
     def get(self, variables: str | list[str] | None = None, keep: bool = False,
             reshape: bool = False) -> Any:
@@ -240,7 +266,8 @@ class Monitor(Switchable):
         Returns
         -------
         dict or numpy.ndarray
-            For one name, its data; for several, a dict of name to data. Variables are
+            For one name, its data; for several, or all (``variables=None``), a dict of
+            name to data, as ANNarchy's. Variables are
             arrays of shape ``(n_records, n_neurons)``; ``"spike"`` is a dict of rank to
             the list of spike steps (multiply by ``dt`` for ms).
         """
@@ -262,11 +289,54 @@ class Monitor(Switchable):
                 if reshape and isinstance(self._obj, Population):
                     data = data.reshape((-1, *self._obj.geometry))
                 result[var] = data
+        now = self._network.get_current_step()
+        for var in names:  # as ANNarchy: what was handed over, then a new recording from now
+            self._times[var]["stop"][-1] = now
+            self._last_times[var] = copy.deepcopy(self._times[var])
+            if not keep:
+                self._times[var] = {"start": [now], "stop": [None]}
         if not keep:
             self._clear_data(names)
-        return result[names[0]] if len(names) == 1 else result
+        # as ANNarchy's: a dict for several names or for all (get() of a monitor of one variable)
+        return result[names[0]] if len(names) == 1 and variables is not None else result
 
-    def times(self, variable: str | None = None) -> np.ndarray:
+    def times(self, variables: str | list[str] | None = None) -> dict[str, dict[str, list]]:
+        """Start and stop steps of the recordings of the data last handed over by :meth:`get`,
+        as ANNarchy gives them.
+
+        Parameters
+        ----------
+        variables : str or list of str, optional
+            Recorded variables (default: all).
+
+        Returns
+        -------
+        dict
+            ``{var: {"start": [steps], "stop": [steps]}}``: one entry per recording
+            between :meth:`pause` and :meth:`resume` (``stop`` is ``None`` before the first
+            ``get()``). Steps, as ANNarchy's: row ``k`` of ``get(var)`` is step
+            ``start[0] + k * period`` for a recording that was never paused.
+
+        Examples
+        --------
+        >>> import dasksnn as ann
+        >>> net = ann.Network(dt=0.5)
+        >>> pop = ann.Population(1, ann.IF_curr_exp)
+        >>> m = ann.Monitor(pop, "v")
+        >>> net.add([pop, m]); net.compile(); net.simulate(10.0)
+        >>> v = net.get(m).get("v")
+        >>> net.get(m).times()
+        {'v': {'start': [0], 'stop': [20]}}
+        """
+        names = self.variables if variables is None else [variables] if isinstance(variables, str) \
+            else list(variables)
+        for var in names:
+            if var not in self.variables:
+                raise NetworkError(f"{self!r} does not record '{var}' (records: "
+                                   f"{', '.join(self.variables)}).{did_you_mean(var, self.variables)}")
+        return {var: copy.deepcopy(self._last_times[var]) for var in names}
+
+    def sample_times(self, variable: str | None = None) -> np.ndarray:
         """Times (ms) of the samples of ``variable`` held (default: the first recorded one;
         call it before ``get()`` hands them over)."""
         return self._samples.steps(variable) * self._network.dt
@@ -286,6 +356,15 @@ class Monitor(Switchable):
             steps = self._spike_steps(spikes)
         return steps * self._network.dt, ranks.astype(np.int64)
 
+    def _spikes_of(self, spikes: dict | None) -> tuple[np.ndarray, np.ndarray]:
+        """Steps and ranks of the held spikes, or of those in a dict handed over by get()."""
+        if spikes is None:
+            return self._spike_arrays()
+        if "spike" in spikes and isinstance(spikes["spike"], dict):  # get() of several variables
+            spikes = spikes["spike"]
+        ranks = np.concatenate([np.full(len(s), r, np.int64) for r, s in spikes.items()] or [np.zeros(0, np.int64)])
+        return self._spike_steps(spikes), ranks
+
     def _spike_steps(self, spikes: dict | None) -> np.ndarray:
         """Steps of the held spikes, or of those in a dict handed over by get()."""
         if spikes is None:
@@ -300,34 +379,170 @@ class Monitor(Switchable):
         self._require_spikes()
         return self._spikes_ms(spikes)
 
-    def histogram(self, spikes: dict | None = None, bins: float | None = None) -> np.ndarray:
-        """Number of spikes of all recorded neurons in bins of ``bins`` ms (default dt).
+    def histogram(self, spikes: dict | None = None, bins: float | None = None, per_neuron: bool = False,
+                  recording_window: tuple[int, int] | None = None) -> np.ndarray:
+        """Number of spikes in bins of ``bins`` ms (default dt), as ANNarchy counts them.
 
-        Bins cover the recorded time span, from the first recorded step to the last.
-        ``bins`` is a multiple of ``dt``, so that every bin holds as many steps.
+        Bins start at the first spike and reach the last one (``int((last - first) / bin)
+        + 1`` bins), or cover ``recording_window``.
+
+        Parameters
+        ----------
+        spikes : dict, optional
+            What ``get("spike")`` handed over (default: the spikes held).
+        bins : float, optional
+            Bin width in ms, a multiple of ``dt`` (default: one step).
+        per_neuron : bool, default False
+            One row per rank (up to the highest rank that spiked) instead of a sum.
+        recording_window : tuple of int, optional
+            ``(first, last)`` step of the bins instead of the first and last spike.
+
+        Returns
+        -------
+        numpy.ndarray of int
+            ``(n_bins,)``, or ``(max rank + 1, n_bins)`` with ``per_neuron``; empty
+            without spikes.
         """
         self._require_spikes()
         dt = self._network.dt
         width = 1 if bins is None else steps_of(bins, dt, repr(self), "bins", "bins=None for one step")
-        steps = self._spike_steps(spikes)
-        span = self._span_of(spikes)
-        if span.start is None:
-            return np.zeros(0, np.int64)
-        return spike_counts(steps, span.start, span.stop, width)
+        steps, ranks = self._spikes_of(spikes)
+        if recording_window is not None:
+            first, last = (int(x) for x in recording_window)
+        elif steps.size:
+            first, last = int(steps.min()), int(steps.max())
+        else:
+            return np.zeros((0, 0) if per_neuron else 0, np.int64)
+        stop = first + ((last - first) // width + 1) * width
+        if not per_neuron:
+            return spike_counts(steps, first, stop, width)
+        n_rows = int(ranks.max()) + 1 if ranks.size else 0
+        return spike_counts(steps, first, stop, width, groups=ranks, n_groups=n_rows)
 
     def mean_fr(self, spikes: dict | None = None) -> float:
         """Mean firing rate (Hz) of the recorded neurons over the time they were recorded."""
         self._require_spikes()
         return mean_rate(self._spike_steps(spikes).size, self._obj.size, self._span_of(spikes).steps * self._network.dt)
 
+    def inter_spike_interval(self, spikes: dict | None = None, ranks: list[int] | None = None,
+                             per_neuron: bool = False) -> list[float] | dict[int, list[float]]:
+        """Inter-spike intervals (ms) of the recorded neurons, as ANNarchy gives them.
+
+        Parameters
+        ----------
+        spikes : dict, optional
+            What ``get("spike")`` handed over (default: the spikes held).
+        ranks : list of int, optional
+            Only these neurons (ranks in the population).
+        per_neuron : bool, default False
+            A dict of rank to its intervals instead of one list (neurons with at least two
+            spikes).
+
+        Returns
+        -------
+        list or dict
+            Intervals of each neuron in time order, neurons by rank.
+        """
+        self._require_spikes()
+        steps, owner = self._spikes_of(spikes)
+        intervals, of = inter_spike_intervals(steps * self._network.dt, owner)
+        if ranks is not None:
+            keep = np.isin(of, np.asarray(ranks, dtype=np.int64))
+            intervals, of = intervals[keep], of[keep]
+        if not per_neuron:
+            return intervals.tolist()
+        neurons, first = np.unique(of, return_index=True)
+        return {int(n): part.tolist() for n, part in zip(neurons, np.split(intervals, first[1:]), strict=True)}
+
+    def coefficient_of_variation(self, spikes: dict | None = None, ranks: list[int] | None = None,
+                                 per_neuron: bool = False) -> list[float] | dict[int, float]:
+        """Coefficient of variation of each neuron's inter-spike intervals (standard deviation
+        over mean, ``ddof=0``), for the neurons with at least two intervals, as ANNarchy.
+
+        Parameters are those of :meth:`inter_spike_interval`.
+
+        Returns
+        -------
+        list or dict
+            One value per neuron, by rank (a dict of rank to value with ``per_neuron``).
+        """
+        self._require_spikes()
+        steps, owner = self._spikes_of(spikes)
+        population = self.population.size
+        cv = coefficient_of_variation(steps * self._network.dt, owner, population)
+        neurons = np.flatnonzero(~np.isnan(cv))
+        if ranks is not None:
+            neurons = neurons[np.isin(neurons, np.asarray(ranks, dtype=np.int64))]
+        if per_neuron:
+            return {int(n): float(cv[n]) for n in neurons}
+        return cv[neurons].tolist()
+
+    def _recorded_steps(self, spikes: dict | None) -> tuple[int, int]:
+        """ANNarchy's window of a rate: the start and stop steps of the last recording of the
+        spikes held, or of those ``get()`` handed over."""
+        times = self._times["spike"] if spikes is None else self._last_times["spike"]
+        stop = times["stop"][-1]
+        return times["start"][-1], self._network.get_current_step() if stop is None else stop
+
     def population_rate(self, spikes: dict | None = None, smooth: float = 0.0) -> np.ndarray:
-        """Instantaneous population rate (Hz) per step, smoothed by a Gaussian of ``smooth`` ms."""
+        """Population rate (Hz) per step, as ANNarchy computes it.
+
+        Spikes per step of the last recording (from its start step to its stop step
+        included) divided by the number of recorded neurons, then, if ``smooth`` is larger
+        than ``dt``, filtered by ANNarchy's first-order low-pass filter of time constant
+        ``smooth`` ms (:func:`dasksnn.analysis.low_pass`).
+
+        Parameters
+        ----------
+        spikes : dict, optional
+            What ``get("spike")`` handed over (default: the spikes held).
+        smooth : float, default 0.0
+            Time constant of the filter in ms.
+
+        Returns
+        -------
+        numpy.ndarray
+            One value per step.
+        """
+        self._check_smooth(smooth)
+        self._require_spikes()
+        start, stop = self._recorded_steps(spikes)
+        steps = self._spike_steps(spikes)
+        rate = spike_counts(steps, start, stop + 1) / (self._obj.size * self._network.dt / 1000.0)
+        return low_pass(rate, float(smooth), self._network.dt)
+
+    def smoothed_rate(self, spikes: dict | None = None, smooth: float = 0.0) -> np.ndarray:
+        """Instantaneous firing rate (Hz) of each recorded neuron per step, as ANNarchy's.
+
+        Between two spikes a neuron's rate is ``1000 / interval``; it is zero before its
+        second spike and after its last. With ``smooth > 0`` each row is filtered by
+        ANNarchy's first-order low-pass filter of time constant ``smooth`` ms.
+
+        Parameters
+        ----------
+        spikes : dict, optional
+            What ``get("spike")`` handed over (default: the spikes held).
+        smooth : float, default 0.0
+            Time constant of the filter in ms.
+
+        Returns
+        -------
+        numpy.ndarray
+            ``(recorded neurons, steps of the last recording)``.
+        """
+        self._check_smooth(smooth)
+        self._require_spikes()
+        start, stop = self._recorded_steps(spikes)
+        steps, ranks = self._spikes_of(spikes)
+        neurons = self._obj._ranks if spikes is None else np.asarray(list(spikes), dtype=np.int64)
+        rates = instantaneous_rates(steps, ranks, neurons, start, stop, self._network.dt)
+        return low_pass(rates, float(smooth), self._network.dt) if smooth > 0 else rates
+
+    def _check_smooth(self, smooth: Any) -> None:
         if isinstance(smooth, bool) or not isinstance(smooth, int | float | np.number) \
                 or not np.isfinite(smooth) or smooth < 0:
             raise NetworkError(f"{self!r}: smooth must be a number of ms >= 0 (0: no smoothing), "
                                f"got {smooth!r}")
-        rate = self.histogram(spikes) / (self._obj.size * self._network.dt / 1000.0)
-        return smoothed_rate(rate, smooth, self._network.dt)
 
     def to_xarray(self, rate_bin: float | None = None) -> Any:
         """The recorded data as a labelled :class:`xarray.Dataset` (the monitor keeps it).

@@ -96,7 +96,10 @@ class Network(Registry):
         ANNarchy 4.8, which processes a spike of step ``k`` at step ``k + 1``, bringing
         the variables to step ``k`` but recording ``k + 1`` as the synapse's last event,
         so that their next update is one step short (a post-synaptic spike ``d`` ms after
-        a pre-synaptic one sees ``d - dt``). ``exact``: every interval as it is.
+        a pre-synaptic one sees ``d - dt``), and ``pre_spike`` statements read ``t`` of the
+        step the spike acts on. ``exact``: every interval as it is, ``t`` of the step the
+        spike is processed in. Under both, a spike acts ``max(delay, dt)`` after it was
+        emitted, as in ANNarchy.
 
     Notes
     -----
@@ -364,6 +367,9 @@ class Network(Registry):
         """
         simulator = self._require_compiled("reset()")
         simulator.reset(populations)
+        self._step = 0  # monitors and spike sources start again from step 0
+        for pop in self._populations:
+            pop.clear()
         if projections:
             for proj in self._projections:
                 proj.restore_weights()
@@ -371,7 +377,6 @@ class Network(Registry):
             for mon in (*self._monitors, *self._synapse_monitors):
                 mon.reset()
                 mon.forget_phase()
-        self._step = 0
 
     def get_time(self) -> float:
         """Current time in ms."""

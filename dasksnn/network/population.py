@@ -11,6 +11,7 @@ import numpy as np
 from dasksnn.errors import NetworkError, UnknownAttributeError, did_you_mean
 from dasksnn.model.neuron import Neuron
 from dasksnn.model.random import Distribution
+from dasksnn.network.recording import steps_of
 
 if TYPE_CHECKING:
     from dasksnn.network.network import Network
@@ -105,6 +106,8 @@ class _Values:
                                    f"distribution, got {value!r}")
             return float(value)
         array = np.asarray(value, dtype=np.float64)
+        if array.size == 1 and count != 1:  # one value for all, as NumPy broadcasts it (and ANNarchy)
+            return float(array.reshape(-1)[0])
         if array.size != count or (array.ndim > 1 and array.shape != getattr(self, "geometry", ())):
             raise NetworkError(f"{self!r}: '{name}' expects a scalar, a distribution or an array "
                                f"of {count} values, got shape {array.shape}")
@@ -197,6 +200,90 @@ class Population(_Values):
         """Every parameter and variable, by name: the arrays the kernel reads and writes
         (one value for population-wide parameters). Use ``get``/``set`` to change values."""
         return self._values
+
+    @property
+    def firing_rate_window(self) -> float | None:
+        """Window in ms of the mean firing rate ``r`` (see :meth:`compute_firing_rate`), or ``None``."""
+        return getattr(self, "_rate_window", None)
+
+    def compute_firing_rate(self, window: float) -> None:
+        """Compute the mean firing rate of each neuron in its variable ``r``, as ANNarchy's:
+        ``r`` is 1000 / ``window`` times the neuron's spikes of the last ``window`` ms, updated
+        every step (0 until this is called). ``r`` can be recorded and read by synapses
+        (``post.r``).
+
+        Parameters
+        ----------
+        window : float
+            Length of the window in ms, a multiple of ``dt``.
+
+        Raises
+        ------
+        NetworkError
+            For a model without ANNarchy's ``r`` (a model that defines ``r`` itself, or does
+            not spike), or a window that is not a positive multiple of ``dt``.
+
+        Examples
+        --------
+        >>> import dasksnn as ann
+        >>> pop = ann.Population(10, ann.Izhikevich)
+        >>> pop.compute_firing_rate(1000.0)
+        >>> pop.firing_rate_window
+        1000.0
+        """
+        if not self.neuron.rate_variable:
+            raise NetworkError(f"{self!r}: compute_firing_rate() needs a spiking model that leaves the "
+                               f"variable 'r' to ANNarchy's mean firing rate; {self.neuron.name} "
+                               + ("defines 'r' itself" if self.neuron.spike_condition else "does not spike"))
+        steps_of(window, self._network.dt, repr(self), "compute_firing_rate() window", "a window of whole steps")
+        self._rate_window = float(window)
+        if self._network.compiled:
+            self._network.simulator.firing_rate_changed(self._index())
+
+    def clear(self) -> None:
+        """Forget the spikes emitted so far, as ANNarchy's ``Population.clear``: refractory
+        periods, last spike times, the spikes of the firing rate window (``r`` is 0 again),
+        and spikes still travelling through delays (a
+        :class:`~dasksnn.SpikeSourceArray` also counts its spike times from now on).
+        Parameters and variables keep their values. Before compile there is nothing to clear.
+
+        Examples
+        --------
+        >>> import dasksnn as ann
+        >>> pop = ann.Population(3, ann.IF_curr_exp(tau_refrac=5.0))
+        >>> pop.clear()
+        """
+        if self._network.compiled:
+            self._network.simulator.clear_spikes(self._index())
+
+    def reset(self, attributes: list[str] | None = None) -> None:
+        """Give parameters and variables the values they had when the network compiled (all,
+        or those named) and :meth:`clear` the spikes, as ANNarchy's ``Population.reset``.
+
+        Parameters
+        ----------
+        attributes : list of str, optional
+            Names of parameters or variables (default: all).
+
+        Raises
+        ------
+        NotCompiledError
+            Before the network is compiled.
+        UnknownAttributeError
+            For a name that is not a parameter or variable of the model.
+        """
+        initial = self._network.simulator.initial[self._index()]
+        names = list(initial) if attributes is None else [attributes] if isinstance(attributes, str) \
+            else list(attributes)
+        for name in names:
+            if name not in initial:
+                raise self._unknown(name)
+        for name in names:
+            self._values[name][:] = initial[name]
+        self.clear()
+
+    def _index(self) -> int:
+        return next(i for i, pop in enumerate(self._network.get_populations()) if pop is self)
 
     def _copy(self, network: Network) -> Population:
         """A copy owned by ``network`` with the same values (see ``Network.add``)."""

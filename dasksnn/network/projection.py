@@ -102,6 +102,13 @@ class Projection(SynapticAccess):
                                    "differential variable")
             if candidate in variables:
                 return candidate
+        population = self._post.population
+        if population.spike_source and isinstance(target, str) and target.isidentifier():
+            # ANNarchy lets a spike source receive projections (for their post-synaptic events,
+            # as in its STDP notebook): the weights go to an input nothing reads
+            name = target if target.startswith("g_") else f"g_{target}"
+            population.value_arrays.setdefault(name, np.zeros(population.size))
+            return name
         valid = [v[2:] for v in variables if v.startswith("g_")] + list(variables)
         raise NetworkError(
             f"{where}: unknown target '{target}' for {self.post!r} ({self._post.neuron.name}): "

@@ -125,7 +125,8 @@ def kernel(
             g_inh = p1_g_inh[_i]
             _ref = p1__ref[_i]
             # I = g_exc * (e_rev_E - v) + g_inh * (e_rev_I - v) + i_offset
-            I = g_exc * (e_rev_E - v) + g_inh * (e_rev_I - v) + i_offset
+            _new_I = g_exc * (e_rev_E - v) + g_inh * (e_rev_I - v) + i_offset
+            I = _new_I if _ref == 0 else I
             # tau_m * dv/dt = v_rest - v + delta_T * exp((v - v_thresh) / delta_T) + tau_m / cm * (I - w) : init=-70.6
             _new_v = v + _dt * ((v_rest - v + delta_T * _math.exp((v - v_thresh) / delta_T) + tau_m / cm * (I - w)) / tau_m)
             # tau_w * dw/dt = a * (v - v_rest) / 1000.0 - w
@@ -135,7 +136,7 @@ def kernel(
             # tau_syn_I * dg_inh/dt = -g_inh : exponential
             _new_g_inh = g_inh * _p1_decay_g_inh[_i]
             v = _new_v if _ref == 0 else v
-            w = _new_w
+            w = _new_w if _ref == 0 else w
             g_exc = _new_g_exc
             g_inh = _new_g_inh
             p1_I[_i] = I

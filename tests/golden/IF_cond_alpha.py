@@ -38,11 +38,13 @@ def kernel(
     p1_i_offset,
     p1_e_rev_E,
     p1_e_rev_I,
+    p1_gmax_exc,
+    p1_gmax_inh,
     p1_v,
-    p1_alpha_exc,
-    p1_alpha_inh,
     p1_g_exc,
     p1_g_inh,
+    p1_alpha_exc,
+    p1_alpha_inh,
     p1__ref,
     p1__flag,
     p1__nspk,
@@ -62,25 +64,17 @@ def kernel(
     m0__mask,
     m0__i,
 ):
-    _p1_decay_alpha_exc = _np.empty(p1__spk.shape[0])
-    _p1_gain_alpha_exc = _np.empty(p1__spk.shape[0])
-    _p1_decay_alpha_inh = _np.empty(p1__spk.shape[0])
-    _p1_gain_alpha_inh = _np.empty(p1__spk.shape[0])
     _p1_decay_g_exc = _np.empty(p1__spk.shape[0])
     _p1_gain_g_exc = _np.empty(p1__spk.shape[0])
     _p1_decay_g_inh = _np.empty(p1__spk.shape[0])
     _p1_gain_g_inh = _np.empty(p1__spk.shape[0])
+    _p1_decay_alpha_exc = _np.empty(p1__spk.shape[0])
+    _p1_gain_alpha_exc = _np.empty(p1__spk.shape[0])
+    _p1_decay_alpha_inh = _np.empty(p1__spk.shape[0])
+    _p1_gain_alpha_inh = _np.empty(p1__spk.shape[0])
     for _i in range(p1__spk.shape[0]):
         tau_syn_E = p1_tau_syn_E[_i]
         tau_syn_I = p1_tau_syn_I[_i]
-        _a = -1.0 / tau_syn_E
-        _e = _math.exp(_a * _dt)
-        _p1_decay_alpha_exc[_i] = _e
-        _p1_gain_alpha_exc[_i] = (_e - 1.0) / _a if _a != 0.0 else _dt
-        _a = -1.0 / tau_syn_I
-        _e = _math.exp(_a * _dt)
-        _p1_decay_alpha_inh[_i] = _e
-        _p1_gain_alpha_inh[_i] = (_e - 1.0) / _a if _a != 0.0 else _dt
         _a = -1.0 / tau_syn_E
         _e = _math.exp(_a * _dt)
         _p1_decay_g_exc[_i] = _e
@@ -89,6 +83,14 @@ def kernel(
         _e = _math.exp(_a * _dt)
         _p1_decay_g_inh[_i] = _e
         _p1_gain_g_inh[_i] = (_e - 1.0) / _a if _a != 0.0 else _dt
+        _a = -1.0 / tau_syn_E
+        _e = _math.exp(_a * _dt)
+        _p1_decay_alpha_exc[_i] = _e
+        _p1_gain_alpha_exc[_i] = (_e - 1.0) / _a if _a != 0.0 else _dt
+        _a = -1.0 / tau_syn_I
+        _e = _math.exp(_a * _dt)
+        _p1_decay_alpha_inh[_i] = _e
+        _p1_gain_alpha_inh[_i] = (_e - 1.0) / _a if _a != 0.0 else _dt
     _status[0] = 0
     for _k in range(_k0, _k0 + _nsteps):
         t = _k * _dt
@@ -121,34 +123,44 @@ def kernel(
             i_offset = p1_i_offset[_i]
             e_rev_E = p1_e_rev_E[_i]
             e_rev_I = p1_e_rev_I[_i]
+            gmax_exc = p1_gmax_exc[_i]
+            gmax_inh = p1_gmax_inh[_i]
             v = p1_v[_i]
-            alpha_exc = p1_alpha_exc[_i]
-            alpha_inh = p1_alpha_inh[_i]
             g_exc = p1_g_exc[_i]
             g_inh = p1_g_inh[_i]
+            alpha_exc = p1_alpha_exc[_i]
+            alpha_inh = p1_alpha_inh[_i]
             _ref = p1__ref[_i]
+            # gmax_exc = exp((tau_syn_E - dt / 2.0) / tau_syn_E)
+            _new_gmax_exc = _math.exp((tau_syn_E - _dt / 2.0) / tau_syn_E)
+            gmax_exc = _new_gmax_exc if _ref == 0 else gmax_exc
+            # gmax_inh = exp((tau_syn_I - dt / 2.0) / tau_syn_I)
+            _new_gmax_inh = _math.exp((tau_syn_I - _dt / 2.0) / tau_syn_I)
+            gmax_inh = _new_gmax_inh if _ref == 0 else gmax_inh
             # cm * dv/dt = cm / tau_m * (v_rest - v) + alpha_exc * (e_rev_E - v) + alpha_inh * (e_rev_I - v) + i_offset : init=-65.0, exponential
             _a = (-1.0 * (cm / tau_m) + -1.0 * alpha_exc + -1.0 * alpha_inh) / cm
             _e = _math.exp(_a * _dt)
             _new_v = v * _e + ((_e - 1.0) / _a if _a != 0.0 else _dt) * ((v_rest * (cm / tau_m) + e_rev_E * alpha_exc + e_rev_I * alpha_inh + i_offset) / cm)
-            # tau_syn_E * dalpha_exc/dt = exp(1.0) * g_exc - alpha_exc : exponential
-            _new_alpha_exc = alpha_exc * _p1_decay_alpha_exc[_i] + _p1_gain_alpha_exc[_i] * (_math.exp(1.0) * g_exc / tau_syn_E)
-            # tau_syn_I * dalpha_inh/dt = exp(1.0) * g_inh - alpha_inh : exponential
-            _new_alpha_inh = alpha_inh * _p1_decay_alpha_inh[_i] + _p1_gain_alpha_inh[_i] * (_math.exp(1.0) * g_inh / tau_syn_I)
             # tau_syn_E * dg_exc/dt = -g_exc : exponential
             _new_g_exc = g_exc * _p1_decay_g_exc[_i]
             # tau_syn_I * dg_inh/dt = -g_inh : exponential
             _new_g_inh = g_inh * _p1_decay_g_inh[_i]
+            # tau_syn_E * dalpha_exc/dt = gmax_exc * g_exc - alpha_exc : exponential
+            _new_alpha_exc = alpha_exc * _p1_decay_alpha_exc[_i] + _p1_gain_alpha_exc[_i] * (gmax_exc * g_exc / tau_syn_E)
+            # tau_syn_I * dalpha_inh/dt = gmax_inh * g_inh - alpha_inh : exponential
+            _new_alpha_inh = alpha_inh * _p1_decay_alpha_inh[_i] + _p1_gain_alpha_inh[_i] * (gmax_inh * g_inh / tau_syn_I)
             v = _new_v if _ref == 0 else v
-            alpha_exc = _new_alpha_exc
-            alpha_inh = _new_alpha_inh
             g_exc = _new_g_exc
             g_inh = _new_g_inh
+            alpha_exc = _new_alpha_exc if _ref == 0 else alpha_exc
+            alpha_inh = _new_alpha_inh if _ref == 0 else alpha_inh
+            p1_gmax_exc[_i] = gmax_exc
+            p1_gmax_inh[_i] = gmax_inh
             p1_v[_i] = v
-            p1_alpha_exc[_i] = alpha_exc
-            p1_alpha_inh[_i] = alpha_inh
             p1_g_exc[_i] = g_exc
             p1_g_inh[_i] = g_inh
+            p1_alpha_exc[_i] = alpha_exc
+            p1_alpha_inh[_i] = alpha_inh
             p1__ref[_i] = _ref - 1 if _ref > 0 else 0
             # spike: v > v_thresh
             p1__flag[_i] = (_ref == 0) & (v > v_thresh)

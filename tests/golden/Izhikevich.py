@@ -94,18 +94,19 @@ def kernel(
             g_inh = p1_g_inh[_i]
             _ref = p1__ref[_i]
             # I = g_exc - g_inh + noise * Normal(0.0, 1.0) + i_offset
-            I = g_exc - g_inh + noise * _rng.normal(0.0, 1.0) + i_offset
+            _new_I = g_exc - g_inh + noise * _rng.normal(0.0, 1.0) + i_offset
+            I = _new_I if _ref == 0 else I
             # dv/dt = 0.04 * v^2 + 5.0 * v + 140.0 - u + I : init=-65.0
             _new_v = v + _dt * (0.04 * v ** 2 + 5.0 * v + 140.0 - u + I)
             # du/dt = a * (b * v - u) : init=-13.0
             _new_u = u + _dt * (a * (b * v - u))
             v = _new_v if _ref == 0 else v
-            u = _new_u
+            u = _new_u if _ref == 0 else u
             p1_I[_i] = I
             p1_v[_i] = v
             p1_u[_i] = u
-            p1_g_exc[_i] = 0.0
-            p1_g_inh[_i] = 0.0
+            p1_g_exc[_i] = 0.0 if _ref == 0 else p1_g_exc[_i]
+            p1_g_inh[_i] = 0.0 if _ref == 0 else p1_g_inh[_i]
             p1__ref[_i] = _ref - 1 if _ref > 0 else 0
             # spike: v >= v_thresh
             p1__flag[_i] = (_ref == 0) & (v >= v_thresh)
