@@ -263,7 +263,7 @@ def test_stp_notebook_gives_population_bursts():
 def test_gap_junction_notebook():
     """ANNarchy's "Gap Junctions" notebook (Brian's example): ten LIF neurons coupled all-to-all by
     psp = w * (pre.v - post.v). ANNarchy 4.8 gives 12 or 13 spikes per neuron in 500 ms at a period
-    of 39.6 ms, the phases staying spread; dasksnn's exact integration gives 39.8 ms (within 1%)."""
+    of 39.6 ms, the phases staying spread (test_synapses_reference.py compares the traces)."""
     from dasksnn import Monitor, Neuron, Population, Projection, Synapse, compile, setup, simulate
 
     setup(dt=0.1)
