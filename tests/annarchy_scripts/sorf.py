@@ -1,6 +1,6 @@
 """ANNarchy's notebook SORF (v4/SORF.ipynb): self-organisation of orientation receptive fields
-(Carlson et al. 2013), shortened from 20 epochs of 40 gratings to one epoch of 8. The notebook
-monitors the dendrites OnBufferExc[0] and ExcInh[0]; here the projections. Plotting removed.
+(Carlson et al. 2013), shortened from 20 epochs of 40 gratings to one epoch of 8. Plotting
+removed.
 """
 
 
@@ -142,8 +142,8 @@ w_off_start = OffBufferExc.w
 
 m = ann.Monitor(Exc, 'r')
 n = ann.Monitor(Inh, 'r')
-o = ann.Monitor(OnBufferExc, 'w', period=1000.)  # the notebook: OnBufferExc[0] (dendrite monitors: not in dasksnn)
-p = ann.Monitor(ExcInh, 'w', period=1000.)
+o = ann.Monitor(OnBufferExc[0], 'w', period=1000.)
+p = ann.Monitor(ExcInh[0], 'w', period=1000.)
 
 from time import time
 import random
