@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import random
 import subprocess
 import textwrap
 from pathlib import Path
@@ -57,13 +58,14 @@ def script(name: str) -> str:
 
 
 def run_here(name: str, seed: int = 1) -> dict:
-    """Run ``annarchy_scripts/<name>.py`` with dasksnn in this process, its networks and
-    NumPy seeded with ``seed``; its ``result``."""
+    """Run ``annarchy_scripts/<name>.py`` with dasksnn in this process, its networks, NumPy and
+    Python's random seeded with ``seed``; its ``result``."""
     import numpy as np
 
     import dasksnn as ann
 
     np.random.seed(seed)
+    random.seed(seed)  # SORF shuffles its stimuli with Python's random
     namespace: dict = {"__name__": f"annarchy_scripts.{name}"}
     with ann.building(seed=seed):
         exec(compile(for_dasksnn(script(name)), str(SCRIPTS / f"{name}.py"), "exec"), namespace)

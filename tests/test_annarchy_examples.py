@@ -118,6 +118,33 @@ def test_bayesian_optimization_notebook_reset_repeats_a_trial():
     assert result["trials"][1] < result["fr0"] < 80.0 < min(result["trials"][2:])
 
 
+def test_gif_sn_notebook_translated_to_annarchy_4():
+    """ANNarchy 4.8 gives 21.8 and 43.4 Hz in the two input conditions (32.4 Hz in the last
+    200 ms, once the adaptive threshold has risen)."""
+    result = run_here("gif_sn")
+    assert result["rate_low"] == pytest.approx(21.8, rel=0.06)
+    assert result["rate_high"] == pytest.approx(43.4, rel=0.05)
+    assert result["rate_high_late"] == pytest.approx(32.4, rel=0.06)
+
+
+@pytest.mark.slow  # two large kernels to compile (the inputs' rates alternate between one and many values)
+def test_sorf_notebook_learns():
+    """One epoch of 8 gratings: ANNarchy 4.8 gives mean rates of 39 Hz (excitatory) and 39-42 Hz
+    (inhibitory), and a mean weight change of 0.0012 on the ON buffer's projection."""
+    result = run_here("sorf")
+    assert 30.0 < result["exc_r"] < 48.0 and 30.0 < result["inh_r"] < 50.0
+    assert 0.0008 < result["w_on_change"] < 0.0016 and result["w_on_rows"] == 20
+
+
+def test_bold_monitoring_notebook_firing_rates():
+    """compute_firing_rate and monitors started later: ANNarchy 4.8 gives mean rates of 5.4 Hz,
+    11.5 Hz with more noise, 5.4 Hz again (5.4 Hz throughout in the other population)."""
+    result = run_here("bold_monitoring_rates")
+    assert result["len"] == 20000
+    np.testing.assert_allclose(result["p0"], [5.4, 11.5, 5.4], rtol=0.06)
+    np.testing.assert_allclose(result["p1"], [5.4, 5.4, 5.4], rtol=0.06)
+
+
 def test_multiple_networks_notebook():
     """parallel_run of the notebook, in this process and on a local cluster."""
     try:
@@ -236,7 +263,7 @@ def test_stp_notebook_gives_population_bursts():
 def test_gap_junction_notebook():
     """ANNarchy's "Gap Junctions" notebook (Brian's example): ten LIF neurons coupled all-to-all by
     psp = w * (pre.v - post.v). ANNarchy 4.8 gives 12 or 13 spikes per neuron in 500 ms at a period
-    of 39.6 ms, the phases staying spread; dasksnn's exact integration gives 39.8 ms (within 1%)."""
+    of 39.6 ms, the phases staying spread (test_synapses_reference.py compares the traces)."""
     from dasksnn import Monitor, Neuron, Population, Projection, Synapse, compile, setup, simulate
 
     setup(dt=0.1)

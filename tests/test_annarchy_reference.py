@@ -138,3 +138,11 @@ def test_monitor_methods_as_annarchy(both):
     _close(ours["cv"], theirs["cv"], rtol=1e-12)
     for name in ("population_rate", "smoothed_rate"):
         _close(ours[name], theirs[name], rtol=1e-6)
+
+
+def test_stp_notebook_network_with_fixed_connectivity_as_annarchy(both):
+    """Short-term plasticity (event-driven x and u from ANNarchy's step -10000), views, refractory
+    periods: every excitatory spike of 3 s equal."""
+    theirs, ours = both(script("stp_fixed_connectivity"))
+    assert ours["spikes_e"] == theirs["spikes_e"]
+    assert ours["n_inh"] == theirs["n_inh"] and ours["bursts"] == theirs["bursts"]

@@ -705,3 +705,25 @@ def test_continuous_synaptic_assignment_with_bounds_from_parameters():
     assert proj.w[0][0] == pytest.approx(0.3, rel=1e-12)
     made.network.simulate(10.0)
     assert proj.w[0][0] == 0.7
+
+
+@pytest.mark.parametrize("timing", ["annarchy", "exact"])
+def test_first_event_counts_from_annarchys_step_minus_10000(timing):
+    """ANNarchy starts a synapse's last event at step -10000: at a first spike at t = 0, STP's u
+    has relaxed from its init (0.1) to U (0.5), as ANNarchy 4.8 gives it; exact timing counts
+    from step 0."""
+    rule = ann.Synapse(parameters="tau_rec = 800.0\ntau_facil = 0.25\nU = 0.5",
+                       equations="dx/dt = (1 - x)/tau_rec : init = 1.0, event-driven\n"
+                                 "du/dt = (U - u)/tau_facil : init = 0.1, event-driven",
+                       pre_spike="g_target += w * u * x\nx *= (1 - u)\nu += U * (1 - u)", name="tm")
+    with ann.building(seed=1, dt=0.25) as made:
+        made.network.event_timing = timing
+        src = ann.SpikeSourceArray([[0.0, 5.0]])
+        post = ann.Population(1, ann.Neuron(equations="x = g_exc", name="sink"))
+        ann.Projection(src, post, "exc", synapse=rule).connect_one_to_one(weights=1.0)
+        m = ann.Monitor(post, "x")
+    made.network.compile()
+    made.network.simulate(10.0)
+    x = m.get("x")[:, 0]
+    first = x[x > 0][0]
+    assert first == (0.5 if timing == "annarchy" else 0.1)

@@ -30,10 +30,19 @@ from dasksnn.network.recording import steps_of
 from dasksnn.network.synapse_monitor import SynapseMonitor
 from dasksnn.network.synaptic import held_key
 
-__all__ = ["Build", "register", "build", "monitor_arrays", "rate_arrays", "structure", "population_spec", "NEVER"]
+__all__ = ["Build", "register", "build", "monitor_arrays", "rate_arrays", "structure", "population_spec", "NEVER",
+           "first_event"]
 
 #: the step of the last spike of a neuron that never spiked (``t_pre``, ``t_post``: -1e9 steps)
 NEVER = -10**9
+
+
+def first_event(event_timing: str) -> int:
+    """The step a synapse's event-driven variables count their first interval from: ANNarchy
+    4.8 starts its ``_last_event`` at step -10000, so that at a first event the variables have
+    relaxed from their initial values for 10000 steps more (STP's u is U, not its init);
+    exact timing counts from step 0."""
+    return -10000 if event_timing == "annarchy" else 0
 
 
 @dataclass
@@ -231,9 +240,10 @@ def plastic_arrays(arrays: dict[str, np.ndarray], j: int, proj: Projection, syna
     arrays[Layout.post_order(j)], arrays[Layout.post_pointer(j)] = order, postptr
     arrays[Layout.synapse_pre(j)] = synapses.pre()
     arrays[Layout.post_order_pre(j)] = arrays[Layout.synapse_pre(j)][order]
-    arrays[Layout.neuron_last(j, "pre")] = np.zeros(pre_size, np.int64)
-    arrays[Layout.neuron_last(j, "post")] = np.zeros(post_size, np.int64)
-    arrays[Layout.synapse_last(j)] = np.zeros(n, np.int64)
+    first = first_event(event_timing)
+    arrays[Layout.neuron_last(j, "pre")] = np.full(pre_size, first, np.int64)
+    arrays[Layout.neuron_last(j, "post")] = np.full(post_size, first, np.int64)
+    arrays[Layout.synapse_last(j)] = np.full(n, first, np.int64)
     for name in () if delayed else synapse.held_traces(event_timing):
         attributes[held_key(name)] = arrays[Layout.held(j, name)] = np.zeros(n)
     arrays[Layout.learning(j)] = proj.learning

@@ -13,7 +13,7 @@ import numpy as np
 
 from dasksnn.codegen.layout import STATUS_SIZE, STATUS_WHERE, Control, Layout, RateWindow, Status
 from dasksnn.engine.backend import Kernel, NumbaCPU
-from dasksnn.engine.builder import NEVER, Build, build, monitor_arrays, rate_arrays, structure
+from dasksnn.engine.builder import NEVER, Build, build, first_event, monitor_arrays, rate_arrays, structure
 from dasksnn.errors import SimulationError
 from dasksnn.network.synapse_monitor import SynapseMonitor
 
@@ -229,9 +229,10 @@ class Simulator:
                 self.arrays[name][...] = 0
         for j, proj in enumerate(network.get_projections()):
             if proj.plastic:  # event-driven variables were brought to their last event
-                self.arrays[Layout.synapse_last(j)][...] = 0
+                first = first_event(network.event_timing)
+                self.arrays[Layout.synapse_last(j)][...] = first
                 self.arrays[Layout.spike_history_count(j)][...] = 0
-                self.arrays[Layout.neuron_last(j, "pre")][...] = 0
-                self.arrays[Layout.neuron_last(j, "post")][...] = 0
+                self.arrays[Layout.neuron_last(j, "pre")][...] = first
+                self.arrays[Layout.neuron_last(j, "post")][...] = first
         for i in range(len(network.get_populations())):
             self.arrays[Layout.last_spike(i)][...] = NEVER

@@ -96,8 +96,10 @@ class Network(Registry):
         ANNarchy 4.8, which processes a spike of step ``k`` at step ``k + 1``, bringing
         the variables to step ``k`` but recording ``k + 1`` as the synapse's last event,
         so that their next update is one step short (a post-synaptic spike ``d`` ms after
-        a pre-synaptic one sees ``d - dt``), and ``pre_spike`` statements read ``t`` of the
-        step the spike acts on. ``exact``: every interval as it is, ``t`` of the step the
+        a pre-synaptic one sees ``d - dt``; the first event counts from step -10000, as
+        ANNarchy's, so that event-driven variables have relaxed from their initial
+        values), and ``pre_spike`` statements read ``t`` of the step the spike acts on.
+        ``exact``: every interval as it is (the first from step 0), ``t`` of the step the
         spike is processed in. Under both, a spike acts ``max(delay, dt)`` after it was
         emitted, as in ANNarchy.
 

@@ -1,7 +1,6 @@
 """ANNarchy's notebook Ramp (v4/Ramp.ipynb): nearest-neighbour STDP with and without
-homeostatic regulation (Carlson et al. 2013), shortened from 1000 s to 20 s. The notebook
-monitors the dendrite proj1[0]; here the projection, which has that one post neuron.
-Plotting removed.
+homeostatic regulation (Carlson et al. 2013), shortened from 1000 s to 20 s. Plotting
+removed.
 """
 
 
@@ -133,16 +132,16 @@ ann.compile()
 
 m1 = ann.Monitor(pop1, 'r')
 m2 = ann.Monitor(pop2, 'r')
-m3 = ann.Monitor(proj1, 'w', period=1000.)  # the notebook monitors proj1[0] (dendrite monitors: not in dasksnn)
-m4 = ann.Monitor(proj2, 'w', period=1000.)
+m3 = ann.Monitor(proj1[0], 'w', period=1000.)
+m4 = ann.Monitor(proj2[0], 'w', period=1000.)
 
 T = 20 # shortened from 1000 s
 ann.simulate(T*1000., True)
 
 data1 = m1.get('r')
 data2 = m2.get('r')
-data3 = np.asarray(m3.get('w')).reshape(-1, 100)
-data4 = np.asarray(m4.get('w')).reshape(-1, 100)
+data3 = m3.get('w')
+data4 = m4.get('w')
 
 print('Mean Firing Rate without homeostasis:', np.mean(data1[:, 0]))
 print('Mean Firing Rate with homeostasis:', np.mean(data2[:, 0]))

@@ -136,16 +136,16 @@ ann.compile()
 
 m1 = ann.Monitor(pop1, 'r')
 m2 = ann.Monitor(pop2, 'r')
-m3 = ann.Monitor(proj1, 'w', period=1000.)  # the notebook monitors proj1[0] (dendrite monitors: not in dasksnn)
-m4 = ann.Monitor(proj2, 'w', period=1000.)
+m3 = ann.Monitor(proj1[0], 'w', period=1000.)
+m4 = ann.Monitor(proj2[0], 'w', period=1000.)
 
 T = 10
 ann.simulate(T*1000., True)
 
 data1 = m1.get('r')
 data2 = m2.get('r')
-data3 = np.asarray(m3.get('w')).reshape(-1, 100)
-data4 = np.asarray(m4.get('w')).reshape(-1, 100)
+data3 = m3.get('w')
+data4 = m4.get('w')
 
 print('Mean Firing Rate without homeostasis:', np.mean(data1[:, 0]))
 print('Mean Firing Rate with homeostasis:', np.mean(data2[:, 0]))
